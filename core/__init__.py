@@ -1,0 +1,121 @@
+"""Livret core: the application factory.
+
+``create_app(test_config=None)`` builds the Flask application: settings
+(:mod:`core.config`), extensions, plugins (:mod:`core.plugins`) and the
+feature areas' blueprints. Errors in settings or plugins stop the start-up
+with :class:`core.config.ConfigError` / :class:`core.plugins.PluginLoadError`,
+whose message names what is wrong.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from core.config import ConfigError, load_config
+from core.plugins import PluginLoadError
+
+__all__ = ["create_app", "ConfigError", "PluginLoadError"]
+
+
+class LivretState:
+    """What core keeps per application: plugin manager, registries, services."""
+
+    def __init__(self, app: Flask, pm) -> None:
+        from core.plugins import collect_settings
+
+        self.app = app
+        self.pm = pm
+        app.config.update(collect_settings(pm, app.config))
+        self.mailer = pm.hook.livret_mailer(config=app.config)
+        self.jobs = pm.hook.livret_job_queue(config=app.config)
+        self.certifications: dict = {}
+        self.reload()
+
+    def reload(self) -> None:
+        """Re-read what plugins declare (after a plugin is (un)registered)."""
+        from core.certifications.services import load_certifications
+        from core.plugins import collect_template_dirs
+        from core.templating import install_plugin_loader
+
+        self.certifications = load_certifications(self.pm)
+        install_plugin_loader(self.app, collect_template_dirs(self.pm))
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    test_config = dict(test_config or {})
+    instance_path = test_config.pop("INSTANCE_PATH", None) or os.environ.get("LIVRET_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=os.path.abspath(instance_path) if instance_path else None,
+                instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    extra_plugins = tuple(test_config.pop("EXTRA_PLUGINS", ()))
+    load_entry_points = test_config.pop("LOAD_ENTRY_POINTS", True)
+    settings = load_config(app.instance_path, overrides=test_config)
+    app.config.update(settings)
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=settings["DATABASE_URL"],
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        BABEL_DEFAULT_LOCALE=settings["DEFAULT_LANGUAGE"],
+        BABEL_TRANSLATION_DIRECTORIES=os.path.join(os.path.dirname(__file__), "translations"),
+        RATELIMIT_STORAGE_URI=settings["RATELIMIT_STORAGE_URI"],
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_DURATION=0,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+
+    from core.plugins import make_plugin_manager
+
+    pm = make_plugin_manager(load_entry_points=load_entry_points, extra=extra_plugins)
+    app.extensions["livret"] = LivretState(app, pm)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from core.cli import register_commands
+    from core.errors import register_error_handlers
+    from core.templating import init_templating
+
+    register_error_handlers(app)
+    init_templating(app)
+    register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from core import models  # noqa: F401 - import every model before Alembic/SQLAlchemy use them
+    from core.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from core.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    if app.config["DATABASE_URL"].startswith("sqlite"):
+        from sqlalchemy import event
+
+        with app.app_context():
+            @event.listens_for(db.engine, "connect")
+            def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA busy_timeout=5000")
+                cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from core.api.blueprint import blueprint as api_bp
+    from core.auth.blueprint import blueprint as auth_bp
+    from core.certifications.blueprint import blueprint as certifications_bp
+    from core.dashboard.blueprint import blueprint as dashboard_bp
+    from core.i18n import blueprint as i18n_bp
+
+    for bp in (certifications_bp, auth_bp, dashboard_bp, api_bp, i18n_bp):
+        app.register_blueprint(bp)

@@ -1,0 +1,176 @@
+"""The ``livret`` command: Flask's commands (run, shell, db …) plus Livret's own."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from core.config import ConfigError
+from core.plugins import PluginLoadError
+
+
+def _create_app_for_cli():
+    from core import create_app
+
+    try:
+        return create_app()
+    except (ConfigError, PluginLoadError) as exc:
+        raise click.ClickException(f"Livret cannot start: {exc}") from None
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app_for_cli, add_version_option=False)
+def cli() -> None:
+    """Livret: VAE dossiers and certifications."""
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="livret")
+    except (ConfigError, PluginLoadError) as exc:  # raised before click could wrap it
+        click.echo(f"Error: Livret cannot start: {exc}", err=True)
+        sys.exit(2)
+
+
+def register_commands(app) -> None:
+    app.cli.add_command(users)
+    app.cli.add_command(tokens)
+    app.cli.add_command(plugins_command)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(worker_command)
+
+
+# ---------------------------------------------------------------------------
+# users
+# ---------------------------------------------------------------------------
+
+@click.group()
+def users() -> None:
+    """Manage accounts."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--password", required=True, help="At least PASSWORD_MIN_LENGTH characters.")
+@click.option("--role", required=True, type=click.Choice([
+    "candidate", "juror", "session_manager", "certifier_staff", "certifier_admin", "platform_admin"]))
+@click.option("--organisation", default=None, help="Certifier organisation (name or slug); created if new.")
+@click.option("--first-name", default="")
+@click.option("--last-name", default="")
+@with_appcontext
+def users_create(email, password, role, organisation, first_name, last_name) -> None:
+    """Create a verified account."""
+    from core.auth.services import create_user, get_or_create_organisation
+    from core.errors import UserError
+    from core.extensions import db
+
+    try:
+        org = get_or_create_organisation(organisation) if organisation else None
+        user = create_user(email=email, password=password, role=role, organisation=org,
+                           first_name=first_name, last_name=last_name, verified=True,
+                           min_password_length=current_app.config["PASSWORD_MIN_LENGTH"])
+        db.session.commit()
+    except UserError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Created user {user.id} <{user.email}> with role {user.role.value}"
+               + (f" in organisation {org.slug}" if org else ""))
+
+
+# ---------------------------------------------------------------------------
+# tokens
+# ---------------------------------------------------------------------------
+
+@click.group()
+def tokens() -> None:
+    """Manage API bearer tokens."""
+
+
+@tokens.command("create")
+@click.option("--email", required=True)
+@click.option("--name", default="cli", help="A label to recognise the token.")
+@click.option("--days", type=int, default=None, help="Expire after this many days (default: never).")
+@with_appcontext
+def tokens_create(email, name, days) -> None:
+    """Print a new token for the account (shown once, stored hashed)."""
+    from core.api.services import issue_token
+    from core.auth.services import find_user_by_email
+    from core.extensions import db
+
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account with e-mail {email}.")
+    secret, _token = issue_token(user, name=name, days=days)
+    db.session.commit()
+    click.echo(secret)
+
+
+@tokens.command("revoke")
+@click.argument("token_or_hint")
+@with_appcontext
+def tokens_revoke(token_or_hint) -> None:
+    """Revoke a token, given in full or by its hint (its first characters)."""
+    from core.api.services import revoke_token
+    from core.extensions import db
+
+    count = revoke_token(token_or_hint)
+    db.session.commit()
+    if not count:
+        raise click.ClickException("No active token matches.")
+    click.echo(f"Revoked {count} token(s).")
+
+
+# ---------------------------------------------------------------------------
+# plugins, demo, worker
+# ---------------------------------------------------------------------------
+
+@click.command("plugins")
+@with_appcontext
+def plugins_command() -> None:
+    """List installed plugins and their certifications."""
+    from core.plugins import plugin_names
+
+    state = current_app.extensions["livret"]
+    names = plugin_names(state.pm)
+    if not names:
+        click.echo("No certification plugin installed.")
+    for name in names:
+        plugin = state.pm.get_plugin(name)
+        dist = _distribution_of(name)
+        click.echo(f"{name}{f' ({dist})' if dist else ''} — {getattr(plugin, '__name__', type(plugin).__name__)}")
+        for cert in state.certifications.values():
+            if cert.plugin == name:
+                click.echo(f"  {cert.code}  {cert.title} — {cert.certifier}")
+
+
+def _distribution_of(name: str) -> str:
+    from importlib.metadata import entry_points
+
+    from core.plugins import ENTRY_POINT_GROUP
+
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name == name and ep.dist is not None:
+            return f"{ep.dist.name} {ep.dist.version}"
+    return ""
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load demo accounts for every role (printed with their passwords) and demo data."""
+    from core.demo import load_demo
+
+    for line in load_demo():
+        click.echo(line)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Run the queued jobs, then stop.")
+@with_appcontext
+def worker_command(burst) -> None:
+    """Run the RQ worker (JOBS_BACKEND=rq)."""
+    jobs = current_app.extensions["livret"].jobs
+    if not hasattr(jobs, "work"):
+        raise click.ClickException("JOBS_BACKEND is 'inline': jobs run at once, no worker is needed.")
+    jobs.work(burst=burst, app=current_app._get_current_object())

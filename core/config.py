@@ -1,0 +1,197 @@
+"""Configuration: defaults, then an instance file, then ``LIVRET_*`` environment variables.
+
+Every setting is declared once in :data:`SETTINGS` with its type, so that a
+wrong value is refused at start-up with a clear message naming the setting
+(:class:`ConfigError`), never with a stack trace deep inside a request.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlparse
+
+
+class ConfigError(Exception):
+    """A setting is missing or has a wrong value. The message names it."""
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on", "oui"}:
+        return True
+    if text in {"0", "false", "no", "off", "non", ""}:
+        return False
+    raise ValueError("expected a boolean (true/false)")
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError("expected an integer")
+    return int(value)
+
+
+def _positive_int(value: Any) -> int:
+    number = _int(value)
+    if number <= 0:
+        raise ValueError("expected a positive integer")
+    return number
+
+
+def _str(value: Any) -> str:
+    return str(value)
+
+
+def _choice(*choices: str) -> Callable[[Any], str]:
+    def convert(value: Any) -> str:
+        text = str(value).strip().lower()
+        if text not in choices:
+            raise ValueError(f"expected one of: {', '.join(choices)}")
+        return text
+
+    return convert
+
+
+def _database_url(value: Any) -> str:
+    text = str(value)
+    scheme = urlparse(text).scheme.split("+")[0]
+    if scheme not in {"sqlite", "postgresql", "postgres"}:
+        raise ValueError("expected a sqlite:// or postgresql:// URL")
+    if text.startswith("postgres://"):
+        text = "postgresql://" + text[len("postgres://"):]
+    if text.startswith("postgresql://"):
+        text = "postgresql+psycopg://" + text[len("postgresql://"):]
+    return text
+
+
+def _url(value: Any) -> str:
+    text = str(value)
+    if not urlparse(text).scheme:
+        raise ValueError("expected a URL")
+    return text
+
+
+def _languages(value: Any) -> tuple[str, ...]:
+    if isinstance(value, (list, tuple)):
+        items = [str(v).strip() for v in value]
+    else:
+        items = [v.strip() for v in str(value).split(",")]
+    items = [v for v in items if v]
+    if not items:
+        raise ValueError("expected a comma-separated list of language codes")
+    return tuple(items)
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    convert: Callable[[Any], Any]
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("SECRET_KEY", None, _str, "Secret used to sign sessions and tokens. Generated and kept in the instance folder when unset."),
+    Setting("DATABASE_URL", None, _database_url, "SQLAlchemy URL. Default: SQLite file in the instance folder."),
+    Setting("BASE_URL", "http://127.0.0.1:5000", _url, "Public URL of the platform, used in e-mails."),
+    Setting("DEFAULT_LANGUAGE", "fr", _choice("fr", "en"), "Language of pages when the user has not chosen one."),
+    Setting("LANGUAGES", ("fr", "en"), _languages, "Languages offered in the interface."),
+    Setting("MAIL_BACKEND", "outbox", _choice("outbox", "smtp"), "'outbox' writes .eml files to MAIL_OUTBOX_DIR; 'smtp' sends."),
+    Setting("MAIL_OUTBOX_DIR", None, _str, "Folder of the outbox mailer. Default: <instance>/outbox."),
+    Setting("MAIL_FROM", "Livret <no-reply@livret.localhost>", _str, "Sender of e-mails."),
+    Setting("SMTP_HOST", "localhost", _str, "SMTP server."),
+    Setting("SMTP_PORT", 25, _positive_int, "SMTP port."),
+    Setting("SMTP_USERNAME", "", _str, "SMTP user (empty: no authentication)."),
+    Setting("SMTP_PASSWORD", "", _str, "SMTP password."),
+    Setting("SMTP_STARTTLS", False, _bool, "Use STARTTLS."),
+    Setting("SMTP_SSL", False, _bool, "Use implicit TLS."),
+    Setting("JOBS_BACKEND", "inline", _choice("inline", "rq"), "'inline' runs jobs at once; 'rq' queues them on Redis for `livret worker`."),
+    Setting("REDIS_URL", "redis://127.0.0.1:6379/0", _url, "Redis URL for the RQ job backend."),
+    Setting("JOBS_QUEUE", "livret", _str, "RQ queue name."),
+    Setting("RATELIMIT_STORAGE_URI", "memory://", _str, "Storage of rate-limit counters (memory:// or redis://...)."),
+    Setting("LOGIN_RATE_LIMIT", "10 per minute;50 per hour", _str, "Sign-in attempts allowed per client address."),
+    Setting("SESSION_IDLE_MINUTES", 30, _positive_int, "Sign-out after this many minutes without activity."),
+    Setting("SESSION_ABSOLUTE_HOURS", 12, _positive_int, "Sign-out this many hours after sign-in, whatever the activity."),
+    Setting("EMAIL_TOKEN_HOURS", 48, _positive_int, "Validity of e-mail verification links."),
+    Setting("RESET_TOKEN_MINUTES", 60, _positive_int, "Validity of password reset links."),
+    Setting("PASSWORD_MIN_LENGTH", 12, _positive_int, "Minimum password length."),
+    Setting("SESSION_COOKIE_SECURE", False, _bool, "Send the session cookie over HTTPS only (set true in production)."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+ENV_PREFIX = "LIVRET_"
+
+
+def _convert(name: str, value: Any, source: str) -> Any:
+    setting = _BY_NAME[name]
+    try:
+        return setting.convert(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"Setting {name} ({source}) has a wrong value {value!r}: {exc}.") from None
+
+
+def load_config(instance_path: str | os.PathLike, environ: dict[str, str] | None = None,
+                overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return the resolved settings.
+
+    Order: defaults < ``<instance>/livret.cfg`` (Python syntax, UPPERCASE names,
+    or the file named by ``LIVRET_CONFIG``) < ``LIVRET_*`` variables < ``overrides``
+    (the ``test_config`` of :func:`core.create_app`).
+    """
+    environ = dict(os.environ if environ is None else environ)
+    instance = Path(instance_path)
+    config: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+
+    config_file = Path(environ.get("LIVRET_CONFIG") or instance / "livret.cfg")
+    if "LIVRET_CONFIG" in environ and not config_file.is_file():
+        raise ConfigError(f"LIVRET_CONFIG names {config_file}, which is not a readable file.")
+    if config_file.is_file():
+        namespace: dict[str, Any] = {}
+        try:
+            exec(compile(config_file.read_text(encoding="utf-8"), str(config_file), "exec"), namespace)
+        except Exception as exc:  # noqa: BLE001 - any error in the file is a configuration error
+            raise ConfigError(f"Configuration file {config_file} cannot be read: {exc}.") from None
+        for key, value in namespace.items():
+            if key.isupper():
+                config[key] = _convert(key, value, str(config_file)) if key in _BY_NAME else value
+
+    for key, value in environ.items():
+        if not key.startswith(ENV_PREFIX) or key == "LIVRET_CONFIG":
+            continue
+        name = key[len(ENV_PREFIX):]
+        if name in _BY_NAME:
+            config[name] = _convert(name, value, key)
+        else:
+            # Possibly a plugin setting (prefixed with the plugin name); resolved
+            # once plugins are loaded, see core.plugins.apply_plugin_settings.
+            config.setdefault("PLUGIN_ENVIRON", {})[name] = value
+
+    for key, value in (overrides or {}).items():
+        config[key] = _convert(key, value, "test_config") if key in _BY_NAME and value is not None else value
+
+    if not config.get("DATABASE_URL"):
+        config["DATABASE_URL"] = "sqlite:///" + str(instance / "livret.sqlite3")
+    if not config.get("MAIL_OUTBOX_DIR"):
+        config["MAIL_OUTBOX_DIR"] = str(instance / "outbox")
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _instance_secret(instance)
+    elif len(str(config["SECRET_KEY"])) < 16:
+        raise ConfigError("Setting SECRET_KEY is too short: use at least 16 random characters.")
+    return config
+
+
+def _instance_secret(instance: Path) -> str:
+    """Keep a generated secret in the instance folder so sessions survive restarts."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    secret = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secret)
+    return secret

@@ -1,0 +1,37 @@
+"""What each role's dashboard shows."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from core.auth.models import Role, User
+from core.certifications.services import all_certifications
+from core.extensions import db
+from core.plugins import plugin_names
+
+
+def dashboard_context(user: User) -> dict[str, Any]:
+    context: dict[str, Any] = {"user": user}
+    if user.role in (Role.CERTIFIER_ADMIN, Role.CERTIFIER_STAFF):
+        org = user.organisation
+        context["organisation"] = org
+        context["staff"] = db.session.scalars(
+            select(User).where(User.organisation_id == org.id).order_by(User.last_name, User.first_name)).all()
+        context["certifications"] = [c for c in all_certifications() if _same_certifier(c.certifier, org.name)]
+    elif user.role is Role.PLATFORM_ADMIN:
+        counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
+        context["role_counts"] = [(role, counts.get(role, 0)) for role in Role]
+        state = current_app.extensions["livret"]
+        context["plugins"] = [(name, [c for c in state.certifications.values() if c.plugin == name])
+                              for name in plugin_names(state.pm)]
+    else:
+        context["certifications"] = all_certifications()
+    return context
+
+
+def _same_certifier(certifier: str, organisation: str) -> bool:
+    from core.utils import slugify
+
+    return slugify(certifier).split("-")[0] == slugify(organisation).split("-")[0]

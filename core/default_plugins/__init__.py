@@ -1,0 +1,6 @@
+"""Core behaviour shipped as plugins of the same hooks (as Datasette does)."""
+
+DEFAULT_PLUGINS = (
+    "core.default_plugins.mail",
+    "core.default_plugins.jobs",
+)

@@ -1,0 +1,102 @@
+"""Every hook of Livret, in one module.
+
+Hooks are called by core with keyword arguments only. A plugin implements a
+hook by defining a function of the same name decorated with
+:data:`hookimpl`; it may accept any subset of the arguments. Plugins return
+data, not side effects: core decides what to do with it.
+
+A hook marked *firstresult* stops at the first plugin returning something
+other than ``None``; plugins registered later are asked first, and core's
+default plugins (``core/default_plugins``) are marked ``trylast`` so that any
+installed plugin can replace them.
+
+``docs/plugins.md`` documents each hook for plugin authors; a test checks
+that every hook below is documented there and exercised by the test suite.
+"""
+from __future__ import annotations
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("livret")
+hookimpl = pluggy.HookimplMarker("livret")
+
+
+# ---------------------------------------------------------------------------
+# Certifications
+# ---------------------------------------------------------------------------
+
+@hookspec
+def livret_certifications():
+    """Return the certifications this plugin provides.
+
+    Called once when the application starts (and again when a plugin is
+    registered or unregistered at run time, e.g. in tests).
+
+    :return: a list of :class:`core.certifications.descriptor.Certification`.
+        Each code must be unique across all plugins; a duplicate stops the
+        start-up with an error naming both plugins.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Presentation
+# ---------------------------------------------------------------------------
+
+@hookspec
+def livret_template_dirs():
+    """Return folders holding this plugin's Jinja templates.
+
+    Called once when the application starts. Templates must live in a
+    sub-folder named after the plugin (``templates/<plugin>/...``) so that
+    they never shadow core templates or another plugin's.
+
+    :return: a list of ``str`` or ``pathlib.Path``.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Settings
+# ---------------------------------------------------------------------------
+
+@hookspec
+def livret_settings():
+    """Return this plugin's settings with their default values.
+
+    Called once when the application starts. Every key must start with the
+    plugin's name in upper case followed by ``_`` (e.g. ``RS6776_ORAL_ROOM``);
+    an operator overrides it with the environment variable ``LIVRET_<KEY>``
+    or in the instance file. Values from the environment arrive as strings
+    and are converted to the type of the default (bool, int, float, str).
+
+    :return: a ``dict`` of setting name to default value.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Infrastructure (core ships defaults; a plugin may replace them)
+# ---------------------------------------------------------------------------
+
+@hookspec(firstresult=True)
+def livret_mailer(config):
+    """Return the object that sends e-mails (firstresult).
+
+    Called once when the application starts.
+
+    :param config: the application's configuration mapping.
+    :return: an object with ``send(message: core.mail.Message) -> None``, or
+        ``None`` to let another plugin answer. Core's default plugin returns
+        the outbox mailer or the SMTP mailer per ``MAIL_BACKEND``.
+    """
+
+
+@hookspec(firstresult=True)
+def livret_job_queue(config):
+    """Return the job queue that runs slow work (firstresult).
+
+    Called once when the application starts.
+
+    :param config: the application's configuration mapping.
+    :return: an object with ``enqueue(func_path: str, **kwargs) -> str``, or
+        ``None``. Core's default plugin returns the inline queue or the RQ
+        queue per ``JOBS_BACKEND``.
+    """

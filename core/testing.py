@@ -1,0 +1,201 @@
+"""Pytest fixtures for Livret and its plugins (registered as the ``pytest11`` plugin ``livret``).
+
+Fixtures: ``app``, ``client``, ``runner`` (as in Flask's tutorial), factories
+``create_user`` / ``create_organisation`` / ``login``, ``outbox`` and
+``register_plugin`` (a throwaway plugin registered for one test and
+unregistered in ``finally``, as Datasette's tests do).
+
+Every test using ``app`` runs once per database in ``LIVRET_TEST_DATABASES``
+(default ``sqlite,postgresql``). PostgreSQL is reached at
+``LIVRET_TEST_POSTGRES_URL`` (default ``postgresql://postgres@127.0.0.1:5432/postgres``);
+each test session creates its own database there and drops it at the end.
+A PostgreSQL that cannot be reached fails the tests: it is never skipped.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from typing import Any, Callable, Iterator
+
+import pytest
+
+DEFAULT_PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _databases() -> list[str]:
+    raw = os.environ.get("LIVRET_TEST_DATABASES", "sqlite,postgresql")
+    return [d.strip() for d in raw.split(",") if d.strip()]
+
+
+def pytest_generate_tests(metafunc):
+    if "database_kind" in metafunc.fixturenames:
+        metafunc.parametrize("database_kind", _databases(), scope="session")
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session (worker), dropped at the end."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    admin_url = os.environ.get("LIVRET_TEST_POSTGRES_URL", DEFAULT_PG_ADMIN_URL)
+    name = f"livret_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    conninfo = make_url(admin_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(admin_url).set(drivername="postgresql+psycopg", database=name)
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def database_url(request, database_kind, tmp_path) -> str:
+    if database_kind == "sqlite":
+        return "sqlite:///" + str(tmp_path / "livret.sqlite3")
+    if database_kind == "postgresql":
+        return request.getfixturevalue("postgres_database")
+    raise ValueError(f"unknown database kind {database_kind!r}")
+
+
+@pytest.fixture
+def app_config(tmp_path, database_url) -> dict[str, Any]:
+    """Settings of the test app; override this fixture (or update the dict) to change them."""
+    return {
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "TESTING": True,
+        "BASE_URL": "http://localhost",
+    }
+
+
+@pytest.fixture
+def app(app_config, database_kind):
+    from core import create_app
+    from core.extensions import db
+
+    application = create_app(dict(app_config))
+    with application.app_context():
+        db.create_all()
+    try:
+        yield application
+    finally:
+        with application.app_context():
+            db.session.remove()
+            if database_kind == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+                with db.engine.begin() as conn:
+                    conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def create_organisation(app) -> Callable[..., Any]:
+    from core.auth.models import Organisation
+    from core.extensions import db
+
+    def factory(name: str = "Organisme de test", **fields: Any):
+        from core.utils import slugify
+
+        with app.app_context():
+            org = Organisation(name=name, slug=fields.pop("slug", slugify(name) + "-" + uuid.uuid4().hex[:4]), **fields)
+            db.session.add(org)
+            db.session.commit()
+            db.session.refresh(org)
+            db.session.expunge(org)
+            return org
+
+    return factory
+
+
+@pytest.fixture
+def create_user(app) -> Callable[..., Any]:
+    """``create_user(role="candidate", email=None, password="motdepasse-solide", organisation=None, verified=True)``."""
+    from core.auth.models import Organisation
+    from core.auth.services import create_user as _create
+    from core.extensions import db
+
+    counter = iter(range(1, 10_000))
+
+    def factory(role: str = "candidate", email: str | None = None, password: str = "motdepasse-solide",
+                organisation: Any = None, verified: bool = True, **fields: Any):
+        with app.app_context():
+            org = db.session.get(Organisation, organisation.id) if organisation is not None else None
+            if org is None and role in ("certifier_admin", "certifier_staff"):
+                org = Organisation(name="Certificateur test", slug=f"certif-{uuid.uuid4().hex[:6]}")
+                db.session.add(org)
+            user = _create(email=email or f"{role}{next(counter)}-{uuid.uuid4().hex[:6]}@example.org",
+                           password=password, role=role, organisation=org, verified=verified, **fields)
+            db.session.commit()
+            user.plain_password = password
+            db.session.refresh(user)
+            db.session.expunge(user)
+            user.plain_password = password
+            return user
+
+    return factory
+
+
+@pytest.fixture
+def login(client) -> Callable[..., Any]:
+    """``login(user)`` signs the test client in through the real sign-in form."""
+
+    def do_login(user, password: str | None = None, test_client=None):
+        target = test_client or client
+        response = target.post("/connexion", data={
+            "email": user.email, "password": password or getattr(user, "plain_password", "motdepasse-solide")})
+        assert response.status_code in (302, 303), f"sign-in failed: {response.status_code}"
+        return response
+
+    return do_login
+
+
+@pytest.fixture
+def outbox(app) -> Callable[[], list]:
+    """``outbox()`` returns the e-mails written by the outbox mailer, oldest first."""
+
+    def read():
+        return app.extensions["livret"].mailer.messages()
+
+    return read
+
+
+@pytest.fixture
+def register_plugin(app) -> Iterator[Callable[..., Any]]:
+    """``register_plugin(obj, name)``: registered for this test only, unregistered in ``finally``."""
+    from core.plugins import registered
+
+    stack: list[Any] = []
+
+    def do_register(plugin: Any, name: str):
+        ctx = registered(app, plugin, name)
+        ctx.__enter__()
+        stack.append(ctx)
+        return plugin
+
+    try:
+        yield do_register
+    finally:
+        while stack:
+            stack.pop().__exit__(None, None, None)
