@@ -199,3 +199,39 @@ def register_plugin(app) -> Iterator[Callable[..., Any]]:
     finally:
         while stack:
             stack.pop().__exit__(None, None, None)
+
+
+def make_certification(code: str = "TEST01", title: str = "Certification de test", **fields: Any):
+    """A small but complete descriptor for tests of core behaviour (no real plugin needed)."""
+    from core.certifications.descriptor import (
+        Block, Certification, Competency, Criterion, DecisionRules, Deadline, Evaluation, EvaluationScheme,
+        Fee, Outcome)
+
+    comps = (
+        Competency("C1", "Rédiger un cahier des charges", (Criterion("C1.1", "Le besoin est reformulé."),), ("E1",)),
+        Competency("C2", "Conduire un entretien", (Criterion("C2.1", "Les questions sont ouvertes."),
+                                                   Criterion("C2.2", "La synthèse est fidèle.")), ("E1",)),
+    )
+    defaults: dict[str, Any] = dict(
+        code=code, title=title, certifier="Organisme de test", registry="RS",
+        blocks=(Block("BC01", "Bloc unique", comps, evaluations=("E1",)),),
+        scheme=EvaluationScheme("Une épreuve orale.", (Evaluation("E1", "Oral", "Soutenance", ("C1", "C2"), 20),)),
+        rules=DecisionRules(("Chaque compétence doit être acquise.",), (Outcome("ok", "Acquise"),)),
+        fee=Fee(12345, label="Frais de test"),
+        deadlines=(Deadline("written", "Rendu de l'écrit", 10, "après la formation"),),
+    )
+    defaults.update(fields)
+    return Certification(**defaults)
+
+
+class CertificationPlugin:
+    """A throwaway plugin declaring the given certifications."""
+
+    def __init__(self, *certifications):
+        self.certifications = list(certifications)
+
+    from core.hookspecs import hookimpl as _hookimpl
+
+    @_hookimpl
+    def livret_certifications(self):
+        return self.certifications

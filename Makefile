@@ -1,0 +1,25 @@
+# Livret — the two commands of the README's Quick start.
+#   make run    set up (Debian packages when root, .venv, plugins), migrate, load demo accounts, serve on 127.0.0.1:5000
+#   make test   set up with test dependencies, make sure PostgreSQL and Redis run, run the whole suite on SQLite and PostgreSQL
+
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: run test setup bench
+
+setup:
+	@scripts/setup.sh
+
+run: setup
+	.venv/bin/livret db upgrade
+	.venv/bin/livret demo
+	.venv/bin/livret run --host $(HOST) --port $(PORT)
+
+test:
+	@scripts/setup.sh test
+	@scripts/services.sh
+	.venv/bin/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	@for script in bench/*.py; do echo "== $$script"; .venv/bin/python $$script || exit 1; done

@@ -1,0 +1,139 @@
+"""Every hook is documented (docs/plugins.md) and exercised by a plugin in this module."""
+import html
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+
+from core import create_app, hookspecs
+from core.hookspecs import hookimpl
+from core.mail import send_mail
+from core.testing import make_certification
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "plugins.md"
+
+
+def hook_names():
+    return sorted(name for name, obj in inspect.getmembers(hookspecs, inspect.isfunction)
+                  if name.startswith("livret_"))
+
+
+class RecordingMailer:
+    def __init__(self):
+        self.sent = []
+
+    def send(self, message):
+        self.sent.append(message)
+
+
+class RecordingQueue:
+    def __init__(self):
+        self.calls = []
+
+    def enqueue(self, func_path, **kwargs):
+        from core.jobs import resolve
+
+        self.calls.append(func_path)
+        resolve(func_path)(**kwargs)
+        return f"job-{len(self.calls)}"
+
+
+class AllHooksPlugin:
+    """Implements every hook of core/hookspecs.py."""
+
+    __name__ = "allhooks"
+
+    def __init__(self, template_dir):
+        self.template_dir = template_dir
+        self.mailer = RecordingMailer()
+        self.queue = RecordingQueue()
+
+    @hookimpl
+    def livret_certifications(self):
+        return [make_certification("ALLH1", "Certification de tous les crochets")]
+
+    @hookimpl
+    def livret_template_dirs(self):
+        return [self.template_dir]
+
+    @hookimpl
+    def livret_settings(self):
+        return {"ALLHOOKS_GREETING": "bonjour", "ALLHOOKS_ROUNDS": 3, "ALLHOOKS_STRICT": False}
+
+    @hookimpl
+    def livret_mailer(self, config):
+        return self.mailer
+
+    @hookimpl
+    def livret_job_queue(self, config):
+        return self.queue
+
+
+@pytest.fixture
+def allhooks(tmp_path):
+    folder = tmp_path / "plugin_templates"
+    (folder / "allhooks").mkdir(parents=True)
+    (folder / "allhooks" / "certification_about.html").write_text(
+        "<section><h2>Mot du module</h2><p>{{ config.ALLHOOKS_GREETING }} x{{ config.ALLHOOKS_ROUNDS }}</p></section>")
+    return AllHooksPlugin(folder)
+
+
+@pytest.fixture
+def hooked_app(app_config, allhooks, monkeypatch):
+    monkeypatch.setenv("LIVRET_ALLHOOKS_ROUNDS", "5")
+    monkeypatch.setenv("LIVRET_ALLHOOKS_STRICT", "oui")
+    application = create_app(dict(app_config, EXTRA_PLUGINS=[allhooks]))
+    return application
+
+
+def test_the_plugin_implements_every_hook():
+    implemented = {name for name in dir(AllHooksPlugin) if name.startswith("livret_")}
+    assert implemented == set(hook_names())
+
+
+def test_every_hook_has_a_docstring_and_is_documented():
+    text = DOCS.read_text(encoding="utf-8")
+    for name in hook_names():
+        assert (getattr(hookspecs, name).__doc__ or "").strip(), f"{name} has no docstring"
+        assert re.search(rf"^#+ `?{name}", text, re.M), f"{name} is not documented in docs/plugins.md"
+
+
+def test_certifications_and_template_dirs_and_settings(hooked_app):
+    client = hooked_app.test_client()
+    page = html.unescape(client.get("/certifications/ALLH1").get_data(as_text=True))
+    assert "Certification de tous les crochets" in page
+    # template folder from livret_template_dirs, settings from livret_settings + LIVRET_* override
+    assert "Mot du module" in page and "bonjour x5" in page
+    assert hooked_app.config["ALLHOOKS_ROUNDS"] == 5
+    assert hooked_app.config["ALLHOOKS_STRICT"] is True
+
+
+def test_wrong_plugin_setting_value_is_named(app_config, allhooks, monkeypatch):
+    from core.config import ConfigError
+
+    monkeypatch.setenv("LIVRET_ALLHOOKS_ROUNDS", "beaucoup")
+    with pytest.raises(ConfigError, match="ALLHOOKS_ROUNDS"):
+        create_app(dict(app_config, EXTRA_PLUGINS=[allhooks]))
+
+
+def test_setting_without_plugin_prefix_is_refused(app_config):
+    from core.plugins import PluginLoadError
+
+    class Sloppy:
+        __name__ = "sloppy"
+
+        @hookimpl
+        def livret_settings(self):
+            return {"TIMEOUT": 3}
+
+    with pytest.raises(PluginLoadError, match="SLOPPY_"):
+        create_app(dict(app_config, EXTRA_PLUGINS=[Sloppy()]))
+
+
+def test_mailer_and_job_queue_replace_the_defaults(hooked_app, allhooks):
+    with hooked_app.app_context():
+        send_mail("a@example.org", "Objet", "Corps du message")
+    assert allhooks.queue.calls == ["core.mail.deliver"]
+    assert len(allhooks.mailer.sent) == 1
+    assert allhooks.mailer.sent[0]["Subject"] == "Objet"
