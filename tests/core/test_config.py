@@ -61,3 +61,13 @@ def test_cli_reports_wrong_setting_without_traceback(tmp_path):
     assert result.returncode != 0
     assert "SMTP_PORT" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_every_setting_is_documented():
+    from pathlib import Path
+
+    from core.config import SETTINGS
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text(encoding="utf-8")
+    for setting in SETTINGS:
+        assert f"`{setting.name}`" in text, f"{setting.name} missing from docs/configuration.md"
