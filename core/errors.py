@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
@@ -102,7 +102,10 @@ def register_error_handlers(app: Flask) -> None:
         message = str(_HTTP_MESSAGES.get(status, exc.description or ""))
         if status == 400 and getattr(exc, "description", "") and "CSRF" in exc.description:
             message = _("Le formulaire a expiré. Rechargez la page et envoyez-le à nouveau.")
-        return error_response(status, _HTTP_CODES.get(status, "http_error"), message)
+        response = make_response(error_response(status, _HTTP_CODES.get(status, "http_error"), message))
+        if exc.response is None and "Allow" in (headers := dict(exc.get_headers())):
+            response.headers["Allow"] = headers["Allow"]  # a 405 names the accepted methods (RFC 9110)
+        return response
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):

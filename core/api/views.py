@@ -1,8 +1,215 @@
-from flask import abort
+"""API views: the OpenAPI document and its docs page, certifications, the token's account and tokens.
 
+Each view documents itself in its docstring (see :mod:`core.api.spec`);
+summaries and descriptions are French because API users read them.
+"""
+from __future__ import annotations
+
+from flask import current_app, jsonify, render_template
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from core.api.auth import current_api_token, current_api_user, token_optional, token_required
 from core.api.blueprint import blueprint
+from core.api.docs import docs_model, rich_text
+from core.api.models import ApiToken
+from core.api.schemas import CertificationListSchema, CertificationSchema, MeSchema, TokenListSchema
+from core.api.spec import declare_error_response, declare_tag, get_spec
+from core.auth.models import utcnow
+from core.certifications.services import all_certifications, get_certification
+from core.errors import NotFound
+from core.extensions import db
+
+declare_tag("certifications", "Les certifications proposées par les extensions installées : référentiel de "
+                              "compétences, épreuves, règles de décision, frais et délais.", "Certifications")
+declare_tag("me", "Le compte auquel appartient le jeton.", "Mon compte")
+declare_tag("tokens", "Les jetons d'accès du compte : liste et révocation.", "Jetons d'accès")
+declare_error_response("CertificationNotFound", code="certification_not_found",
+                       description="Aucune certification ne porte ce code.",
+                       message="Cette page ou cette ressource n'existe pas.")
+declare_error_response("TokenNotFound", code="token_not_found",
+                       description="Ce compte n'a pas de jeton portant cet identifiant.",
+                       message="Ce jeton n'existe pas.")
+
+
+@blueprint.get("/openapi.json")
+def openapi():
+    """The OpenAPI document, generated from the views under /api/v1.
+    ---
+    get:
+      summary: Document OpenAPI
+      description: Le document OpenAPI 3 de l'API, généré à partir des vues et de leurs schémas.
+      tags: [documentation]
+      responses:
+        200:
+          description: Le document OpenAPI (JSON).
+          content:
+            application/json:
+              schema:
+                type: object
+    """
+    return jsonify(get_spec(current_app))
 
 
 @blueprint.get("/docs")
 def docs():
-    abort(404)
+    """The human-readable documentation page, rendered from the OpenAPI document.
+    ---
+    get:
+      summary: Documentation de l'API
+      description: Cette page, lisible et accessible, générée à partir du document OpenAPI.
+      tags: [documentation]
+      responses:
+        200:
+          description: La documentation (HTML).
+          content:
+            text/html:
+              schema:
+                type: string
+    """
+    spec = get_spec(current_app)
+    return render_template("api/docs.html", doc=docs_model(spec), rich_text=rich_text)
+
+
+@blueprint.get("/certifications")
+@token_optional
+def certifications():
+    """List the certifications declared by the installed plugins.
+    ---
+    get:
+      summary: Liste des certifications
+      description: >-
+        Les certifications déclarées par les extensions installées, triées par code,
+        avec leur nombre de compétences et leurs frais. Aucun jeton n'est nécessaire.
+      tags: [certifications]
+      responses:
+        200:
+          description: Les certifications.
+          content:
+            application/json:
+              schema: CertificationListSchema
+    """
+    return jsonify(CertificationListSchema().dump({"items": all_certifications()}))
+
+
+@blueprint.get("/certifications/<code>")
+@token_optional
+def certification(code: str):
+    """One certification's descriptor in full.
+    ---
+    get:
+      summary: Détail d'une certification
+      description: >-
+        Le référentiel (blocs, compétences, critères d'évaluation), les épreuves et le
+        déroulé, les règles de décision (décisions possibles, seuils, moyenne,
+        repassages), les règles de jury, les frais, les délais et les avertissements.
+        Aucun jeton n'est nécessaire.
+      tags: [certifications]
+      parameters:
+        - name: code
+          in: path
+          description: Code de la certification, par exemple RNCP37827 (sans distinction de casse).
+      responses:
+        200:
+          description: La certification.
+          content:
+            application/json:
+              schema: CertificationSchema
+        404: CertificationNotFound
+    """
+    return jsonify(CertificationSchema().dump(get_certification(code)))
+
+
+@blueprint.get("/me")
+@token_required
+def me():
+    """The account of the token.
+    ---
+    get:
+      summary: Mon compte
+      description: Le compte auquel appartient le jeton utilisé.
+      tags: [me]
+      responses:
+        200:
+          description: Le compte.
+          content:
+            application/json:
+              schema: MeSchema
+    """
+    return jsonify(MeSchema().dump(current_api_user()))
+
+
+@blueprint.get("/tokens")
+@token_required
+def tokens():
+    """The tokens of the token's account, newest first (secrets are never shown again).
+    ---
+    get:
+      summary: Mes jetons d'accès
+      description: >-
+        Les jetons du compte, du plus récent au plus ancien, révoqués et expirés compris.
+        Le jeton lui-même n'est jamais réaffiché : seuls ses premiers caractères
+        (`hint`) permettent de le reconnaître.
+      tags: [tokens]
+      responses:
+        200:
+          description: Les jetons.
+          content:
+            application/json:
+              schema: TokenListSchema
+    """
+    user = current_api_user()
+    rows = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                              .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())).all()
+    return jsonify(TokenListSchema().dump({"items": rows}))
+
+
+@blueprint.delete("/tokens/<int:token_id>")
+@token_required
+def revoke_token(token_id: int):
+    """Revoke one of the account's tokens (idempotent).
+    ---
+    delete:
+      summary: Révoquer un de mes jetons
+      description: >-
+        Révoque le jeton désigné, qui doit appartenir au même compte que le jeton utilisé.
+        Révoquer un jeton déjà révoqué ne change rien.
+      tags: [tokens]
+      parameters:
+        - name: token_id
+          in: path
+          description: Identifiant du jeton (champ `id` de la liste des jetons).
+      responses:
+        204:
+          description: Le jeton est révoqué.
+        404: TokenNotFound
+    """
+    user = current_api_user()
+    token = db.session.scalar(select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id))
+    if token is None:  # another account's token is reported as absent, never as forbidden
+        raise NotFound(_("Ce jeton n'existe pas."), code="token_not_found")
+    _revoke(token)
+    return "", 204
+
+
+@blueprint.delete("/tokens/current")
+@token_required
+def revoke_current_token():
+    """Revoke the token that authenticates this request (sign-out for API clients).
+    ---
+    delete:
+      summary: Révoquer le jeton utilisé
+      description: Révoque le jeton envoyé avec cette requête ; il est refusé dès la requête suivante.
+      tags: [tokens]
+      responses:
+        204:
+          description: Le jeton est révoqué.
+    """
+    _revoke(current_api_token())
+    return "", 204
+
+
+def _revoke(token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.commit()

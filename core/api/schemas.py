@@ -1,0 +1,266 @@
+"""Marshmallow schemas of the API resources.
+
+Schemas serialise the certification descriptor (frozen dataclasses) and the
+database models; they are also what the OpenAPI document describes (the
+MarshmallowPlugin turns each schema into ``components/schemas/<Name>``,
+the class name without its ``Schema`` suffix). Field descriptions are in
+French: they are shown to API users on the docs page.
+
+Class names must be unique across the project: views refer to them by name
+in their YAML docstrings (marshmallow's class registry resolves the name).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import url_for
+from marshmallow import EXCLUDE, Schema, fields, missing
+
+from core.auth.models import Role
+
+
+class UtcDateTime(fields.DateTime):
+    """An ISO 8601 date-time in UTC with a ``Z`` suffix (naive values are taken as UTC, as SQLite returns them)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        if not isinstance(value, datetime):  # pragma: no cover - defensive
+            return super()._serialize(value, attr, obj, **kwargs)
+        value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class ResponseSchema(Schema):
+    """Base of the schemas the API answers with.
+
+    ``unknown = EXCLUDE`` keeps ``additionalProperties: false`` out of the
+    document: a response may gain fields later without breaking clients that
+    validate it. Request schemas keep marshmallow's default (``RAISE``).
+    """
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+def _d(text: str) -> dict:
+    return {"description": text}
+
+
+# -- errors -------------------------------------------------------------------
+
+class ErrorBodySchema(ResponseSchema):
+    code = fields.Str(required=True, metadata=_d("Code stable de l'erreur, à tester par les clients "
+                                                 "(par exemple « unauthorized », « certification_not_found »)."))
+    message = fields.Str(required=True, metadata=_d("Message lisible, en français."))
+    details = fields.Raw(required=True, allow_none=True,
+                         metadata=_d("Précisions (par exemple les erreurs par champ), ou null."))
+
+
+class ErrorSchema(ResponseSchema):
+    """Every error answered by the API: ``{"error": {"code", "message", "details"}}``."""
+
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
+# -- certifications -----------------------------------------------------------
+
+class FeeSchema(ResponseSchema):
+    amount_cents = fields.Int(required=True, metadata=_d("Montant en centimes."))
+    currency = fields.Str(required=True, metadata=_d("Devise (ISO 4217), par exemple EUR."))
+    label = fields.Str(metadata=_d("Libellé des frais."))
+    covers = fields.Str(metadata=_d("Ce que les frais couvrent."))
+    refundable = fields.Bool(required=True, metadata=_d("Les frais sont-ils remboursables ?"))
+
+
+class WholeObject(fields.Nested):
+    """A nested schema fed with the parent object itself (for computed sub-objects such as links)."""
+
+    def get_value(self, obj, attr, accessor=None, default=missing):
+        return obj
+
+
+class CertificationLinksSchema(ResponseSchema):
+    self = fields.Method("get_self", required=True,
+                         metadata={"type": "string", **_d("Chemin de la ressource dans l'API.")})
+    html = fields.Method("get_html", required=True,
+                         metadata={"type": "string", **_d("Chemin de la page web de la certification.")})
+
+    def get_self(self, cert) -> str:
+        return url_for("api.certification", code=cert.code)
+
+    def get_html(self, cert) -> str:
+        return url_for("certifications.detail", code=cert.code)
+
+
+class CertificationSummarySchema(ResponseSchema):
+    code = fields.Str(required=True, metadata=_d("Code de la certification (par exemple RNCP37827)."))
+    title = fields.Str(required=True, metadata=_d("Intitulé."))
+    certifier = fields.Str(required=True, metadata=_d("Certificateur."))
+    registry = fields.Str(required=True, metadata=_d("Répertoire : RNCP ou RS."))
+    level = fields.Str(required=True, metadata=_d("Niveau ; chaîne vide s'il n'est pas précisé."))
+    plugin = fields.Str(required=True, metadata=_d("Extension (plugin) qui déclare la certification."))
+    competency_count = fields.Method("get_competency_count", required=True,
+                                     metadata={"type": "integer", **_d("Nombre de compétences.")})
+    fee = fields.Nested(FeeSchema, required=True, allow_none=True, metadata=_d("Frais, ou null."))
+    links = WholeObject(CertificationLinksSchema, required=True, metadata=_d("Liens vers la ressource et sa page web."))
+
+    def get_competency_count(self, cert) -> int:
+        return len(cert.competencies)
+
+
+class CertificationListSchema(ResponseSchema):
+    items = fields.List(fields.Nested(CertificationSummarySchema), required=True,
+                        metadata=_d("Les certifications, triées par code."))
+
+
+class CriterionSchema(ResponseSchema):
+    code = fields.Str(required=True)
+    text = fields.Str(required=True, metadata=_d("Critère d'évaluation, tel qu'écrit dans la grille."))
+
+
+class CompetencySchema(ResponseSchema):
+    code = fields.Str(required=True, metadata=_d("Code de la compétence (par exemple C1)."))
+    title = fields.Str(required=True, metadata=_d("Intitulé de la compétence."))
+    expected = fields.Str(required=True, metadata=_d("Contexte attendu de l'évaluation ; chaîne vide sinon."))
+    editable = fields.Bool(required=True, metadata=_d("Intitulé non officiel, à confirmer par le certificateur."))
+    evaluations = fields.List(fields.Str(), required=True, metadata=_d("Codes des épreuves qui l'évaluent."))
+    criteria = fields.List(fields.Nested(CriterionSchema), required=True, metadata=_d("Critères d'évaluation."))
+
+
+class BlockSchema(ResponseSchema):
+    code = fields.Str(required=True, metadata=_d("Code du bloc de compétences."))
+    title = fields.Str(required=True, metadata=_d("Intitulé du bloc."))
+    reference = fields.Str(required=True, metadata=_d("Référence de la certification partielle ; chaîne vide sinon."))
+    evaluations = fields.List(fields.Str(), required=True, metadata=_d("Codes des épreuves du bloc."))
+    evidence_examples = fields.List(fields.Str(), required=True, metadata=_d("Exemples d'éléments de preuve."))
+    competencies = fields.List(fields.Nested(CompetencySchema), required=True)
+
+
+class EvaluationSchema(ResponseSchema):
+    code = fields.Str(required=True, metadata=_d("Code de l'épreuve (par exemple E1)."))
+    kind = fields.Str(required=True, metadata=_d("Modalité : mise en situation, cas pratique, oral…"))
+    title = fields.Str(required=True)
+    competencies = fields.List(fields.Str(), required=True, metadata=_d("Codes des compétences évaluées."))
+    duration_minutes = fields.Int(required=True, allow_none=True, metadata=_d("Durée en minutes, ou null."))
+    deliverable = fields.Str(required=True, metadata=_d("Livrable attendu."))
+    assessment = fields.Str(required=True, metadata=_d("Modalité d'évaluation."))
+    candidate_tasks = fields.List(fields.Str(), required=True, metadata=_d("Ce que fait le candidat ou la candidate."))
+    max_score = fields.Float(required=True, allow_none=True, metadata=_d("Note maximale, ou null."))
+    eliminatory_below = fields.Float(required=True, allow_none=True,
+                                     metadata=_d("Note éliminatoire : strictement en dessous, l'épreuve est échouée ; "
+                                                 "ou null."))
+
+
+class ScheduleStepSchema(ResponseSchema):
+    title = fields.Str(required=True)
+    duration_minutes = fields.Int(required=True)
+    with_candidate = fields.Bool(required=True, metadata=_d("Étape en présence du candidat ou de la candidate."))
+
+
+class EvaluationSchemeSchema(ResponseSchema):
+    summary = fields.Str(required=True, metadata=_d("Résumé des modalités d'évaluation."))
+    evaluations = fields.List(fields.Nested(EvaluationSchema), required=True, metadata=_d("Les épreuves."))
+    schedule = fields.List(fields.Nested(ScheduleStepSchema), required=True,
+                           metadata=_d("Exemple de déroulé d'une session."))
+    total_minutes = fields.Int(required=True, allow_none=True, metadata=_d("Durée totale en minutes, ou null."))
+
+
+class OutcomeSchema(ResponseSchema):
+    code = fields.Str(required=True)
+    label = fields.Str(required=True)
+    description = fields.Str(required=True)
+    comment_required = fields.Bool(required=True, metadata=_d("Le jury doit motiver cette décision."))
+
+
+class DecisionRulesSchema(ResponseSchema):
+    summary = fields.List(fields.Str(), required=True, metadata=_d("Les règles, en phrases."))
+    outcomes = fields.List(fields.Nested(OutcomeSchema), required=True, metadata=_d("Décisions possibles du jury."))
+    block_validation = fields.Bool(required=True, metadata=_d("Chaque bloc peut être validé séparément."))
+    competency_scale = fields.Float(required=True, allow_none=True,
+                                    metadata=_d("Barème d'une compétence (par exemple 5), ou null."))
+    competency_threshold = fields.Float(required=True, allow_none=True,
+                                        metadata=_d("Seuil de validation d'une compétence, ou null."))
+    averaging = fields.Bool(required=True, metadata=_d("Compensation par la moyenne entre compétences."))
+    retakes = fields.Int(required=True, metadata=_d("Nombre de repassages permis."))
+    retake_within_days = fields.Int(required=True, allow_none=True,
+                                    metadata=_d("Délai du repassage en jours, ou null."))
+    retake_free = fields.Bool(required=True, metadata=_d("Repassage gratuit."))
+    notify_success = fields.Str(required=True)
+    notify_failure = fields.Str(required=True)
+
+
+class JuryRuleSchema(ResponseSchema):
+    key = fields.Str(required=True)
+    text = fields.Str(required=True)
+
+
+class DeadlineSchema(ResponseSchema):
+    key = fields.Str(required=True)
+    label = fields.Str(required=True)
+    days = fields.Int(required=True, metadata=_d("Délai en jours."))
+    after = fields.Str(required=True, metadata=_d("Événement à partir duquel le délai court."))
+
+
+class CertificationSchema(CertificationSummarySchema):
+    summary = fields.Str(required=True, metadata=_d("Présentation."))
+    access_routes = fields.List(fields.Str(), required=True, metadata=_d("Voies d'accès."))
+    blocks = fields.List(fields.Nested(BlockSchema), required=True,
+                         metadata=_d("Blocs → compétences → critères d'évaluation."))
+    scheme = fields.Nested(EvaluationSchemeSchema, required=True, allow_none=True,
+                           metadata=_d("Épreuves et déroulé, ou null."))
+    rules = fields.Nested(DecisionRulesSchema, required=True, allow_none=True,
+                          metadata=_d("Règles de décision, ou null."))
+    jury_rules = fields.List(fields.Nested(JuryRuleSchema), required=True, metadata=_d("Composition du jury."))
+    deadlines = fields.List(fields.Nested(DeadlineSchema), required=True, metadata=_d("Délais."))
+    notes = fields.List(fields.Str(), required=True,
+                        metadata=_d("Avertissements (par exemple intitulés non officiels)."))
+
+
+# -- accounts and tokens ------------------------------------------------------
+
+class OrganisationRefSchema(ResponseSchema):
+    id = fields.Int(required=True)
+    name = fields.Str(required=True)
+
+
+class MeSchema(ResponseSchema):
+    id = fields.Int(required=True)
+    email = fields.Email(required=True)
+    first_name = fields.Str(required=True)
+    last_name = fields.Str(required=True)
+    role = fields.Enum(Role, by_value=True, required=True, metadata={"type": "string", **_d("Rôle du compte.")})
+    organisation = fields.Nested(OrganisationRefSchema, required=True, allow_none=True,
+                                 metadata=_d("Organisation de rattachement, ou null."))
+    email_verified = fields.Method("get_email_verified", required=True,
+                                   metadata={"type": "boolean", **_d("Adresse électronique vérifiée.")})
+
+    def get_email_verified(self, user) -> bool:
+        return user.is_verified
+
+
+class TokenSchema(ResponseSchema):
+    id = fields.Int(required=True)
+    name = fields.Str(required=True, metadata=_d("Libellé choisi à la création."))
+    hint = fields.Str(required=True, metadata=_d("Premiers caractères du jeton, pour le reconnaître."))
+    created_at = UtcDateTime(required=True)
+    last_used_at = UtcDateTime(required=True, allow_none=True, metadata=_d("Dernière utilisation, ou null."))
+    expires_at = UtcDateTime(required=True, allow_none=True, metadata=_d("Expiration, ou null (sans expiration)."))
+    revoked = fields.Method("get_revoked", required=True, metadata={"type": "boolean", **_d("Jeton révoqué.")})
+    revoked_at = UtcDateTime(required=True, allow_none=True, metadata=_d("Date de révocation, ou null."))
+    current = fields.Method("get_current", required=True,
+                            metadata={"type": "boolean", **_d("C'est le jeton utilisé pour cette requête.")})
+
+    def get_revoked(self, token) -> bool:
+        return token.revoked_at is not None
+
+    def get_current(self, token) -> bool:
+        from core.api.auth import current_api_token
+
+        used = current_api_token()
+        return used is not None and used.id == token.id
+
+
+class TokenListSchema(ResponseSchema):
+    items = fields.List(fields.Nested(TokenSchema), required=True,
+                        metadata=_d("Les jetons, du plus récent au plus ancien."))

@@ -1,0 +1,232 @@
+"""The OpenAPI document, generated from the API views and their marshmallow schemas.
+
+Adding an endpoint is writing its view (in any blueprint made with
+:func:`core.api.blueprint.api_blueprint`, in core or in a plugin) with an
+apispec YAML docstring after a ``---`` line::
+
+    @blueprint.get("/certifications/<code>")
+    @token_optional
+    def certification(code):
+        '''Developer description (not published).
+        ---
+        get:
+          summary: Détail d'une certification
+          tags: [certifications]
+          responses:
+            200:
+              content:
+                application/json:
+                  schema: CertificationSchema
+            404: CertificationNotFound
+        '''
+
+What the builder adds by itself, so that views never repeat it:
+
+- every rule under ``/api/v1`` is a path (Flask ``<int:id>`` becomes
+  ``{id}``), with its path parameters typed from the URL converters;
+- the security requirement and the 401 response, from the decorator
+  (``@token_required`` / ``@token_optional``) of :mod:`core.api.auth`;
+- a tag from the first path segment when the view gives none, and an
+  ``operationId`` from the endpoint name.
+
+Schemas are named in docstrings by class name (marshmallow's class registry)
+and appear under ``components/schemas`` without their ``Schema`` suffix.
+Error responses are reusable components (``NotFound``…), each documenting the
+``error.code`` a client will receive; areas declare their own with
+:func:`declare_error_response` at import time.
+
+The document is built once per application, at the first request of
+``/api/v1/openapi.json`` (or of the docs page), after every blueprint and
+plugin is registered.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.yaml_utils import load_yaml_from_docstring
+from flask import Flask
+
+from core.api.auth import AUTH_OPTIONAL, AUTH_REQUIRED
+from core.api.blueprint import API_PREFIX
+from core.api.schemas import ErrorSchema
+
+OPENAPI_VERSION = "3.0.3"
+TITLE = "Livret API"
+VERSION = "1"
+SECURITY_SCHEME = "bearerAuth"
+_METHODS = ("get", "post", "put", "patch", "delete")
+_RULE_ARG = re.compile(r"<(?:([^:<>]+)(?:\([^<>]*\))?:)?([^<>]+)>")
+_CONVERTER_TYPES = {"int": {"type": "integer", "minimum": 0}, "float": {"type": "number"},
+                    "uuid": {"type": "string", "format": "uuid"}}
+
+DESCRIPTION = """\
+API REST de Livret, la plateforme de dossiers de VAE et de certifications.
+
+Authentification : jeton d'accès dans l'en-tête `Authorization: Bearer <jeton>`
+(créé par `livret tokens create --email E`). Les jetons sont stockés sous forme
+d'empreinte, propres à un compte et révocables.
+
+Erreurs : toujours `{"error": {"code", "message", "details"}}` avec le statut
+HTTP adéquat ; `code` est stable, `message` est en français.
+
+Dates : ISO 8601, en UTC (suffixe `Z`). Les réponses ne sont pas mises en cache
+(`Cache-Control: no-store`).
+"""
+
+
+@dataclass(frozen=True)
+class ErrorResponse:
+    code: str  # the error.code clients receive
+    description: str  # French, shown on the docs page
+    message: str  # an example message
+
+
+ERROR_RESPONSES: dict[str, ErrorResponse] = {}
+TAGS: dict[str, dict[str, str]] = {}
+
+
+def declare_error_response(name: str, *, code: str, description: str, message: str | None = None) -> str:
+    """Declare a reusable error response (``components/responses/<name>``); returns ``name``.
+
+    Views then write ``404: <name>`` in their docstring's responses.
+    """
+    ERROR_RESPONSES[name] = ErrorResponse(code=code, description=description, message=message or description)
+    return name
+
+
+def declare_tag(name: str, description: str, title: str | None = None) -> str:
+    """Describe a tag (a group of endpoints); ``title`` is its heading on the docs page (``x-displayName``)."""
+    TAGS[name] = {"description": description, **({"x-displayName": title} if title else {})}
+    return name
+
+
+declare_error_response("BadRequest", code="bad_request", description="La requête est mal formée.")
+declare_error_response("Unauthorized", code="unauthorized",
+                       description="Jeton d'accès absent, invalide, expiré ou révoqué.",
+                       message="Le jeton d'accès est invalide, expiré ou révoqué.")
+declare_error_response("Forbidden", code="forbidden",
+                       description="Le compte du jeton n'a pas le droit d'effectuer cette action.",
+                       message="Vous n'avez pas le droit d'effectuer cette action.")
+declare_error_response("NotFound", code="not_found", description="La ressource n'existe pas.",
+                       message="Cette page ou cette ressource n'existe pas.")
+declare_error_response("Conflict", code="conflict", description="L'action est impossible dans l'état actuel.")
+declare_error_response("ValidationFailed", code="validation_failed",
+                       description="Des données sont invalides ; `details` donne les erreurs par champ.",
+                       message="Certaines données sont invalides.")
+declare_tag("documentation", "Le document OpenAPI et cette page.", "Documentation")
+
+
+def build_spec(app: Flask) -> APISpec:
+    """The OpenAPI document of every view under ``/api/v1`` of ``app``."""
+    spec = APISpec(title=TITLE, version=VERSION, openapi_version=OPENAPI_VERSION,
+                   plugins=[MarshmallowPlugin()], info={"description": DESCRIPTION})
+    spec.components.security_scheme(SECURITY_SCHEME, {
+        "type": "http", "scheme": "bearer",
+        "description": "Jeton d'accès Livret, envoyé dans l'en-tête « Authorization: Bearer <jeton> ».",
+    })
+    spec.components.schema("Error", schema=ErrorSchema)
+    for name, err in ERROR_RESPONSES.items():
+        spec.components.response(name, {
+            "description": err.description,
+            "content": {"application/json": {
+                "schema": "Error",
+                "example": {"error": {"code": err.code, "message": err.message, "details": None}},
+            }},
+        })
+
+    operation_ids: set[str] = set()
+    used_tags: set[str] = set()
+    rules = sorted((r for r in app.url_map.iter_rules()
+                    if r.rule == API_PREFIX or r.rule.startswith(API_PREFIX + "/")), key=lambda r: r.rule)
+    for rule in rules:
+        view = app.view_functions[rule.endpoint]
+        path, path_params = _openapi_path(rule.rule)
+        operations = {}
+        for method in _METHODS:
+            if method.upper() not in (rule.methods or ()):
+                continue
+            operation = _operation(view, method, rule.endpoint, path, path_params, operation_ids)
+            used_tags.update(operation["tags"])
+            operations[method] = operation
+        if operations:
+            spec.path(path=path, operations=operations)
+    for tag in sorted(used_tags):
+        spec.tag({"name": tag, **TAGS.get(tag, {})})
+    return spec
+
+
+def get_spec(app: Flask) -> dict[str, Any]:
+    """The document as a dict, built at the first call and kept for the application's life."""
+    cached = app.extensions.get("livret_openapi")
+    if cached is None:
+        cached = build_spec(app).to_dict()
+        app.extensions["livret_openapi"] = cached
+    return cached
+
+
+def _openapi_path(rule: str) -> tuple[str, list[dict[str, Any]]]:
+    params = []
+    for converter, name in _RULE_ARG.findall(rule):
+        schema = dict(_CONVERTER_TYPES.get(converter or "default", {"type": "string"}))
+        params.append({"name": name, "in": "path", "required": True, "schema": schema})
+    return _RULE_ARG.sub(r"{\2}", rule), params
+
+
+def _docstring_parts(func: Any, method: str) -> tuple[str, dict[str, Any]]:
+    """(first docstring line, YAML operation for ``method``) of a view or a MethodView method."""
+    view_class = getattr(func, "view_class", None)
+    if view_class is not None and hasattr(view_class, method):
+        doc = getattr(view_class, method).__doc__ or ""
+        data = load_yaml_from_docstring(doc)
+        operation = data.get(method, data)  # a method's docstring may hold the operation directly
+    else:
+        doc = func.__doc__ or ""
+        operation = load_yaml_from_docstring(doc).get(method) or {}
+    first_line = doc.strip().splitlines()[0].strip() if doc.strip() else ""
+    return first_line, copy.deepcopy(operation or {})
+
+
+def _operation(view: Any, method: str, endpoint: str, path: str, path_params: list[dict[str, Any]],
+               operation_ids: set[str]) -> dict[str, Any]:
+    first_line, operation = _docstring_parts(view, method)
+    operation.setdefault("summary", first_line or f"{method.upper()} {path}")
+
+    segments = [s for s in path[len(API_PREFIX):].split("/") if s and not s.startswith("{")]
+    operation.setdefault("tags", [segments[0] if segments else "api"])
+
+    operation_id = operation.get("operationId") or endpoint.replace(".", "_") + "_" + method
+    base, n = operation_id, 2
+    while operation_id in operation_ids:
+        operation_id, n = f"{base}_{n}", n + 1
+    operation_ids.add(operation_id)
+    operation["operationId"] = operation_id
+
+    declared = {(p.get("in"), p.get("name")) for p in operation.get("parameters", []) if isinstance(p, dict)}
+    missing = [p for p in path_params if ("path", p["name"]) not in declared]
+    if missing:
+        operation["parameters"] = missing + list(operation.get("parameters", []))
+    # A path parameter the docstring describes still gets the converter's type when it gives none.
+    for param in operation.get("parameters", []):
+        if isinstance(param, dict) and param.get("in") == "path":
+            param["required"] = True
+            typed = next((p for p in path_params if p["name"] == param.get("name")), None)
+            if typed and "schema" not in param and "content" not in param:
+                param["schema"] = dict(typed["schema"])
+
+    responses = operation.setdefault("responses", {})
+    if not any(str(code).startswith("2") for code in responses):
+        responses.setdefault("default", {"description": "Réponse non documentée."})
+    auth = getattr(view, "api_auth", None)
+    if auth in (AUTH_REQUIRED, AUTH_OPTIONAL):
+        operation["security"] = ([{SECURITY_SCHEME: []}] if auth == AUTH_REQUIRED
+                                 else [{}, {SECURITY_SCHEME: []}])
+        if 401 not in responses and "401" not in responses:
+            responses[401] = "Unauthorized"
+    else:
+        operation["security"] = []
+    return operation
