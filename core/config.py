@@ -114,6 +114,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("JOBS_QUEUE", "livret", _str, "RQ queue name."),
     Setting("RATELIMIT_STORAGE_URI", "memory://", _str, "Storage of rate-limit counters (memory:// or redis://...)."),
     Setting("LOGIN_RATE_LIMIT", "10 per minute;50 per hour", _str, "Sign-in attempts allowed per client address."),
+    Setting("LOGIN_EMAIL_RATE_LIMIT", "5 per minute;30 per hour", _str, "Sign-in, resend and reset attempts allowed per e-mail address, from any client."),
     Setting("SESSION_IDLE_MINUTES", 30, _positive_int, "Sign-out after this many minutes without activity."),
     Setting("SESSION_ABSOLUTE_HOURS", 12, _positive_int, "Sign-out this many hours after sign-in, whatever the activity."),
     Setting("EMAIL_TOKEN_HOURS", 48, _positive_int, "Validity of e-mail verification links."),

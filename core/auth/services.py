@@ -1,15 +1,24 @@
-"""Account services: password hashing (argon2), creation, look-up."""
+"""Account services: password hashing (argon2), creation, look-up, sign-up,
+sign-in checks, signed e-mail links (verification, password reset) and account e-mails."""
 from __future__ import annotations
+
+import enum
+import hashlib
+import hmac
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app, render_template, url_for
 from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from core.auth.models import Organisation, Role, User, utcnow
 from core.errors import UserError, ValidationFailed
 from core.extensions import db
+from core.mail import send_mail
 
 _hasher = PasswordHasher()
 
@@ -81,3 +90,203 @@ def create_user(*, email: str, password: str, role: Role | str, first_name: str 
     db.session.add(user)
     db.session.flush()
     return user
+
+
+# --------------------------------------------------------------------------
+# Sign-in
+# --------------------------------------------------------------------------
+
+_DUMMY_HASH: str | None = None
+
+
+def _burn_password_check(password: str) -> None:
+    """Spend the time of a real check, so that an unknown address answers as slowly as a known one."""
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _hasher.hash("livret-dummy-password-for-timing")
+    try:
+        _hasher.verify(_DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        pass
+
+
+class LoginOutcome(str, enum.Enum):
+    OK = "ok"
+    INVALID = "invalid"          # unknown address, wrong password or inactive account: one generic answer
+    UNVERIFIED = "unverified"    # right password, address not confirmed yet
+
+
+def authenticate(email: str, password: str) -> tuple[LoginOutcome, User | None]:
+    """Check an e-mail/password pair. The outcome never tells an unknown address from a wrong password."""
+    user = find_user_by_email(email or "")
+    if user is None:
+        _burn_password_check(password or "")
+        return LoginOutcome.INVALID, None
+    if not check_password(user, password or ""):
+        return LoginOutcome.INVALID, None
+    if not user.is_active:
+        return LoginOutcome.INVALID, None
+    if not user.is_verified:
+        return LoginOutcome.UNVERIFIED, user
+    return LoginOutcome.OK, user
+
+
+# --------------------------------------------------------------------------
+# Signed tokens for e-mail links (itsdangerous)
+# --------------------------------------------------------------------------
+
+VERIFY_SALT = "livret.auth.verify-email"
+RESET_SALT = "livret.auth.reset-password"
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def _password_fingerprint(user: User) -> str:
+    # Bound to the current hash: once the password changes, older reset links stop working.
+    return hashlib.sha256(user.password_hash.encode("utf-8")).hexdigest()[:32]
+
+
+def make_verification_token(user: User) -> str:
+    return _serializer(VERIFY_SALT).dumps({"u": user.id, "e": user.email})
+
+
+def user_from_verification_token(token: str) -> User | None:
+    """The user whose address the token confirms; ``None`` if the token is invalid, expired or stale."""
+    max_age = current_app.config["EMAIL_TOKEN_HOURS"] * 3600
+    try:
+        data = _serializer(VERIFY_SALT).loads(token, max_age=max_age)
+    except BadSignature:  # includes SignatureExpired
+        return None
+    if not isinstance(data, dict):
+        return None
+    user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
+    if user is None or user.email != data.get("e"):
+        return None
+    return user
+
+
+def make_reset_token(user: User) -> str:
+    return _serializer(RESET_SALT).dumps({"u": user.id, "p": _password_fingerprint(user)})
+
+
+def user_from_reset_token(token: str) -> User | None:
+    """The user a reset link was made for; ``None`` if invalid, expired or already used."""
+    max_age = current_app.config["RESET_TOKEN_MINUTES"] * 60
+    try:
+        data = _serializer(RESET_SALT).loads(token, max_age=max_age)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        return None
+    user = db.session.get(User, data["u"])
+    if user is None or not user.is_active:
+        return None
+    if not hmac.compare_digest(str(data.get("p", "")), _password_fingerprint(user)):
+        return None
+    return user
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A link for e-mails, built on BASE_URL (never on the request's Host header)."""
+    path = url_for(endpoint, **values, _external=False)
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+# --------------------------------------------------------------------------
+# E-mails
+# --------------------------------------------------------------------------
+
+def send_verification_email(user: User) -> None:
+    link = absolute_url("auth.verify_email", token=make_verification_token(user))
+    send_mail(user.email, _("Confirmez votre adresse électronique – Livret"),
+              render_template("auth/email/verify.txt", user=user, link=link,
+                              hours=current_app.config["EMAIL_TOKEN_HOURS"]))
+
+
+def send_signup_attempt_email(user: User) -> None:
+    link = absolute_url("auth.forgot_password")
+    send_mail(user.email, _("Tentative d'inscription avec votre adresse – Livret"),
+              render_template("auth/email/signup_attempt.txt", user=user, link=link,
+                              login_link=absolute_url("auth.login")))
+
+
+def send_reset_email(user: User) -> None:
+    link = absolute_url("auth.reset_password", token=make_reset_token(user))
+    send_mail(user.email, _("Réinitialisation de votre mot de passe – Livret"),
+              render_template("auth/email/reset.txt", user=user, link=link,
+                              minutes=current_app.config["RESET_TOKEN_MINUTES"]))
+
+
+def send_password_changed_email(user: User) -> None:
+    send_mail(user.email, _("Votre mot de passe a été modifié – Livret"),
+              render_template("auth/email/password_changed.txt", user=user,
+                              link=absolute_url("auth.forgot_password")))
+
+
+# --------------------------------------------------------------------------
+# Sign-up, verification, password changes
+# --------------------------------------------------------------------------
+
+def _clean_name(value: str | None, field: str, label: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationFailed(_("Indiquez votre %(label)s.", label=label), details={field: [_("Champ obligatoire.")]})
+    if len(text) > 100:
+        raise ValidationFailed(_("Ce champ ne doit pas dépasser 100 caractères."),
+                               details={field: [_("100 caractères au maximum.")]})
+    return text
+
+
+def register_candidate(*, email: str, password: str, first_name: str, last_name: str) -> User | None:
+    """Create an unverified candidate account and send the verification e-mail.
+
+    Safe for endpoints that must not reveal which addresses have an account:
+    when the address is taken, nothing is created, ``None`` is returned and the
+    owner of the address receives an e-mail telling them that someone tried to
+    sign up with it (with a password-reset link). Bad input raises
+    :class:`ValidationFailed` with French messages, the same for both cases.
+    The new account is committed before its e-mail is queued.
+    """
+    first = _clean_name(first_name, "first_name", _("prénom"))
+    last = _clean_name(last_name, "last_name", _("nom"))
+    normalised = normalise_email(email or "")
+    problems = password_problems(password or "", current_app.config["PASSWORD_MIN_LENGTH"])
+    if problems:
+        raise ValidationFailed(problems[0], details={"password": problems})
+
+    existing = find_user_by_email(normalised)
+    if existing is None:
+        try:
+            user = create_user(email=normalised, password=password, role=Role.CANDIDATE, first_name=first,
+                               last_name=last, min_password_length=current_app.config["PASSWORD_MIN_LENGTH"])
+            db.session.commit()
+        except (IntegrityError, UserError):
+            # Lost a race against another sign-up with the same address.
+            db.session.rollback()
+            existing = find_user_by_email(normalised)
+            if existing is None:
+                raise
+        else:
+            send_verification_email(user)
+            return user
+    hash_password(password)  # same work as a real sign-up
+    send_signup_attempt_email(existing)
+    return None
+
+
+def mark_verified(user: User) -> bool:
+    """Confirm the address. Returns ``False`` if it was already confirmed."""
+    if user.email_verified_at is not None:
+        return False
+    user.email_verified_at = utcnow()
+    return True
+
+
+def set_password(user: User, new_password: str) -> None:
+    problems = password_problems(new_password, current_app.config["PASSWORD_MIN_LENGTH"])
+    if problems:
+        raise ValidationFailed(problems[0], details={"password": problems})
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()

@@ -1,0 +1,27 @@
+"""Livret signing layer: PAdES seals and signatures, development PKI, local
+RFC 3161 TSA, verification.  Pure library (no Flask); see docs/signing.md."""
+
+from .config import DEFAULT_LEVEL, LEVELS, Pkcs11Config, SigningConfig
+from .credentials import Credential, PersonSigner
+from .errors import (
+    ConfigurationError,
+    DocumentRefused,
+    InvalidDocument,
+    SealingError,
+    SigningLayerError,
+)
+from .pades import Placement, seal, sign
+from .verify import SignatureReport, VerificationReport, verify
+
+
+def issue_person_certificate(config: SigningConfig, name: str, email: str, days: int = 30) -> PersonSigner:
+    """Issue a personal signing certificate from the development PKI."""
+    return config.dev().issue_person_certificate(name, email, days=days)
+
+
+__all__ = [
+    "DEFAULT_LEVEL", "LEVELS", "ConfigurationError", "Credential", "DocumentRefused",
+    "InvalidDocument", "PersonSigner", "Pkcs11Config", "Placement", "SealingError",
+    "SignatureReport", "SigningConfig", "SigningLayerError", "VerificationReport",
+    "issue_person_certificate", "seal", "sign", "verify",
+]

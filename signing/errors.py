@@ -1,0 +1,31 @@
+"""Exceptions of the signing layer.  Messages are in French: they may be
+shown to users as they are."""
+
+
+class SigningLayerError(Exception):
+    """Base class; ``str(exc)`` is a French message fit for a user."""
+
+    def __init__(self, message: str, *, detail: str | None = None):
+        super().__init__(message)
+        self.message = message
+        #: technical detail (English, for logs), never shown to users
+        self.detail = detail
+
+
+class SealingError(SigningLayerError):
+    """The document could not be sealed/signed at the requested level.
+
+    Nothing was produced: callers keep the document as it was and may retry.
+    """
+
+
+class ConfigurationError(SigningLayerError):
+    """Key material or trust settings are missing or unreadable."""
+
+
+class InvalidDocument(SigningLayerError):
+    """The submitted file is not a PDF that can be analysed."""
+
+
+class DocumentRefused(InvalidDocument):
+    """The submitted file exceeds the verification limits (size, pages)."""
