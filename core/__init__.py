@@ -31,7 +31,17 @@ class LivretState:
         self.mailer = pm.hook.livret_mailer(config=app.config)
         self.jobs = pm.hook.livret_job_queue(config=app.config)
         self.certifications: dict = {}
+        self._storage = None
         self.reload()
+
+    @property
+    def storage(self):
+        """The configured object storage (built on first use)."""
+        if self._storage is None:
+            from storage import storage_from_settings
+
+            self._storage = storage_from_settings(self.app.config)
+        return self._storage
 
     def reload(self) -> None:
         """Re-read what plugins declare (after a plugin is (un)registered)."""
@@ -119,3 +129,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (certifications_bp, auth_bp, dashboard_bp, api_bp, i18n_bp):
         app.register_blueprint(bp)
+
+    from forms import init_app as init_forms  # templates and script of the reusable form blocks
+
+    init_forms(app)

@@ -120,6 +120,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("EMAIL_TOKEN_HOURS", 48, _positive_int, "Validity of e-mail verification links."),
     Setting("RESET_TOKEN_MINUTES", 60, _positive_int, "Validity of password reset links."),
     Setting("PASSWORD_MIN_LENGTH", 12, _positive_int, "Minimum password length."),
+    Setting("STORAGE_BACKEND", "filesystem", _choice("filesystem", "s3"), "Object storage: 'filesystem' (STORAGE_PATH) or 's3' (MinIO or any S3 server, S3_* settings)."),
+    Setting("STORAGE_PATH", None, _str, "Folder of the filesystem storage. Default: <instance>/storage."),
+    Setting("S3_ENDPOINT", "", _str, "S3 endpoint host:port (e.g. minio:9000)."),
+    Setting("S3_ACCESS_KEY", "", _str, "S3 access key."),
+    Setting("S3_SECRET_KEY", "", _str, "S3 secret key."),
+    Setting("S3_BUCKET", "livret", _str, "Bucket of annexes and documents."),
+    Setting("S3_SECURE", True, _bool, "Use TLS to reach the S3 endpoint."),
+    Setting("S3_REGION", "", _str, "S3 region (empty: server default)."),
+    Setting("S3_OBJECT_LOCK_BUCKET", "", _str, "Bucket with object lock for sealed documents (empty: none)."),
+    Setting("S3_CREATE_BUCKETS", False, _bool, "Create the buckets at start-up when missing."),
+    Setting("CLAMD_ADDRESS", "", _str, "clamd address (tcp://host:3310 or unix:///path); empty: files are marked 'not scanned'."),
+    Setting("UPLOAD_MAX_FILE_SIZE", 200 * 1024 * 1024, _positive_int, "Largest annex accepted, in bytes."),
+    Setting("UPLOAD_DOSSIER_QUOTA", 1024 * 1024 * 1024, _positive_int, "Total size of a dossier's annexes, in bytes."),
+    Setting("UPLOAD_ALLOWED_TYPES", "", _str, "Comma-separated file types accepted (empty: PDF, PNG, JPEG, ODT, DOCX)."),
     Setting("SESSION_COOKIE_SECURE", False, _bool, "Send the session cookie over HTTPS only (set true in production)."),
 )
 
@@ -176,6 +190,8 @@ def load_config(instance_path: str | os.PathLike, environ: dict[str, str] | None
 
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = "sqlite:///" + str(instance / "livret.sqlite3")
+    if not config.get("STORAGE_PATH"):
+        config["STORAGE_PATH"] = str(instance / "storage")
     if not config.get("MAIL_OUTBOX_DIR"):
         config["MAIL_OUTBOX_DIR"] = str(instance / "outbox")
     if not config.get("SECRET_KEY"):

@@ -19,8 +19,25 @@ DEMO_ACCOUNTS = (
 )
 
 
+DEMO_ORGANISATIONS = {
+    # organisation -> certifications it delivers (when their plugin is installed)
+    "Simplon.co": ("RNCP37827",),
+    "Inkréa Certifications": ("RS6776",),
+}
+
+
 def load_demo() -> list[str]:
+    from flask import current_app
+
+    from core.auth.models import OrganisationCertification
+
+    installed = current_app.extensions["livret"].certifications
     lines = ["Demo accounts (e-mail / password / role):"]
+    for org_name, codes in DEMO_ORGANISATIONS.items():
+        org = get_or_create_organisation(org_name)
+        for code in codes:
+            if code in installed and code not in {c.certification_code for c in org.certifications}:
+                org.certifications.append(OrganisationCertification(certification_code=code))
     for email, password, role, first, last, org_name in DEMO_ACCOUNTS:
         user = find_user_by_email(email)
         org = get_or_create_organisation(org_name) if org_name else None

@@ -1,3 +1,5 @@
 """Import every model so that SQLAlchemy and Alembic see the whole schema."""
 from core.api.models import ApiToken  # noqa: F401
-from core.auth.models import LoginSession, Organisation, Role, User  # noqa: F401
+from core.audit.models import AuditEvent  # noqa: F401
+from core.auth.models import LoginSession, Organisation, OrganisationCertification, Role, User  # noqa: F401
+from core.dossiers.models import Annex, AnnexCompetency, Document, Dossier, DossierVersion, SectionDraft  # noqa: F401

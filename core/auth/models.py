@@ -56,9 +56,29 @@ class Organisation(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     members: Mapped[list["User"]] = relationship(back_populates="organisation")
+    certifications: Mapped[list["OrganisationCertification"]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan")
+
+    @property
+    def certification_codes(self) -> set[str]:
+        return {link.certification_code for link in self.certifications if link.enabled}
 
     def __repr__(self) -> str:
         return f"<Organisation {self.slug}>"
+
+
+class OrganisationCertification(db.Model):
+    """A certification (from an installed plugin) that an organisation delivers."""
+
+    __tablename__ = "organisation_certifications"
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    certification_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="certifications")
 
 
 class User(UserMixin, db.Model):

@@ -19,7 +19,8 @@ def dashboard_context(user: User) -> dict[str, Any]:
         context["organisation"] = org
         context["staff"] = db.session.scalars(
             select(User).where(User.organisation_id == org.id).order_by(User.last_name, User.first_name)).all()
-        context["certifications"] = [c for c in all_certifications() if _same_certifier(c.certifier, org.name)]
+        codes = org.certification_codes
+        context["certifications"] = [c for c in all_certifications() if c.code in codes]
     elif user.role is Role.PLATFORM_ADMIN:
         counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
         context["role_counts"] = [(role, counts.get(role, 0)) for role in Role]
@@ -29,9 +30,3 @@ def dashboard_context(user: User) -> dict[str, Any]:
     else:
         context["certifications"] = all_certifications()
     return context
-
-
-def _same_certifier(certifier: str, organisation: str) -> bool:
-    from core.utils import slugify
-
-    return slugify(certifier).split("-")[0] == slugify(organisation).split("-")[0]
