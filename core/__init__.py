@@ -81,6 +81,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     pm = make_plugin_manager(load_entry_points=load_entry_points, extra=extra_plugins)
     app.extensions["livret"] = LivretState(app, pm)
 
+    from core.sealing.services import init_app as init_sealing
+
+    init_sealing(app)  # SIGNING_* settings checked at start-up (ConfigError)
     _init_extensions(app)
     _register_blueprints(app)
 
@@ -122,14 +125,32 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from core.api.blueprint import blueprint as api_bp
+    from core.auth.api import blueprint as auth_api_bp
     from core.auth.blueprint import blueprint as auth_bp
     from core.certifications.blueprint import blueprint as certifications_bp
     from core.dashboard.blueprint import blueprint as dashboard_bp
+    from core.dossiers.api import blueprint as dossiers_api_bp
+    from core.dossiers.blueprint import blueprint as dossiers_bp
     from core.i18n import blueprint as i18n_bp
 
-    for bp in (certifications_bp, auth_bp, dashboard_bp, api_bp, i18n_bp):
+    for bp in (certifications_bp, auth_bp, dashboard_bp, dossiers_bp, api_bp, auth_api_bp, i18n_bp):
         app.register_blueprint(bp)
+    from core.sealing.blueprint import blueprint as sealing_bp
+    from core.verify.blueprint import api as verify_api_bp, blueprint as verify_bp
+
+    for bp in (sealing_bp, verify_bp, verify_api_bp):
+        app.register_blueprint(bp)
+    app.register_blueprint(dossiers_api_bp)
+    from core.annexes.api import blueprint as annexes_api_bp
+    from core.annexes.blueprint import blueprint as annexes_bp
+
+    app.register_blueprint(annexes_bp)
+    app.register_blueprint(annexes_api_bp)
 
     from forms import init_app as init_forms  # templates and script of the reusable form blocks
 
     init_forms(app)
+
+    from core.documents import init_app as init_documents  # PDF templates, print stylesheet, doc_* filters
+
+    init_documents(app)

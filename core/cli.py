@@ -39,6 +39,19 @@ def register_commands(app) -> None:
     app.cli.add_command(plugins_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
+    from core.scheduler import scheduler_command
+
+    app.cli.add_command(scheduler_command)
+    from core.audit.cli import audit_group
+    from core.sealing.cli import pki_group, seal_group
+
+    app.cli.add_command(pki_group())
+    app.cli.add_command(seal_group())
+    app.cli.add_command(audit_group)
+    from core.annexes.cli import annexes_group, storage_group
+
+    app.cli.add_command(storage_group)
+    app.cli.add_command(annexes_group)
 
 
 # ---------------------------------------------------------------------------

@@ -86,6 +86,20 @@ def _languages(value: Any) -> tuple[str, ...]:
     return tuple(items)
 
 
+def _signing_level(value: Any) -> str:
+    text = str(value).strip().upper()
+    if text not in {"B-B", "B-T", "B-LT", "B-LTA"}:
+        raise ValueError("expected one of: B-B, B-T, B-LT, B-LTA")
+    return text
+
+
+def _optional_url(value: Any) -> str:
+    text = str(value or "").strip()
+    if text and not urlparse(text).scheme:
+        raise ValueError("expected a URL or nothing")
+    return text
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -135,6 +149,32 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("UPLOAD_DOSSIER_QUOTA", 1024 * 1024 * 1024, _positive_int, "Total size of a dossier's annexes, in bytes."),
     Setting("UPLOAD_ALLOWED_TYPES", "", _str, "Comma-separated file types accepted (empty: PDF, PNG, JPEG, ODT, DOCX)."),
     Setting("SESSION_COOKIE_SECURE", False, _bool, "Send the session cookie over HTTPS only (set true in production)."),
+    # -- sealing, signatures and verification (core/sealing, core/verify, signing/) --
+    Setting("SIGNING_LEVEL", "B-LTA", _signing_level, "PAdES level of every seal and signature: B-B, B-T, B-LT or B-LTA."),
+    Setting("SIGNING_TSA_URL", "", _optional_url, "RFC 3161 time-stamping authority (empty: the embedded development TSA)."),
+    Setting("SIGNING_TSA_TIMEOUT", 10, _positive_int, "Seconds to wait for the TSA and for each CRL/OCSP fetch while sealing."),
+    Setting("SIGNING_SEAL_PKCS12", "", _str, "Organisation's seal as a PKCS#12 file (key, certificate and chain)."),
+    Setting("SIGNING_SEAL_PKCS12_PASSWORD", "", _str, "Password of SIGNING_SEAL_PKCS12."),
+    Setting("SIGNING_SEAL_CERT", "", _str, "Organisation's seal certificate (PEM file), with SIGNING_SEAL_KEY."),
+    Setting("SIGNING_SEAL_KEY", "", _str, "Private key of SIGNING_SEAL_CERT (PEM file)."),
+    Setting("SIGNING_SEAL_KEY_PASSWORD", "", _str, "Password of SIGNING_SEAL_KEY (empty: not encrypted)."),
+    Setting("SIGNING_SEAL_CHAIN", "", _str, "Comma-separated PEM files of the seal certificate's chain (intermediate CAs)."),
+    Setting("SIGNING_PKCS11_MODULE", "", _str, "PKCS#11 module (.so) holding the seal key (empty: no token)."),
+    Setting("SIGNING_PKCS11_TOKEN", "", _str, "Label of the PKCS#11 token."),
+    Setting("SIGNING_PKCS11_KEY", "", _str, "Label of the seal key (and certificate) on the token."),
+    Setting("SIGNING_PKCS11_PIN", "", _str, "PIN of the PKCS#11 token."),
+    Setting("SIGNING_TRUST_ROOTS", "", _str, "Comma-separated PEM files of trusted root certificates (the development root is added when the development PKI is used)."),
+    Setting("SIGNING_DEV_PKI", True, _bool, "Generate and use a development PKI, TSA and CRL (set false in production: seal keys must then be configured)."),
+    Setting("SIGNING_DEV_BASE_URL", "http://127.0.0.1:8939", _url, "Address where the development TSA and CRL are served (baked into the development certificates)."),
+    Setting("SIGNING_PKI_DIR", None, _str, "Folder of the development PKI (platform CA). Default: <instance>/pki."),
+    Setting("SIGNING_ORGANISATION", "Livret", _str, "Organisation named in the seal certificate and in the visible signature block."),
+    Setting("SIGNING_LOCATION", "France", _str, "Place written in seals and signatures."),
+    Setting("SIGNING_PERSON_CERT_DAYS", 30, _positive_int, "Validity in days of the certificate the platform CA issues to a person who signs."),
+    Setting("SIGNING_RENEW_AFTER_DAYS", 730, _positive_int, "`livret seal renew` adds a document timestamp when the last one is older than this many days."),
+    Setting("SIGNING_RENEW_MARGIN_DAYS", 180, _positive_int, "... or when the certificate of the last timestamp's TSA expires within this many days."),
+    Setting("VERIFY_MAX_SIZE", 50 * 1024 * 1024, _positive_int, "Largest PDF accepted by the public verification page and API, in bytes."),
+    Setting("VERIFY_MAX_PAGES", 2000, _positive_int, "Most pages a PDF may have to be verified."),
+    Setting("VERIFY_RATE_LIMIT", "10 per minute;200 per day", _str, "Verifications allowed per client address (page and API)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -192,6 +232,8 @@ def load_config(instance_path: str | os.PathLike, environ: dict[str, str] | None
         config["DATABASE_URL"] = "sqlite:///" + str(instance / "livret.sqlite3")
     if not config.get("STORAGE_PATH"):
         config["STORAGE_PATH"] = str(instance / "storage")
+    if not config.get("SIGNING_PKI_DIR"):
+        config["SIGNING_PKI_DIR"] = str(instance / "pki")
     if not config.get("MAIL_OUTBOX_DIR"):
         config["MAIL_OUTBOX_DIR"] = str(instance / "outbox")
     if not config.get("SECRET_KEY"):

@@ -39,6 +39,41 @@ def livret_certifications():
 
 
 # ---------------------------------------------------------------------------
+# Dossiers
+# ---------------------------------------------------------------------------
+
+@hookspec(firstresult=True)
+def livret_dossier_sections(certification):
+    """Return the ordered sections of the candidate's dossier for ``certification`` (firstresult).
+
+    Called whenever a dossier of that certification is shown, saved,
+    checked or submitted (keep it cheap: return prebuilt objects).
+
+    :param certification: a :class:`core.certifications.descriptor.Certification`.
+    :return: a list of :class:`core.dossiers.sections.SectionSpec`, or ``None``
+        when the certification is not this plugin's. A certification for which
+        no plugin returns sections has no online dossier.
+    """
+
+
+@hookspec
+def livret_dossier_problems(certification, dossier, sections):
+    """Return what prevents submitting ``dossier``, beyond core's own checks.
+
+    Called by the completeness check (the dossier page, the API, and just
+    before submission). Core already reports incomplete required sections,
+    missing or unscanned annexes and competencies without evidence; a plugin
+    adds its own rules here (e.g. a deadline counted from a date of the
+    dossier).
+
+    :param certification: the dossier's certification descriptor.
+    :param dossier: the :class:`core.dossiers.models.Dossier` (read only).
+    :param sections: ``{section_key: data}``, the saved data of every section.
+    :return: a list of :class:`core.dossiers.sections.Problem`, or ``None``.
+    """
+
+
+# ---------------------------------------------------------------------------
 # Presentation
 # ---------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """Import every model so that SQLAlchemy and Alembic see the whole schema."""
 from core.api.models import ApiToken  # noqa: F401
-from core.audit.models import AuditEvent  # noqa: F401
+from core.audit.models import AuditCheckpoint, AuditEvent  # noqa: F401
 from core.auth.models import LoginSession, Organisation, OrganisationCertification, Role, User  # noqa: F401
 from core.dossiers.models import Annex, AnnexCompetency, Document, Dossier, DossierVersion, SectionDraft  # noqa: F401
+from core.sealing.models import DocumentHash  # noqa: F401

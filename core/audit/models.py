@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, String
+from sqlalchemy import JSON, DateTime, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.auth.models import utcnow
@@ -31,3 +31,23 @@ class AuditEvent(db.Model):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditCheckpoint(db.Model):
+    """An RFC 3161 timestamp over the chain's head at some moment.
+
+    The token's message imprint is SHA-256 of ``checkpoint_message(event_id,
+    head_hash)`` (see :mod:`core.audit.services`): whoever rewrites the chain
+    after a checkpoint, even recomputing every hash, cannot make it match a
+    token signed earlier by the TSA.
+    """
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    event_id: Mapped[int] = mapped_column()  # head of the chain when the checkpoint was taken
+    head_hash: Mapped[str] = mapped_column(String(64))
+    token: Mapped[bytes] = mapped_column(LargeBinary)  # DER ContentInfo (TimeStampToken)
+    tsa_url: Mapped[str] = mapped_column(String(500))
+    timestamp_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # genTime of the token

@@ -74,3 +74,118 @@ def verify_chain(batch: int = 1000) -> ChainReport:
             prev_hash, expected_id, last_id = event.hash, expected_id + 1, event.id
             checked += 1
         db.session.expunge_all()
+
+
+# ---------------------------------------------------------------------------
+# Checkpoints: the chain's head timestamped by an RFC 3161 TSA
+# ---------------------------------------------------------------------------
+
+def checkpoint_message(event_id: int, head_hash: str) -> bytes:
+    """What a checkpoint's timestamp token covers (its SHA-256 is the message imprint)."""
+    return f"livret-audit-checkpoint\n{event_id}\n{head_hash}".encode("ascii")
+
+
+def create_checkpoint(actor_id: int | None = None):
+    """Timestamp the current head of the chain with the configured TSA and store
+    the token (:class:`AuditCheckpoint`), then commit. Raises
+    :class:`core.sealing.services.SealingFailed` when the TSA cannot be reached,
+    :class:`core.errors.Conflict` when the trail is empty.
+
+    A job function: run it at least daily (``livret audit checkpoint``, or a
+    scheduler enqueuing ``core.audit.services.create_checkpoint``).
+    """
+    import asyncio
+
+    from flask_babel import gettext as _
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    from core.audit.models import AuditCheckpoint
+    from core.errors import Conflict
+    from core.sealing.services import SealingFailed, prepared_config
+
+    head = db.session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
+    if head is None:
+        raise Conflict(_("Le journal d'audit est vide : il n'y a rien à horodater."))
+    cfg = prepared_config()
+    url = cfg.effective_tsa_url()
+    if not url:
+        raise SealingFailed(_("Aucune autorité d'horodatage n'est configurée."))
+    digest = hashlib.sha256(checkpoint_message(head.id, head.hash)).digest()
+    try:
+        token = asyncio.run(HTTPTimeStamper(url, timeout=cfg.tsa_timeout).async_timestamp(digest, "sha256"))
+        tst_info = token["content"]["encap_content_info"]["content"].parsed
+        gen_time = tst_info["gen_time"].native
+        if tst_info["message_imprint"]["hashed_message"].native != digest:
+            raise ValueError("the TSA answered for another imprint")
+    except Exception as exc:  # noqa: BLE001 - any TSA failure: nothing is stored
+        raise SealingFailed(_("Le service d'horodatage est injoignable : le point de contrôle n'a pas été "
+                              "enregistré.")) from exc
+    checkpoint = AuditCheckpoint(event_id=head.id, head_hash=head.hash, token=token.dump(), tsa_url=url,
+                                 timestamp_at=gen_time)
+    db.session.add(checkpoint)
+    db.session.flush()
+    record("audit.checkpoint", "audit_checkpoint", checkpoint.id, actor_id=actor_id,
+           payload={"event_id": head.id})
+    db.session.commit()
+    return checkpoint
+
+
+@dataclass
+class CheckpointReport:
+    ok: bool
+    checked: int
+    broken_at: int | None = None  # checkpoint id
+    reason: str = ""
+
+
+def _check_token(checkpoint, event_hash: str, roots) -> str:
+    """'' when the checkpoint's token is intact, valid, trusted and covers ``event_hash``; else why not."""
+    import asyncio
+
+    from asn1crypto import cms
+    from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
+    from pyhanko.sign.validation.status import TimestampSignatureStatus
+    from pyhanko_certvalidator import ValidationContext
+
+    message = checkpoint_message(checkpoint.event_id, event_hash)
+    try:
+        signed_data = cms.ContentInfo.load(bytes(checkpoint.token))["content"]
+        moment = checkpoint.timestamp_at if checkpoint.timestamp_at.tzinfo else \
+            checkpoint.timestamp_at.replace(tzinfo=timezone.utc)
+        vc = ValidationContext(trust_roots=roots, moment=moment, allow_fetching=False,
+                               revocation_mode="soft-fail")
+        kwargs = asyncio.run(validate_tst_signed_data(
+            signed_data, vc, lambda alg: hashlib.new(alg, message).digest()))
+        status = TimestampSignatureStatus(**kwargs)
+    except Exception as exc:  # noqa: BLE001 - an unreadable token is a broken checkpoint
+        return f"timestamp token unreadable ({type(exc).__name__})"
+    if not status.intact:
+        return "timestamp token does not cover this chain head"
+    if not status.valid:
+        return "timestamp token signature is invalid"
+    if not status.trusted:
+        return "timestamp token is not signed by a trusted TSA"
+    return ""
+
+
+def verify_checkpoints() -> CheckpointReport:
+    """Check every checkpoint against the chain as it is now (run after :func:`verify_chain`)."""
+    from core.audit.models import AuditCheckpoint
+    from core.sealing.services import trust_roots
+
+    roots = None
+    checked = 0
+    for checkpoint in db.session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id)):
+        event = db.session.get(AuditEvent, checkpoint.event_id)
+        if event is None:
+            return CheckpointReport(False, checked, checkpoint.id, f"event {checkpoint.event_id} is missing")
+        if event.hash != checkpoint.head_hash:
+            return CheckpointReport(False, checked, checkpoint.id,
+                                    f"event {event.id} no longer has the hash that was timestamped")
+        if roots is None:
+            roots = trust_roots()
+        problem = _check_token(checkpoint, event.hash, roots)
+        if problem:
+            return CheckpointReport(False, checked, checkpoint.id, problem)
+        checked += 1
+    return CheckpointReport(True, checked)

@@ -9,12 +9,13 @@ import hmac
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from core.utils import absolute_url
 from core.auth.models import Organisation, Role, User, utcnow
 from core.errors import UserError, ValidationFailed
 from core.extensions import db
@@ -187,11 +188,6 @@ def user_from_reset_token(token: str) -> User | None:
         return None
     return user
 
-
-def absolute_url(endpoint: str, **values) -> str:
-    """A link for e-mails, built on BASE_URL (never on the request's Host header)."""
-    path = url_for(endpoint, **values, _external=False)
-    return current_app.config["BASE_URL"].rstrip("/") + path
 
 
 # --------------------------------------------------------------------------

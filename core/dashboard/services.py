@@ -29,4 +29,9 @@ def dashboard_context(user: User) -> dict[str, Any]:
                               for name in plugin_names(state.pm)]
     else:
         context["certifications"] = all_certifications()
+    if user.role is Role.CANDIDATE:
+        from core.dossiers.services import dossiers_of, sections_for
+
+        context["dossiers"] = dossiers_of(user)
+        context["online"] = {c.code for c in context["certifications"] if sections_for(c)}
     return context

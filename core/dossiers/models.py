@@ -110,6 +110,9 @@ class DossierVersion(db.Model):
     manifest: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    # corrections the certifier asked for on this version: [{"section", "annex", "message"}]
+    corrections: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    corrections_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     dossier: Mapped[Dossier] = relationship(back_populates="versions")
 

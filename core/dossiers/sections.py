@@ -4,28 +4,35 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+FORM, ANNEXES, CONTENTS = "form", "annexes", "contents"
+
 
 @dataclass(frozen=True)
-class Section:
+class SectionSpec:
     """One section of a dossier, in the order the candidate sees them.
 
     ``kind``:
-    - ``"form"``: a form class from :mod:`forms` (or written the same way:
-      ``to_data()``, ``from_data()``, ``validate_draft()``, ``validate()``,
-      ``json_schema()``), rendered by ``template`` (default: the form's own);
+    - ``"form"``: ``form`` is a :class:`forms.base.Section` subclass (a WTForms
+      form with ``to_data()``, ``from_data()``, ``validate_draft()``,
+      ``validate()``, ``json_schema()`` and its own template);
     - ``"annexes"``: the evidence annexes, numbered, titled and linked to
-      competencies (core provides the page);
+      competencies (page provided by core); ``options["min_annexes"]``;
     - ``"contents"``: the computed table of contents of the Livret (core).
     """
 
     key: str
     title: str
-    kind: str = "form"
+    kind: str = FORM
     form: Any = None
-    template: str | None = None
     required: bool = True
     intro: str = ""
     options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    def __post_init__(self):
+        if self.kind not in (FORM, ANNEXES, CONTENTS):
+            raise ValueError(f"section {self.key!r}: unknown kind {self.kind!r}")
+        if self.kind == FORM and self.form is None:
+            raise ValueError(f"section {self.key!r}: a form section needs a form class")
 
 
 @dataclass(frozen=True)
@@ -36,3 +43,4 @@ class Problem:
     section: str | None = None  # section key to link to
     field: str | None = None  # field id within the section (anchor)
     code: str = "incomplete"
+    blocking: bool = True  # False: a warning shown to the candidate, submission stays possible

@@ -54,6 +54,23 @@ class AllHooksPlugin:
         return [make_certification("ALLH1", "Certification de tous les crochets")]
 
     @hookimpl
+    def livret_dossier_sections(self, certification):
+        if certification.code != "ALLH1":
+            return None
+        from core.dossiers.sections import SectionSpec
+        from forms.sections import get
+
+        return [SectionSpec("lettre_motivation", "Lettre de motivation", form=get("lettre_motivation"))]
+
+    @hookimpl
+    def livret_dossier_problems(self, certification, dossier, sections):
+        from core.dossiers.sections import Problem
+
+        if certification.code == "ALLH1" and "Bonjour" not in str(sections.get("lettre_motivation")):
+            return [Problem("La lettre doit commencer par « Bonjour ».", "lettre_motivation", code="allhooks")]
+        return None
+
+    @hookimpl
     def livret_template_dirs(self):
         return [self.template_dir]
 
@@ -137,3 +154,21 @@ def test_mailer_and_job_queue_replace_the_defaults(hooked_app, allhooks):
     assert allhooks.queue.calls == ["core.mail.deliver"]
     assert len(allhooks.mailer.sent) == 1
     assert allhooks.mailer.sent[0]["Subject"] == "Objet"
+
+
+def test_dossier_sections_and_problems(hooked_app, create_user, login):
+    from html import unescape
+
+    client = hooked_app.test_client()
+    with hooked_app.app_context():
+        from core.extensions import db
+
+        db.create_all()
+    user = create_user("candidate")
+    login(user, test_client=client)
+    response = client.post("/dossiers/nouveau", data={"certification": "ALLH1"})
+    assert response.status_code == 302
+    overview = client.get(response.headers["Location"])
+    page = unescape(overview.get_data(as_text=True))
+    assert "Lettre de motivation" in page
+    assert "La lettre doit commencer par « Bonjour »." in page

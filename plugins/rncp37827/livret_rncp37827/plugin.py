@@ -5,7 +5,7 @@ from pathlib import Path
 
 from core.hookspecs import hookimpl
 
-from livret_rncp37827.descriptor import CERTIFICATION
+from livret_rncp37827.descriptor import CERTIFICATION, CODE
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -18,3 +18,21 @@ def livret_certifications():
 @hookimpl
 def livret_template_dirs():
     return [TEMPLATES]
+
+
+@hookimpl
+def livret_dossier_sections(certification):
+    if certification.code != CODE:
+        return None
+    from livret_rncp37827.sections import dossier_sections
+
+    return dossier_sections()
+
+
+@hookimpl
+def livret_dossier_problems(certification, dossier, sections):
+    if certification.code != CODE:
+        return None
+    from livret_rncp37827.rules import dossier_problems
+
+    return dossier_problems(certification, dossier, sections)

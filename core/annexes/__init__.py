@@ -1,0 +1,1 @@
+"""Evidence annexes: upload (streamed, checked, stored), list, edit, remove, download; pages and API."""

@@ -1,0 +1,654 @@
+"""Dossier API: section schemas, dossiers, section drafts, completeness, submission, documents.
+
+Every view loads the dossier through :func:`core.dossiers.services.get_dossier_for`
+with the token's user, so a dossier the caller may not see is a 404 (never a
+403) on every URL. The logic lives in :mod:`core.dossiers.services`; this
+module parses requests, calls the services and shapes the answers.
+
+Differences with the browser pages, on purpose:
+
+- ``PUT /dossiers/{id}/sections/{key}`` refuses (422, nothing saved) data that
+  do not parse — unknown fields, wrong JSON types, a date that is not a date,
+  a SIRET whose key is wrong — whereas the page saves a draft as typed so that
+  nothing is lost. An API client keeps its own copy and should fix its
+  payload. Data that parse but are incomplete are saved, as on the page, with
+  ``complete: false`` and the strict problems.
+- Concurrent writes: the revision of a section is its ``ETag``; ``If-Match``
+  (or ``revision`` in the body) makes a stale write a 409 ``stale_revision``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, jsonify, request, stream_with_context, url_for
+from flask_babel import gettext as _
+from jsonschema import Draft202012Validator
+from sqlalchemy import select
+
+from core.api.auth import current_api_user, token_required
+from core.api.blueprint import api_blueprint
+from core.api.parsing import load_json
+from core.api.spec import TAGS, declare_error_response, declare_tag
+from core.certifications.descriptor import Certification
+from core.certifications.services import get_certification
+from core.dossiers import services
+from core.dossiers.models import Document, Dossier, DossierVersion
+from core.dossiers.schemas import (SubmitRequestSchema, DossierCreateSchema, DossierDocumentListSchema, DossierListSchema,
+                                   DossierProblemListSchema, DossierSchema, DossierSectionSchema,
+                                   SectionDescriptorListSchema, SubmissionSchema)
+from core.dossiers.sections import FORM, SectionSpec
+from core.errors import Conflict, NotFound, UserError, ValidationFailed
+from core.extensions import db
+
+blueprint = api_blueprint("dossiers_api", __name__)
+
+declare_tag("dossiers", "Le dossier du candidat : description des sections (JSON Schema), ouverture, "
+                        "brouillons section par section, vérification, dépôt et documents émis.", "Dossiers")
+if "documents" not in TAGS:  # another area may describe the tag too
+    declare_tag("documents", "Les documents émis par la plateforme : téléchargement.", "Documents")
+declare_error_response("DossierNotFound", code="dossier_not_found",
+                       description="Aucun dossier accessible avec ce jeton ne porte cet identifiant "
+                                   "(un dossier d'un autre compte est toujours signalé comme absent).",
+                       message="Cette page ou cette ressource n'existe pas.")
+declare_error_response("SectionNotFound", code="section_not_found",
+                       description="Le dossier n'a pas de section portant cette clé.",
+                       message="Cette page ou cette ressource n'existe pas.")
+declare_error_response("DocumentNotFound", code="document_not_found",
+                       description="Aucun document accessible avec ce jeton ne porte cet identifiant.",
+                       message="Cette page ou cette ressource n'existe pas.")
+declare_error_response("DossierExists", code="dossier_exists",
+                       description="Le compte a déjà un dossier en cours pour cette certification ; "
+                                   "`details.dossier_id` le désigne.",
+                       message="Vous avez déjà un dossier en cours pour cette certification.")
+declare_error_response("DossierNotCreated", code="not_a_candidate",
+                       description="Le dossier ne peut pas être ouvert : le compte n'est pas un compte "
+                                   "candidat (`not_a_candidate`) ou la certification n'a pas de dossier en "
+                                   "ligne (`no_online_dossier`).",
+                       message="Seul un compte candidat peut ouvrir un dossier.")
+declare_error_response("SectionConflict", code="dossier_locked",
+                       description="Écriture refusée : le dossier est déposé (`dossier_locked`), ou la "
+                                   "section a été modifiée depuis la révision envoyée (`stale_revision`).",
+                       message="Ce dossier a été déposé : il ne peut plus être modifié.")
+declare_error_response("SectionInvalid", code="validation_failed",
+                       description="Les données ne peuvent pas être lues ; rien n'est enregistré. "
+                                   "`details` donne les messages par chemin de champ "
+                                   "(par exemple `{\"date_naissance\": [\"Date invalide…\"]}`).",
+                       message="Certaines données sont invalides.")
+declare_error_response("SectionNotWritable", code="not_a_form_section",
+                       description="La section n'est pas un formulaire (annexes, contenu calculé), ou "
+                                   "l'en-tête If-Match / le champ revision est mal formé (`invalid_revision`).",
+                       message="Cette section ne se remplit pas par ce point d'accès.")
+declare_error_response("DossierIncomplete", code="dossier_incomplete",
+                       description="Le dossier ne peut pas être déposé : incomplet (`dossier_incomplete`, "
+                                   "`details` = liste des problèmes {message, section, field, code}) ou "
+                                   "déjà déposé (`wrong_state`).",
+                       message="Le dossier est incomplet : 2 point(s) à régler avant le dépôt.")
+declare_error_response("DocumentUnavailable", code="document_unavailable",
+                       description="Le fichier du document est momentanément inaccessible dans le stockage.",
+                       message="Ce document est momentanément indisponible. Réessayez plus tard.")
+
+
+# ---------------------------------------------------------------------------
+# Shaping answers
+# ---------------------------------------------------------------------------
+
+def _dossier_links(dossier: Dossier) -> dict[str, str]:
+    return {
+        "self": url_for("dossiers_api.dossier", dossier_id=dossier.id),
+        "html": url_for("dossiers.overview", dossier_id=dossier.id),
+        "problems": url_for("dossiers_api.dossier_problems", dossier_id=dossier.id),
+        "submit": url_for("dossiers_api.submit", dossier_id=dossier.id),
+        "documents": url_for("dossiers_api.documents", dossier_id=dossier.id),
+    }
+
+
+def _summary(dossier: Dossier) -> dict[str, Any]:
+    return {
+        "id": dossier.id, "reference": dossier.reference, "certification": dossier.certification_code,
+        "status": dossier.status.value, "status_label": dossier.status.label, "editable": dossier.editable,
+        "created_at": dossier.created_at, "updated_at": dossier.updated_at, "submitted_at": dossier.submitted_at,
+        "links": _dossier_links(dossier),
+    }
+
+
+def _section(dossier: Dossier, state: services.SectionState) -> dict[str, Any]:
+    spec = state.spec
+    draft = services.draft_of(dossier, spec.key) if spec.kind == FORM else None
+    return {
+        "key": spec.key, "title": str(spec.title), "kind": spec.kind, "required": spec.required,
+        "state": state.state, "state_label": state.label, "complete": state.state == "complete",
+        "revision": draft.revision if draft else None, "updated_at": draft.updated_at if draft else None,
+        "problems": dict(state.problems or {}),
+        "data": (dict(draft.data or {}) if draft else {}) if spec.kind == FORM else None,
+    }
+
+
+def _problem(problem) -> dict[str, Any]:
+    return {"message": str(problem.message), "section": problem.section, "field": problem.field,
+            "code": problem.code, "blocking": problem.blocking}
+
+
+def _problems(dossier: Dossier, cert: Certification) -> list[dict[str, Any]]:
+    found = services.problems(dossier, cert)
+    return [_problem(p) for p in sorted(found, key=lambda p: not p.blocking)]
+
+
+def _version(version: DossierVersion) -> dict[str, Any]:
+    return {"number": version.number, "submitted_at": version.submitted_at, "manifest": list(version.manifest or [])}
+
+
+def _detail(dossier: Dossier) -> dict[str, Any]:
+    cert = get_certification(dossier.certification_code)
+    return {
+        **_summary(dossier),
+        "sections": [_section(dossier, state) for state in services.progress(dossier, cert)],
+        "problems": _problems(dossier, cert),
+        "coverage": [{"block": row["block"].code, "competency": row["competency"].code,
+                      "title": row["competency"].title, "annexes": [a.number for a in row["annexes"]]}
+                     for row in services.coverage(dossier, cert)],
+        "annexes": [{"number": a.number, "title": a.title, "role": a.role, "filename": a.filename,
+                     "media_type": a.media_type, "size": a.size, "sha256": a.sha256,
+                     "scan_state": a.scan_state.value, "competencies": a.competency_codes}
+                    for a in services.active_annexes(dossier)],
+        "versions": [_version(v) for v in dossier.versions],
+    }
+
+
+def _section_response(dossier: Dossier, cert: Certification, key: str, status: int = 200) -> Response:
+    state = next(s for s in services.progress(dossier, cert) if s.spec.key == key)
+    body = DossierSectionSchema().dump(_section(dossier, state))
+    response = jsonify(body)
+    response.status_code = status
+    if body["revision"] is not None:
+        response.headers["ETag"] = f'"{body["revision"]}"'
+    return response
+
+
+def _document(doc: Document, versions: dict[int, int]) -> dict[str, Any]:
+    return {
+        "id": doc.id, "kind": doc.kind, "title": doc.title, "filename": doc.filename, "media_type": doc.media_type,
+        "size": doc.size, "sha256": doc.sha256, "version": versions.get(doc.version_id) if doc.version_id else None,
+        "created_at": doc.created_at,
+        "links": {"content": url_for("dossiers_api.document_content", document_id=doc.id)},
+    }
+
+
+# ---------------------------------------------------------------------------
+# Reading a section body
+# ---------------------------------------------------------------------------
+
+_ENVELOPE_KEYS = {"data", "revision"}
+
+
+def _field_names(spec: SectionSpec, cert: Certification) -> set[str]:
+    return set(spec.form.json_schema(certification=cert, partial=True).get("properties", {}))
+
+
+def _split_body(body: Any, spec: SectionSpec, cert: Certification) -> tuple[Any, Any]:
+    """``(data, revision)`` from either the bare section object or ``{"data": {...}, "revision": n}``."""
+    if (isinstance(body, dict) and isinstance(body.get("data"), dict) and set(body) <= _ENVELOPE_KEYS
+            and "data" not in _field_names(spec, cert)):
+        return body["data"], body.get("revision")
+    return body, None
+
+
+def _parse_revision(value: Any, *, header: bool) -> int | None:
+    if value is None:
+        return None
+    if header:
+        text = value.strip()
+        if text == "*":
+            return None
+        text = text.removeprefix("W/").strip().strip('"')
+        value = int(text) if text.isdigit() else None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise UserError(_("La révision doit être un entier positif (champ « revision » ou en-tête "
+                          "« If-Match », par exemple \"3\")."), code="invalid_revision")
+    return value
+
+
+def _path(parts) -> str:
+    return ".".join(str(p) for p in parts)
+
+
+def _schema_errors(spec: SectionSpec, cert: Certification, data: dict[str, Any]) -> dict[str, list[str]]:
+    """Structural errors against the section's draft JSON Schema: unknown fields, wrong JSON types.
+
+    Everything else (formats, lengths, choices, SIRET keys…) is checked by the
+    form itself, with its own French messages.
+    """
+    schema = spec.form.json_schema(certification=cert, partial=True)
+    errors: dict[str, list[str]] = {}
+    for error in Draft202012Validator(schema).iter_errors(data):
+        if error.validator == "additionalProperties":
+            known = set((error.schema or {}).get("properties", {}))
+            for name in sorted(set(error.instance) - known):
+                errors.setdefault(_path([*error.absolute_path, name]), []).append(_("Champ inconnu."))
+        elif error.validator == "type":
+            expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+            errors.setdefault(_path(error.absolute_path), []).append(
+                _("Type de valeur invalide (attendu : %(types)s).", types=", ".join(_type_name(t) for t in expected)))
+        elif error.validator == "maxItems":
+            errors.setdefault(_path(error.absolute_path), []).append(
+                _("Trop d'éléments (%(n)d au plus).", n=error.validator_value))
+    return errors
+
+
+def _type_name(kind: str) -> str:
+    return {"string": _("chaîne"), "integer": _("entier"), "number": _("nombre"), "boolean": _("booléen"),
+            "object": _("objet"), "array": _("liste"), "null": "null"}.get(kind, kind)
+
+
+def _require_editable(dossier: Dossier) -> None:
+    if not dossier.editable:
+        raise Conflict(_("Ce dossier a été déposé : il ne peut plus être modifié (statut : %(s)s).",
+                         s=dossier.status.label), code="dossier_locked")
+
+
+# ---------------------------------------------------------------------------
+# Views
+# ---------------------------------------------------------------------------
+
+@blueprint.get("/certifications/<code>/sections")
+@token_required
+def certification_sections(code: str):
+    """The sections of a certification's dossier, each form with its JSON Schema.
+    ---
+    get:
+      summary: Sections du dossier d'une certification
+      description: >-
+        Les sections du dossier en ligne, dans l'ordre du livret. Pour chaque formulaire,
+        `schema` décrit une section complète (JSON Schema 2020-12 : champs obligatoires,
+        conditions `if`/`then`, formats) et `draft_schema` ce que `PUT
+        /dossiers/{id}/sections/{key}` accepte pour un brouillon. Liste vide si la
+        certification n'a pas de dossier en ligne.
+      tags: [dossiers]
+      parameters:
+        - name: code
+          in: path
+          description: Code de la certification, par exemple RNCP37827 (sans distinction de casse).
+      responses:
+        200:
+          description: Les sections.
+          content:
+            application/json:
+              schema: SectionDescriptorListSchema
+        404: CertificationNotFound
+    """
+    cert = get_certification(code)
+    items = []
+    for spec in services.sections_for(cert):
+        is_form = spec.kind == FORM
+        items.append({
+            "key": spec.key, "title": str(spec.title), "kind": spec.kind, "required": spec.required,
+            "intro": str(spec.intro or ""),
+            "schema": spec.form.json_schema(certification=cert) if is_form else None,
+            "draft_schema": spec.form.json_schema(certification=cert, partial=True) if is_form else None,
+        })
+    return jsonify(SectionDescriptorListSchema().dump({"certification": cert.code, "items": items}))
+
+
+@blueprint.post("/dossiers")
+@token_required
+def create_dossier():
+    """Open a dossier for a certification (candidate accounts).
+    ---
+    post:
+      summary: Ouvrir un dossier
+      description: >-
+        Ouvre un dossier pour la certification indiquée. Un seul dossier en cours par
+        certification : un second essai répond 409 `dossier_exists` avec
+        `details.dossier_id`. L'en-tête `Location` donne l'adresse du dossier.
+      tags: [dossiers]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: DossierCreateSchema
+            example: {"certification": "RNCP37827"}
+      responses:
+        201:
+          description: Le dossier ouvert.
+          content:
+            application/json:
+              schema: DossierSchema
+        400: DossierNotCreated
+        404: CertificationNotFound
+        409: DossierExists
+        422: ValidationFailed
+    """
+    body = load_json(DossierCreateSchema)
+    dossier = services.create_dossier(current_api_user(), body["certification"])
+    db.session.commit()
+    response = jsonify(DossierSchema().dump(_detail(dossier)))
+    response.status_code = 201
+    response.headers["Location"] = url_for("dossiers_api.dossier", dossier_id=dossier.id)
+    return response
+
+
+@blueprint.get("/dossiers")
+@token_required
+def dossiers():
+    """The token's own dossiers, newest first.
+    ---
+    get:
+      summary: Mes dossiers
+      description: Les dossiers du compte du jeton, du plus récent au plus ancien.
+      tags: [dossiers]
+      responses:
+        200:
+          description: Les dossiers.
+          content:
+            application/json:
+              schema: DossierListSchema
+    """
+    rows = services.dossiers_of(current_api_user())
+    return jsonify(DossierListSchema().dump({"items": [_summary(d) for d in rows]}))
+
+
+@blueprint.get("/dossiers/<int:dossier_id>")
+@token_required
+def dossier(dossier_id: int):
+    """One dossier: status, sections with their state and data, problems, coverage, annexes, versions.
+    ---
+    get:
+      summary: Détail d'un dossier
+      description: >-
+        Le statut, chaque section avec son état (`empty`, `in_progress`, `complete`), sa
+        révision et ses données, la liste de ce qui empêche le dépôt, la couverture des
+        compétences par les preuves, les annexes et les versions déposées.
+      tags: [dossiers]
+      responses:
+        200:
+          description: Le dossier.
+          content:
+            application/json:
+              schema: DossierSchema
+        404: DossierNotFound
+    """
+    found = services.get_dossier_for(current_api_user(), dossier_id)
+    return jsonify(DossierSchema().dump(_detail(found)))
+
+
+@blueprint.get("/dossiers/<int:dossier_id>/sections/<key>")
+@token_required
+def section(dossier_id: int, key: str):
+    """One section of a dossier: state, revision (also the ETag), problems and data.
+    ---
+    get:
+      summary: Section d'un dossier
+      description: >-
+        L'état de la section, ses données enregistrées et ce qui manque pour qu'elle soit
+        complète. L'en-tête `ETag` porte la révision, à renvoyer dans `If-Match`.
+      tags: [dossiers]
+      responses:
+        200:
+          description: La section.
+          content:
+            application/json:
+              schema: DossierSectionSchema
+        404: SectionNotFound
+    """
+    found = services.get_dossier_for(current_api_user(), dossier_id)
+    cert = get_certification(found.certification_code)
+    spec = services.section_spec(cert, key)
+    return _section_response(found, cert, spec.key)
+
+
+@blueprint.put("/dossiers/<int:dossier_id>/sections/<key>")
+@token_required
+def save_section(dossier_id: int, key: str):
+    """Save a section's draft; 422 (nothing saved) when the data do not parse.
+    ---
+    put:
+      summary: Enregistrer une section
+      description: >-
+        Le corps est l'objet de données de la section, conforme à son `draft_schema`
+        (voir `GET /certifications/{code}/sections`), ou l'enveloppe
+        `{"data": {...}, "revision": n}`. Les données qui ne peuvent pas être lues (champ
+        inconnu, mauvais type JSON, date impossible, SIRET dont la clé est fausse…) sont
+        refusées par un 422 et rien n'est enregistré. Des données lisibles mais
+        incomplètes sont enregistrées : la réponse dit alors `complete: false` et liste
+        les `problems` par chemin de champ. La section est remplacée en entier.
+        Avec `If-Match: "n"` (ou `revision`), l'écriture est refusée (409
+        `stale_revision`) si la section a été modifiée depuis la révision n.
+      tags: [dossiers]
+      parameters:
+        - name: If-Match
+          in: header
+          required: false
+          description: Révision attendue de la section (valeur de l'ETag), par exemple "3".
+          schema:
+            type: string
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              description: Les données de la section (voir son draft_schema).
+            example: {"lettre": "Madame, Monsieur, …"}
+      responses:
+        200:
+          description: La section enregistrée.
+          content:
+            application/json:
+              schema: DossierSectionSchema
+        400: SectionNotWritable
+        404: SectionNotFound
+        409: SectionConflict
+        422: SectionInvalid
+    """
+    user = current_api_user()
+    found = services.get_dossier_for(user, dossier_id, write=True)
+    cert = get_certification(found.certification_code)
+    spec = services.section_spec(cert, key)
+    if spec.kind != FORM:
+        raise UserError(_("La section « %(t)s » ne se remplit pas par ce point d'accès (les annexes s'envoient "
+                          "par POST /api/v1/dossiers/{id}/annexes).", t=spec.title), code="not_a_form_section")
+    _require_editable(found)
+    body = request.get_json(silent=True)
+    if body is None:
+        raise UserError(_("Le corps de la requête doit être un document JSON valide, envoyé avec l'en-tête "
+                          "« Content-Type: application/json »."), code="invalid_json")
+    data, body_revision = _split_body(body, spec, cert)
+    if not isinstance(data, dict):
+        raise ValidationFailed(_("Un objet JSON est attendu : les données de la section."),
+                               details={"": [_("Un objet JSON est attendu.")]})
+    header_revision = _parse_revision(request.headers.get("If-Match"), header=True)
+    body_revision = _parse_revision(body_revision, header=False)
+    if header_revision is not None and body_revision is not None and header_revision != body_revision:
+        raise UserError(_("L'en-tête « If-Match » et le champ « revision » indiquent deux révisions "
+                          "différentes."), code="invalid_revision")
+    expected = header_revision if header_revision is not None else body_revision
+
+    errors = _schema_errors(spec, cert, data)  # structure first: the form would coerce a wrong type silently
+    form = None
+    if not errors:
+        form = services.build_form(spec, cert, data=data)
+        if not form.validate_draft():
+            errors = form.errors_by_path()
+    if errors:
+        raise ValidationFailed(_("Certaines données de la section « %(t)s » sont invalides : rien n'a été "
+                                 "enregistré.", t=spec.title), details=errors)
+    services.save_section(found, spec, form, actor=user, cert=cert, expected_revision=expected)
+    db.session.commit()
+    return _section_response(found, cert, spec.key)
+
+
+@blueprint.get("/dossiers/<int:dossier_id>/problems")
+@token_required
+def dossier_problems(dossier_id: int):
+    """The completeness check: what prevents submission, and warnings.
+    ---
+    get:
+      summary: Vérification avant dépôt
+      description: >-
+        Tout ce qui empêche le dépôt (`blocking: true`), chaque point avec la section et
+        le champ où le régler, puis les avertissements (par exemple une compétence sans
+        preuve). `ready` est vrai quand le dossier peut être déposé.
+      tags: [dossiers]
+      responses:
+        200:
+          description: Les problèmes.
+          content:
+            application/json:
+              schema: DossierProblemListSchema
+        404: DossierNotFound
+    """
+    found = services.get_dossier_for(current_api_user(), dossier_id)
+    cert = get_certification(found.certification_code)
+    items = _problems(found, cert)
+    blocking = sum(1 for p in items if p["blocking"])
+    return jsonify(DossierProblemListSchema().dump({
+        "ready": found.editable and blocking == 0, "blocking_count": blocking, "items": items}))
+
+
+@blueprint.post("/dossiers/<int:dossier_id>/submit")
+@token_required
+def submit(dossier_id: int):
+    """Submit the dossier: locks an immutable version; 409 with the problem list when incomplete.
+    ---
+    post:
+      summary: Déposer le dossier
+      description: >-
+        Fige une version du dossier (sections et manifeste des annexes), fait signer la
+        déclaration sur l'honneur par le candidat (certificat personnel émis après
+        confirmation de son mot de passe), scelle le Livret 2 et l'accusé de réception
+        et les envoie au certificateur ; un accusé de réception est envoyé par courriel.
+        Si le dossier est incomplet, la réponse est un 409 `dossier_incomplete` dont
+        `details` liste chaque problème (`message`, `section`, `field`, `code`) ; un dossier
+        déjà déposé répond 409 `wrong_state` ; un mot de passe erroné, 422
+        `reauthentication_failed`. Si la signature ou le scellement échoue, rien n'est
+        déposé (503 `sealing_failed`) : réessayez plus tard.
+      tags: [dossiers]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: SubmitRequestSchema
+      responses:
+        201:
+          description: La version déposée.
+          content:
+            application/json:
+              schema: SubmissionSchema
+        404: DossierNotFound
+        409: DossierIncomplete
+    """
+    from core.dossiers.submission import submit_and_seal
+
+    user = current_api_user()
+    found = services.get_dossier_for(user, dossier_id, write=True)
+    body = load_json(SubmitRequestSchema)
+    version, _documents = submit_and_seal(found, actor=user, password=body["password"])
+    response = jsonify(SubmissionSchema().dump({
+        "dossier_id": found.id, "status": found.status.value, "status_label": found.status.label,
+        "version": _version(version)}))
+    response.status_code = 201
+    response.headers["Location"] = url_for("dossiers_api.dossier", dossier_id=found.id)
+    return response
+
+
+@blueprint.get("/dossiers/<int:dossier_id>/documents")
+@token_required
+def documents(dossier_id: int):
+    """The documents the platform issued for the dossier (Livret 2 PDF, receipts…).
+    ---
+    get:
+      summary: Documents d'un dossier
+      description: >-
+        Les documents émis par la plateforme pour ce dossier (livret déposé en PDF,
+        accusés…), du plus ancien au plus récent, avec leur empreinte SHA-256 et le lien
+        de téléchargement.
+      tags: [dossiers]
+      responses:
+        200:
+          description: Les documents.
+          content:
+            application/json:
+              schema: DossierDocumentListSchema
+        404: DossierNotFound
+    """
+    found = services.get_dossier_for(current_api_user(), dossier_id)
+    rows = db.session.scalars(select(Document).where(Document.dossier_id == found.id)
+                              .order_by(Document.created_at, Document.id)).all()
+    versions = {v.id: v.number for v in found.versions}
+    return jsonify(DossierDocumentListSchema().dump({"items": [_document(d, versions) for d in rows]}))
+
+
+@blueprint.get("/documents/<int:document_id>/content")
+@token_required
+def document_content(document_id: int):
+    """Download a document's file (streamed from storage, as an attachment; the access is audited).
+    ---
+    get:
+      summary: Télécharger un document
+      description: >-
+        Le fichier du document, lu en flux depuis le stockage, en pièce jointe
+        (`Content-Disposition: attachment`), avec `X-Content-Type-Options: nosniff` et
+        `Cache-Control: no-store`. Chaque téléchargement est inscrit au journal d'audit.
+        L'en-tête `ETag` porte l'empreinte SHA-256.
+      tags: [documents]
+      responses:
+        200:
+          description: Le fichier.
+          content:
+            application/pdf:
+              schema:
+                type: string
+                format: binary
+            application/octet-stream:
+              schema:
+                type: string
+                format: binary
+        404: DocumentNotFound
+        503: DocumentUnavailable
+    """
+    from core.annexes.services import content_disposition  # attachment; ASCII fallback + RFC 8187 name
+    from core.sealing.services import open_document
+    from storage import StorageError
+
+    user = current_api_user()
+    doc = db.session.get(Document, document_id)
+    if doc is None or doc.dossier_id is None:
+        raise NotFound(code="document_not_found")
+    try:
+        services.get_dossier_for(user, doc.dossier_id)
+    except NotFound:
+        raise NotFound(code="document_not_found") from None
+    try:
+        reader = open_document(doc, actor_id=user.id)
+    except StorageError:
+        db.session.rollback()
+        current_app.logger.exception("document %s: stored object %s cannot be read", doc.id, doc.storage_key)
+        raise DocumentUnavailable() from None
+    try:
+        db.session.commit()  # the audit event, before the first byte leaves
+    except Exception:
+        reader.close()
+        raise
+
+    def chunks():
+        try:
+            yield from reader
+        finally:
+            reader.close()
+
+    response = Response(stream_with_context(chunks()), mimetype=doc.media_type or "application/octet-stream",
+                        direct_passthrough=True)
+    response.headers["Content-Disposition"] = content_disposition(doc.filename)
+    response.headers["Content-Length"] = str(reader.size if reader.size is not None else doc.size)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["ETag"] = f'"{doc.sha256}"'
+    return response
+
+
+class DocumentUnavailable(UserError):
+    status = 503
+    code = "document_unavailable"
+
+    def __init__(self) -> None:
+        super().__init__(_("Ce document est momentanément indisponible. Réessayez plus tard."))

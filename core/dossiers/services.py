@@ -1,0 +1,368 @@
+"""Dossier services: creation, access, drafts, completeness, evidence coverage, submission."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from core.audit.services import record
+from core.auth.models import Role, User, utcnow
+from core.certifications.descriptor import Certification
+from core.certifications.services import get_certification
+from core.dossiers.models import Annex, Document, Dossier, DossierStatus, DossierVersion, ScanState, SectionDraft
+from core.dossiers.sections import ANNEXES, FORM, Problem, SectionSpec
+from core.errors import Conflict, NotFound, UserError
+from core.extensions import db
+
+OPEN_STATUSES = (DossierStatus.DRAFT, DossierStatus.SUBMITTED, DossierStatus.CORRECTIONS_REQUESTED,
+                 DossierStatus.ADMISSIBLE, DossierStatus.SCHEDULED, DossierStatus.EVALUATED)
+
+
+# ---------------------------------------------------------------------------
+# Sections declared by plugins
+# ---------------------------------------------------------------------------
+
+def sections_for(cert: Certification) -> list[SectionSpec]:
+    """The sections of ``cert``'s dossier (empty: no online dossier for it)."""
+    pm = current_app.extensions["livret"].pm
+    return list(pm.hook.livret_dossier_sections(certification=cert) or [])
+
+
+def section_spec(cert: Certification, key: str) -> SectionSpec:
+    for spec in sections_for(cert):
+        if spec.key == key:
+            return spec
+    raise NotFound(code="section_not_found")
+
+
+# ---------------------------------------------------------------------------
+# Access: the object, not only the role
+# ---------------------------------------------------------------------------
+
+def can_read(user: User, dossier: Dossier) -> bool:
+    if dossier.candidate_id == user.id:
+        return True
+    if user.role in (Role.CERTIFIER_STAFF, Role.CERTIFIER_ADMIN) and user.organisation is not None:
+        return dossier.certification_code in user.organisation.certification_codes and \
+            dossier.status is not DossierStatus.DRAFT
+    return False
+
+
+def get_dossier_for(user: User, dossier_id: int, *, write: bool = False) -> Dossier:
+    """The dossier if ``user`` may see it (and, with ``write``, change it); 404 otherwise."""
+    dossier = db.session.get(Dossier, dossier_id)
+    if dossier is None or not can_read(user, dossier):
+        raise NotFound(code="dossier_not_found")
+    if write and dossier.candidate_id != user.id:
+        raise NotFound(code="dossier_not_found")
+    return dossier
+
+
+def dossiers_of(user: User) -> list[Dossier]:
+    return list(db.session.scalars(select(Dossier).where(Dossier.candidate_id == user.id)
+                                   .order_by(Dossier.created_at.desc())))
+
+
+# ---------------------------------------------------------------------------
+# Creation
+# ---------------------------------------------------------------------------
+
+def create_dossier(user: User, code: str) -> Dossier:
+    cert = get_certification(code)
+    if user.role is not Role.CANDIDATE:
+        raise UserError(_("Seul un compte candidat peut ouvrir un dossier."), code="not_a_candidate")
+    if not sections_for(cert):
+        raise UserError(_("Cette certification ne propose pas de dossier en ligne."), code="no_online_dossier")
+    existing = db.session.scalar(select(Dossier).where(
+        Dossier.candidate_id == user.id, Dossier.certification_code == cert.code,
+        Dossier.status.in_(OPEN_STATUSES)))
+    if existing is not None:
+        raise Conflict(_("Vous avez déjà un dossier en cours pour cette certification (%(ref)s).",
+                         ref=existing.reference), code="dossier_exists", details={"dossier_id": existing.id})
+    dossier = Dossier(candidate=user, certification_code=cert.code, status=DossierStatus.DRAFT)
+    db.session.add(dossier)
+    db.session.flush()
+    dossier.reference = f"{cert.code}-{dossier.created_at:%Y}-{dossier.id:06d}"
+    record("dossier.created", "dossier", dossier.id, actor_id=user.id, payload={"certification": cert.code})
+    return dossier
+
+
+# ---------------------------------------------------------------------------
+# Drafts
+# ---------------------------------------------------------------------------
+
+def draft_of(dossier: Dossier, key: str) -> SectionDraft | None:
+    return next((s for s in dossier.sections if s.key == key), None)
+
+
+def section_data(dossier: Dossier) -> dict[str, dict[str, Any]]:
+    return {s.key: dict(s.data or {}) for s in dossier.sections}
+
+
+def build_form(spec: SectionSpec, cert: Certification, data: dict[str, Any] | None = None, formdata=None):
+    """The section's form, from submitted ``formdata`` or from saved ``data``."""
+    if formdata is not None:
+        return spec.form(formdata=formdata, certification=cert)
+    return spec.form.from_data(data or {}, certification=cert)
+
+
+def _strict_problems(spec: SectionSpec, cert: Certification, data: dict[str, Any]) -> dict[str, list[str]]:
+    form = spec.form.from_data(data, certification=cert)
+    return {} if form.validate() else form.errors_by_path()
+
+
+def save_section(dossier: Dossier, spec: SectionSpec, form, *, actor: User, cert: Certification,
+                 expected_revision: int | None = None) -> SectionDraft:
+    """Save what was typed, as is (lenient), and record whether the section is complete.
+
+    ``expected_revision`` protects against two tabs overwriting each other:
+    a stale revision is refused with a clear message and nothing is lost.
+    """
+    if not dossier.editable:
+        raise Conflict(_("Ce dossier a été déposé : il ne peut plus être modifié (statut : %(s)s).",
+                         s=dossier.status.label), code="dossier_locked")
+    data = form.to_data()
+    draft = draft_of(dossier, spec.key)
+    if draft is not None and expected_revision is not None and draft.revision != expected_revision:
+        raise Conflict(_("Cette section a été modifiée ailleurs (autre onglet ou appareil) depuis que vous "
+                         "l'avez ouverte. Rechargez-la avant d'enregistrer."), code="stale_revision")
+    problems = _strict_problems(spec, cert, data)
+    if draft is None:
+        draft = SectionDraft(dossier=dossier, key=spec.key, data=data, revision=1)
+        db.session.add(draft)
+    else:
+        draft.data = data
+        draft.revision += 1
+    draft.complete = not problems
+    draft.problems = problems
+    dossier.updated_at = utcnow()
+    db.session.flush()
+    record("dossier.section_saved", "dossier", dossier.id, actor_id=actor.id,
+           payload={"section": spec.key, "revision": draft.revision, "complete": draft.complete})
+    return draft
+
+
+# ---------------------------------------------------------------------------
+# Progress, completeness, coverage
+# ---------------------------------------------------------------------------
+
+@dataclass
+class SectionState:
+    spec: SectionSpec
+    state: str  # "empty", "in_progress", "complete"
+    problems: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return {"empty": _("À compléter"), "in_progress": _("En cours"), "complete": _("Complète")}[self.state]
+
+
+def active_annexes(dossier: Dossier) -> list[Annex]:
+    return [a for a in dossier.annexes if a.removed_at is None]
+
+
+def progress(dossier: Dossier, cert: Certification) -> list[SectionState]:
+    states = []
+    annexes = active_annexes(dossier)
+    for spec in sections_for(cert):
+        if spec.kind == FORM:
+            draft = draft_of(dossier, spec.key)
+            if draft is None:
+                states.append(SectionState(spec, "empty"))
+            else:
+                states.append(SectionState(spec, "complete" if draft.complete else "in_progress",
+                                           dict(draft.problems or {})))
+        elif spec.kind == ANNEXES:
+            minimum = int(spec.options.get("min_annexes", 1 if spec.required else 0))
+            evidence = [a for a in annexes if a.role == "evidence"]
+            state = "complete" if len(evidence) >= minimum and evidence or minimum == 0 else (
+                "in_progress" if evidence else "empty")
+            states.append(SectionState(spec, state))
+        else:  # CONTENTS: computed
+            states.append(SectionState(spec, "complete"))
+    return states
+
+
+def coverage(dossier: Dossier, cert: Certification) -> list[dict[str, Any]]:
+    """Per competency: the annexes linked to it (evidence coverage map)."""
+    annexes = active_annexes(dossier)
+    rows = []
+    for block in cert.blocks:
+        for comp in block.competencies:
+            linked = [a for a in annexes if comp.code in a.competency_codes]
+            rows.append({"block": block, "competency": comp, "annexes": linked})
+    return rows
+
+
+def problems(dossier: Dossier, cert: Certification) -> list[Problem]:
+    """Everything that prevents submission, each pointing where to fix it."""
+    found: list[Problem] = []
+    for state in progress(dossier, cert):
+        spec = state.spec
+        if not spec.required or state.state == "complete":
+            continue
+        if spec.kind == FORM and state.state == "empty":
+            found.append(Problem(_("La section « %(t)s » n'est pas remplie.", t=spec.title), spec.key,
+                                 code="section_empty"))
+        elif spec.kind == FORM:
+            for path, messages in sorted(state.problems.items()):
+                found.append(Problem(_("« %(t)s » : %(m)s", t=spec.title, m=messages[0]), spec.key,
+                                     field=path.replace(".", "-"), code="section_invalid"))
+        elif spec.kind == ANNEXES:
+            found.append(Problem(_("Ajoutez au moins une pièce justificative (annexe)."), spec.key,
+                                 code="annexes_missing"))
+    annex_key = next((s.key for s in sections_for(cert) if s.kind == ANNEXES), None)
+    for annex in active_annexes(dossier):
+        if annex.scan_state in (ScanState.INFECTED, ScanState.ERROR):
+            found.append(Problem(_("L'annexe n° %(n)d « %(t)s » a été refusée par l'antivirus : retirez-la.",
+                                   n=annex.number, t=annex.title), annex_key, code="annex_infected"))
+        elif annex.scan_state is ScanState.PENDING:
+            found.append(Problem(_("L'annexe n° %(n)d « %(t)s » est en cours d'analyse antivirus.",
+                                   n=annex.number, t=annex.title), annex_key, code="annex_pending"))
+    if annex_key is not None and any(s.kind == ANNEXES and s.options.get("require_coverage", True)
+                                     for s in sections_for(cert)):
+        for row in coverage(dossier, cert):
+            if not row["annexes"]:
+                comp = row["competency"]
+                found.append(Problem(_("Aucune pièce justificative n'est associée à la compétence %(c)s.",
+                                       c=comp.code), annex_key, code="competency_without_evidence",
+                                     blocking=False))
+    data = section_data(dossier)
+    pm = current_app.extensions["livret"].pm
+    for extra in pm.hook.livret_dossier_problems(certification=cert, dossier=dossier, sections=data):
+        found.extend(extra or [])
+    return found
+
+
+def documents_of(dossier: Dossier) -> list[Document]:
+    return list(db.session.scalars(select(Document).where(Document.dossier_id == dossier.id)
+                                   .order_by(Document.created_at, Document.id)))
+
+
+def document_of(dossier: Dossier, document_id: int) -> Document:
+    doc = db.session.get(Document, document_id)
+    if doc is None or doc.dossier_id != dossier.id:
+        raise NotFound(code="document_not_found")
+    return doc
+
+
+# ---------------------------------------------------------------------------
+# Submission
+# ---------------------------------------------------------------------------
+
+def manifest_of(annexes: list[Annex]) -> list[dict[str, Any]]:
+    return [{"number": a.number, "title": a.title, "role": a.role, "filename": a.filename,
+             "media_type": a.media_type, "size": a.size, "sha256": a.sha256, "pages": a.pages,
+             "competencies": a.competency_codes, "annex_id": a.id} for a in annexes]
+
+
+def submit(dossier: Dossier, *, actor: User) -> DossierVersion:
+    """Lock an immutable version. Raises Conflict (409) with the problem list when incomplete."""
+    if dossier.candidate_id != actor.id:
+        raise NotFound(code="dossier_not_found")
+    if not dossier.editable:
+        raise Conflict(_("Ce dossier ne peut pas être déposé dans son état actuel (%(s)s).", s=dossier.status.label),
+                       code="wrong_state", details={"status": dossier.status.value})
+    cert = get_certification(dossier.certification_code)
+    found = [p for p in problems(dossier, cert) if p.blocking]
+    if found:
+        raise Conflict(_("Le dossier est incomplet : %(n)d point(s) à régler avant le dépôt.", n=len(found)),
+                       code="dossier_incomplete",
+                       details=[{"message": str(p.message), "section": p.section, "field": p.field, "code": p.code}
+                                for p in found])
+    number = (dossier.latest_version.number + 1) if dossier.latest_version else 1
+    version = DossierVersion(dossier=dossier, number=number, content=section_data(dossier),
+                             manifest=manifest_of(active_annexes(dossier)), submitted_by_id=actor.id)
+    db.session.add(version)
+    previous = dossier.status
+    dossier.status = DossierStatus.SUBMITTED
+    dossier.submitted_at = version.submitted_at = utcnow()
+    db.session.flush()
+    record("dossier.submitted", "dossier", dossier.id, actor_id=actor.id,
+           payload={"version": number, "from": previous.value, "annexes": len(version.manifest)})
+    return version
+
+
+def after_submission(version: DossierVersion) -> None:
+    """What follows a submission: the receipt e-mail to the candidate."""
+    from flask import render_template
+
+    from core.utils import absolute_url
+
+    from core.mail import send_mail
+
+    dossier = version.dossier
+    cert = get_certification(dossier.certification_code)
+    link = absolute_url("dossiers.overview", dossier_id=dossier.id)
+    text = render_template("dossiers/email/receipt.txt", dossier=dossier, version=version, cert=cert, link=link)
+    send_mail(dossier.candidate.email, _("Accusé de réception de votre dossier %(ref)s", ref=dossier.reference), text)
+
+
+# ---------------------------------------------------------------------------
+# Corrections requested by the certifier
+# ---------------------------------------------------------------------------
+
+def can_review(user: User, dossier: Dossier) -> bool:
+    return (user.role in (Role.CERTIFIER_STAFF, Role.CERTIFIER_ADMIN) and user.organisation is not None
+            and dossier.certification_code in user.organisation.certification_codes)
+
+
+def request_corrections(dossier: Dossier, *, actor: User, items: list[dict[str, Any]]) -> DossierVersion:
+    """Send a submitted dossier back to its candidate with the corrections to make.
+
+    The submitted version stays as it was (immutable, readable); the candidate
+    works on the dossier again and a new submission makes a new version.
+    ``items``: ``[{"message": str, "section": key or None, "annex": number or None}]``.
+    """
+    from core.errors import ValidationFailed
+
+    if not can_review(actor, dossier):
+        raise NotFound(code="dossier_not_found")
+    if dossier.status is not DossierStatus.SUBMITTED:
+        raise Conflict(_("Des corrections ne peuvent être demandées que sur un dossier déposé (statut actuel : %(s)s).",
+                         s=dossier.status.label), code="wrong_state", details={"status": dossier.status.value})
+    cert = get_certification(dossier.certification_code)
+    keys = {spec.key for spec in sections_for(cert)}
+    numbers = {a["number"] for a in dossier.latest_version.manifest}
+    cleaned, errors = [], {}
+    for index, item in enumerate(items or []):
+        message = str(item.get("message") or "").strip()
+        section = item.get("section") or None
+        annex = item.get("annex")
+        if not message:
+            errors[f"items.{index}.message"] = [_("Décrivez la correction attendue.")]
+        if section is not None and section not in keys:
+            errors[f"items.{index}.section"] = [_("Cette section n'existe pas dans le dossier.")]
+        if annex is not None and annex not in numbers:
+            errors[f"items.{index}.annex"] = [_("Cette annexe n'existe pas dans la version déposée.")]
+        cleaned.append({"message": message[:2000], "section": section, "annex": annex})
+    if not cleaned:
+        errors["items"] = [_("Indiquez au moins une correction.")]
+    if errors:
+        raise ValidationFailed(details=errors)
+    version = dossier.latest_version
+    version.corrections = cleaned
+    version.corrections_requested_at = utcnow()
+    dossier.status = DossierStatus.CORRECTIONS_REQUESTED
+    db.session.flush()
+    record("dossier.corrections_requested", "dossier", dossier.id, actor_id=actor.id,
+           payload={"version": version.number, "items": len(cleaned)})
+    _send_corrections_email(dossier, version, cert)
+    return version
+
+
+def _send_corrections_email(dossier: Dossier, version: DossierVersion, cert: Certification) -> None:
+    from flask import render_template
+
+    from core.utils import absolute_url
+
+    from core.mail import send_mail
+
+    link = absolute_url("dossiers.overview", dossier_id=dossier.id)
+    text = render_template("dossiers/email/corrections.txt", dossier=dossier, version=version, cert=cert,
+                           link=link, titles={s.key: s.title for s in sections_for(cert)})
+    send_mail(dossier.candidate.email, _("Corrections demandées sur votre dossier %(ref)s", ref=dossier.reference),
+              text)

@@ -1,0 +1,130 @@
+"""Candidate pages: open a dossier, fill each section (drafts kept), check, submit."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from core.certifications.services import get_certification
+from core.dossiers import services
+from core.dossiers.blueprint import blueprint
+from core.dossiers.sections import FORM
+from core.errors import Conflict, UserError
+from core.extensions import db, limiter
+
+
+@blueprint.post("/nouveau")
+@login_required
+def create():
+    try:
+        dossier = services.create_dossier(current_user, request.form.get("certification", ""))
+    except Conflict as exc:
+        db.session.rollback()
+        flash(str(exc), "warning")
+        existing = (exc.details or {}).get("dossier_id")
+        return redirect(url_for("dossiers.overview", dossier_id=existing) if existing else url_for("dashboard.index"))
+    db.session.commit()
+    flash(_("Votre dossier %(ref)s est ouvert. Vous pouvez le remplir section par section : chaque section "
+            "s'enregistre comme brouillon.", ref=dossier.reference), "success")
+    return redirect(url_for("dossiers.overview", dossier_id=dossier.id))
+
+
+@blueprint.get("/<int:dossier_id>")
+@login_required
+def overview(dossier_id: int):
+    dossier = services.get_dossier_for(current_user, dossier_id)
+    cert = get_certification(dossier.certification_code)
+    found = services.problems(dossier, cert) if dossier.editable else []
+    return render_template(
+        "dossiers/overview.html", dossier=dossier, cert=cert, states=services.progress(dossier, cert),
+        problems=[p for p in found if p.blocking], warnings=[p for p in found if not p.blocking],
+        coverage=services.coverage(dossier, cert), is_owner=dossier.candidate_id == current_user.id,
+        documents=services.documents_of(dossier))
+
+
+@blueprint.route("/<int:dossier_id>/sections/<key>", methods=["GET", "POST"])
+@login_required
+def section(dossier_id: int, key: str):
+    dossier = services.get_dossier_for(current_user, dossier_id)
+    cert = get_certification(dossier.certification_code)
+    spec = services.section_spec(cert, key)
+    if spec.kind != FORM:
+        return redirect(url_for("dossiers.overview", dossier_id=dossier.id) + f"#{spec.key}")
+    draft = services.draft_of(dossier, key)
+    can_edit = dossier.editable and dossier.candidate_id == current_user.id
+    status = 200
+    if request.method == "POST":
+        if not can_edit:
+            raise Conflict(_("Ce dossier ne peut plus être modifié."), code="dossier_locked")
+        form = services.build_form(spec, cert, formdata=request.form)
+        form.validate_draft()  # type-level problems are shown, what was typed is kept
+        try:
+            expected = int(request.form.get("revision") or 0) or None
+            draft = services.save_section(dossier, spec, form, actor=current_user, cert=cert,
+                                          expected_revision=expected)
+            db.session.commit()
+        except UserError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return render_template("dossiers/section.html", dossier=dossier, cert=cert, spec=spec, form=form,
+                                   draft=draft, can_edit=can_edit), exc.status
+        if form.pending_action:
+            return render_template("dossiers/section.html", dossier=dossier, cert=cert, spec=spec, form=form,
+                                   draft=draft, can_edit=can_edit)
+        if request.form.get("action") == "complete":
+            if form.validate():
+                flash(_("Section « %(t)s » complète et enregistrée.", t=spec.title), "success")
+                return redirect(url_for("dossiers.overview", dossier_id=dossier.id))
+            flash(_("Brouillon enregistré. Certains champs sont à corriger avant que la section soit complète."),
+                  "warning")
+            status = 422
+        elif form.errors:
+            flash(_("Brouillon enregistré. Certaines valeurs sont à corriger."), "warning")
+            status = 422
+        else:
+            flash(_("Brouillon enregistré."), "success")
+            return redirect(url_for("dossiers.section", dossier_id=dossier.id, key=key))
+    else:
+        form = services.build_form(spec, cert, data=draft.data if draft else {})
+        if draft is not None and draft.data:
+            form.validate_draft()
+    return render_template("dossiers/section.html", dossier=dossier, cert=cert, spec=spec, form=form,
+                           draft=draft, can_edit=can_edit), status
+
+
+def _submit_limit() -> str:
+    from flask import current_app
+
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@blueprint.post("/<int:dossier_id>/deposer")
+@login_required
+@limiter.limit(_submit_limit)
+def submit(dossier_id: int):
+    from core.dossiers.submission import submit_and_seal
+
+    dossier = services.get_dossier_for(current_user, dossier_id, write=True)
+    try:
+        version, _documents = submit_and_seal(dossier, actor=current_user, password=request.form.get("password", ""))
+    except UserError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("dossiers.overview", dossier_id=dossier.id) + "#verification")
+    flash(_("Votre dossier est déposé (version %(n)d). Un accusé de réception vous a été envoyé par courriel.",
+            n=version.number), "success")
+    return redirect(url_for("dossiers.overview", dossier_id=dossier.id))
+
+
+@blueprint.get("/<int:dossier_id>/documents/<int:document_id>")
+@login_required
+def document(dossier_id: int, document_id: int):
+    """Download an issued document (attachment, nosniff, no-store; audited)."""
+    from core.dossiers.downloads import send_object
+    from core.sealing.services import open_document
+
+    dossier = services.get_dossier_for(current_user, dossier_id)
+    doc = services.document_of(dossier, document_id)
+    reader = open_document(doc, actor_id=current_user.id)
+    db.session.commit()  # the audit event of the access
+    return send_object(reader, filename=doc.filename,
+                       media_type=doc.media_type, size=doc.size)

@@ -1,0 +1,60 @@
+"""Periodic work (``livret scheduler``): long-term upkeep of seals, audit checkpoints.
+
+Each task is a job function enqueued through the job queue (inline or RQ) at
+start and then every ``every`` hours. Both tasks are idempotent, so a restart
+that runs them again early does no harm; ``--once`` runs them one time (for a
+cron entry instead of a long-running process).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    job: str
+    every: timedelta
+
+
+TASKS = (
+    Periodic("seal-renewal", "core.sealing.services.renew_seals", timedelta(hours=24)),
+    Periodic("audit-checkpoint", "core.audit.services.create_checkpoint", timedelta(hours=24)),
+)
+
+
+def run_due(last_runs: dict[str, float], now: float, tasks=TASKS) -> list[str]:
+    """Enqueue every task whose period has elapsed; returns their names."""
+    jobs = current_app.extensions["livret"].jobs
+    started = []
+    for task in tasks:
+        last = last_runs.get(task.name)
+        if last is None or now - last >= task.every.total_seconds():
+            try:
+                jobs.enqueue(task.job)
+            except Exception as exc:  # noqa: BLE001 - one failing task must not stop the others
+                current_app.logger.error("scheduled task %s failed: %s", task.name, exc)
+            last_runs[task.name] = now
+            started.append(task.name)
+    return started
+
+
+@click.command("scheduler")
+@click.option("--once", is_flag=True, help="Run every task once, then stop (for cron).")
+@click.option("--poll", default=60, show_default=True, help="Seconds between checks.")
+@with_appcontext
+def scheduler_command(once: bool, poll: int) -> None:
+    """Run periodic upkeep: seal renewal and audit checkpoints (daily)."""
+    last_runs: dict[str, float] = {}
+    while True:
+        for name in run_due(last_runs, time.monotonic()):
+            click.echo(f"enqueued {name}")
+        if once:
+            return
+        time.sleep(poll)

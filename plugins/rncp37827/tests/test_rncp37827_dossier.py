@@ -1,0 +1,308 @@
+"""The RNCP37827 Livret 2 as a candidate fills it in the browser: sections, drafts, the plugin's rules.
+
+Annex upload is built in another part of core; where a test needs annexes it
+creates the ``Annex`` rows directly in the database (scan state clean, a
+unique storage key ``annexes/<dossier>/<n>``), as the upload would once the
+file is stored and scanned.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import re
+
+import pytest
+
+from livret_rncp37827.descriptor import CERTIFICATION
+
+ORDER = ["etat_civil", "situation", "financement", "engagement", "contenu", "lettre_motivation", "cv",
+         "fiches_structure", "fiches_poste", "recapitulatif", "fiches_activite", "annexes", "declaration_honneur"]
+TITLES = ["État civil", "Situation actuelle", "Financement envisagé", "Engagement", "Contenu de ce livret",
+          "Votre lettre de motivation", "Votre CV", "Fiche(s) descriptive(s) de la structure",
+          "Fiche(s) descriptive(s) du poste occupé", "Récapitulatif des compétences",
+          "Fiche(s) descriptive(s) d'activité", "Annexes", "Déclaration sur l'honneur"]
+YESTERDAY = (dt.date.today() - dt.timedelta(days=1)).strftime("%d/%m/%Y")
+
+
+def text_of(response) -> str:
+    """What a reader sees: tags removed, entities decoded, white space collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
+
+
+def markup_of(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def states(response) -> dict[str, str]:
+    """Section key -> state shown in the overview's progress table."""
+    return dict(re.findall(r'<tr id="([a-z_]+)">.*?class="badge state-([a-z_]+)"', response.get_data(as_text=True),
+                           re.S))
+
+
+def post_data(values: dict, action: str = "complete") -> dict:
+    """A browser submission: repeatable entries as ``name-<i>-field``, ticked boxes as ``y``."""
+    out: dict[str, object] = {"action": action}
+
+    def put(name, value):
+        if isinstance(value, bool):
+            if value:
+                out[name] = "y"
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            for index, entry in enumerate(value):
+                for key, sub in entry.items():
+                    put(f"{name}-{index}-{key}", sub)
+        else:
+            out[name] = value
+
+    for key, value in values.items():
+        put(key, value)
+    return out
+
+
+def activity(**overrides):
+    sheet = {
+        "intitule": "Collecte automatisée des données de trafic",
+        "presentation": "Alimenter chaque nuit l'entrepôt de données de la métropole à partir de quatre sources.",
+        "methode": "J'ai recensé les sources avec l'équipe mobilité, choisi Airflow pour l'orchestration et écrit "
+                   "les scripts d'extraction en Python en tenant compte des quotas de l'API et du RGPD.",
+        "evaluation": "Revue de code par le responsable technique et suivi des taux d'échec des traitements.",
+        "bloc": "BC01", "competences": ["C1", "C3"],
+        "mission": "Plateforme de données mobilité", "organisation": "Métropole de Lyon",
+        "periode": "de mars 2022 à juin 2023",
+        "contexte": "Données dispersées entre une API REST, des fichiers CSV et une base PostgreSQL.",
+        "problematique": "Disposer chaque matin d'un jeu de données fiable pour les tableaux de bord.",
+        "taches": "Scripts d'extraction, scraping du site des travaux, agrégation et nettoyage.",
+        "moyens": "Python, Airflow, PostgreSQL, Git.", "frequence": "Chaque nuit",
+        "resultats": "Taux d'échec passé de 12 % à 0,5 %.", "preuves": "2",
+    }
+    sheet.update(overrides)
+    return sheet
+
+
+def recap(claimed: dict[str, tuple[str, str, str]]) -> dict:
+    """Every competency answered; ``claimed`` maps a code to (level, sheets, annexes), others « pas encore »."""
+    values = {}
+    for comp in CERTIFICATION.competencies:
+        level, sheets, annexes = claimed.get(comp.code, ("non_maitrisee", "", ""))
+        code = comp.code.lower()
+        values.update({f"{code}_niveau": level, f"{code}_fiches": sheets, f"{code}_annexes": annexes})
+    return values
+
+
+SECTIONS = {
+    "etat_civil": {
+        "civilite": "madame", "nom_famille": "Lefèvre", "prenoms": "Camille Marie", "nom_usage": "",
+        "date_naissance": "14/07/1990", "lieu_naissance": "Villeurbanne (69)", "nationalite": "Française",
+        "adresse": "12 rue des Lilas, appartement 4", "code_postal": "69003", "commune": "Lyon", "pays": "France",
+        "email": "camille.lefevre@example.org", "telephone_portable": "06 12 34 56 78", "telephone_domicile": "",
+    },
+    "situation": {
+        "situation": "en_poste", "fonction": "Développeuse data", "etablissement": "Métropole de Lyon",
+        "contrat": "cdi", "temps_travail": "temps_partiel", "quotite": "80", "categorie": "cadre",
+    },
+    "financement": {
+        "mode": "plan_competences", "entreprise_adresse": "20 rue du Lac, 69003 Lyon",
+        "entreprise_siret": "732 829 320 00074", "signataire_nom": "Paul Durand",
+        "signataire_fonction": "Directeur des ressources humaines",
+    },
+    "engagement": {
+        "nom_prenom": "Camille Lefèvre", "exactitude": True, "demande_unique": True, "trois_demandes_max": True,
+        "informations_lues": True, "fait_a": "Lyon", "fait_le": YESTERDAY,
+    },
+    "lettre_motivation": {
+        "lettre": "Depuis cinq ans, je conçois des chaînes de collecte de données et j'intègre des modèles "
+                  "d'apprentissage automatique dans les applications de la métropole. Je souhaite faire "
+                  "reconnaître ces compétences par le titre de développeur en intelligence artificielle.",
+    },
+    "cv": {
+        "parcours": [
+            {"nature": "experience", "periode": "depuis mars 2022", "organisme": "Métropole de Lyon",
+             "intitule": "Développeuse data", "descriptif": "Collecte et mise à disposition des données.",
+             "rapport_direct": True},
+            {"nature": "formation", "periode": "2012-2015", "organisme": "Université Lyon 1",
+             "intitule": "Licence de mathématiques", "descriptif": "", "rapport_direct": False},
+        ],
+        "annexe_cv": "1",
+    },
+    "fiches_structure": {"structures": [{
+        "nom": "Métropole de Lyon", "statut": "Collectivité territoriale", "activites": "Services publics urbains",
+        "effectif": "9 000 agents", "localisation": "Lyon"}]},
+    "fiches_poste": {"postes": [{
+        "intitule": "Développeuse data", "structure": "Métropole de Lyon", "statut": "Agent contractuel, cadre",
+        "missions": "Concevoir et maintenir les flux de données de la direction de la mobilité."}]},
+    "recapitulatif": recap({"C1": ("maitrise", "1", "2"), "C3": ("partielle", "1", "")}),
+    "fiches_activite": {"activites": [
+        activity(),
+        activity(intitule="Base de données des comptages", competences=["C4"], preuves="3",
+                 taches="Modèle conceptuel Merise, création de la base, script d'import, registre RGPD."),
+    ]},
+    "declaration_honneur": {
+        "connaissance_fraudes": True, "exactitude": True, "fait_a": "Lyon", "date": YESTERDAY,
+        "nom_prenom": "Lefèvre Camille",
+    },
+}
+
+
+@pytest.fixture
+def candidate(create_user, login):
+    user = create_user("candidate")
+    login(user)
+    return user
+
+
+@pytest.fixture
+def dossier_url(client, candidate):
+    response = client.post("/dossiers/nouveau", data={"certification": "RNCP37827"})
+    assert response.status_code == 302
+    return response.headers["Location"]
+
+
+def add_annexes(app, dossier_url, user, *annexes):
+    """Annex rows as the upload creates them once a file is stored and scanned (see the module docstring).
+
+    ``annexes``: ``(number, title, role, competency codes)``.
+    """
+    from core.dossiers.models import Annex, AnnexCompetency, ScanState
+    from core.extensions import db
+
+    dossier_id = int(dossier_url.rstrip("/").rsplit("/", 1)[1])
+    with app.app_context():
+        for number, title, role, codes in annexes:
+            content = f"{dossier_id}-{number}".encode()
+            annex = Annex(dossier_id=dossier_id, number=number, title=title, role=role,
+                          filename=f"annexe-{number}.pdf", media_type="application/pdf", size=len(content),
+                          sha256=hashlib.sha256(content).hexdigest(), storage_key=f"annexes/{dossier_id}/{number}",
+                          pages=2, scan_state=ScanState.CLEAN, uploaded_by_id=user.id)
+            annex.competencies = [AnnexCompetency(competency_code=code) for code in codes]
+            db.session.add(annex)
+        db.session.commit()
+
+
+def fill(client, dossier_url, key, values, action="complete"):
+    return client.post(f"{dossier_url}/sections/{key}", data=post_data(values, action))
+
+
+def test_the_overview_lists_every_section_in_the_order_of_the_livret(client, dossier_url):
+    response = client.get(dossier_url)
+    assert response.status_code == 200
+    assert list(states(response)) == ORDER
+    text = text_of(response)
+    positions = [text.index(title) for title in TITLES]
+    assert positions == sorted(positions)
+    assert states(response)["contenu"] == "complete"  # computed, never to fill
+    assert "La section « Votre CV » n'est pas remplie." in text
+
+
+def test_a_candidate_fills_every_section_and_each_is_marked_complete(app, client, candidate, dossier_url):
+    add_annexes(app, dossier_url, candidate,
+                (1, "Curriculum vitae", "cv", []),
+                (2, "Scripts d'extraction (dépôt Git)", "evidence", ["C1", "C3"]),
+                (3, "Modèle physique et script d'import", "evidence", ["C4"]))
+    for key, values in SECTIONS.items():
+        response = fill(client, dossier_url, key, values)
+        assert response.status_code == 302, (key, text_of(response)[:2000])
+        assert response.headers["Location"].endswith(dossier_url)
+    overview = client.get(dossier_url)
+    shown = states(overview)
+    assert all(shown[key] == "complete" for key in SECTIONS), shown
+    assert shown["annexes"] == "complete"
+    text = text_of(overview)
+    assert "Toutes les sections obligatoires sont complètes" in text
+    # What was typed is kept as the candidate wrote it (SIRET normalised, phone shown the French way).
+    page = markup_of(client.get(f"{dossier_url}/sections/financement"))
+    assert 'value="73282932000074"' in page
+    page = markup_of(client.get(f"{dossier_url}/sections/etat_civil"))
+    assert 'value="06 12 34 56 78"' in page
+    # Competencies claimed but named by no activity sheet are a mere remark (C3 is named, C1 too).
+    assert "n'est visée par aucune fiche d'activité" not in text
+
+
+def test_a_draft_missing_required_fields_is_kept_with_the_errors_next_to_them(client, dossier_url):
+    typed = {"parcours": [{"nature": "experience", "periode": "depuis mars 2022",
+                           "organisme": "Métropole de Lyon", "intitule": "", "descriptif": "Flux de données.",
+                           "rapport_direct": False}], "annexe_cv": ""}
+    response = fill(client, dossier_url, "cv", typed, action="complete")
+    assert response.status_code == 422
+    page = markup_of(response)
+    assert re.search(r'id="annexe_cv-error">.*?Ce champ est obligatoire\.', page, re.S)
+    assert re.search(r'id="parcours-0-intitule-error">.*?Ce champ est obligatoire\.', page, re.S)
+    assert ("Soulignez au moins une expérience ou formation en rapport direct avec le diplôme visé (cochez la case "
+            "correspondante).") in page
+    # The draft is saved: the page shows what was typed, and the section is "in progress".
+    again = markup_of(client.get(f"{dossier_url}/sections/cv"))
+    assert 'value="Métropole de Lyon"' in again
+    assert "Flux de données." in again
+    assert states(client.get(dossier_url))["cv"] == "in_progress"
+
+
+def test_a_wrong_siret_is_refused_in_french_and_kept_as_typed(client, dossier_url):
+    values = dict(SECTIONS["financement"], entreprise_siret="732 829 320 00075")
+    response = fill(client, dossier_url, "financement", values, action="draft")
+    assert response.status_code == 422
+    page = markup_of(response)
+    assert re.search(r'id="entreprise_siret-error">.*?la clé de contrôle ne correspond pas', page, re.S)
+    assert 'value="73282932000075"' in markup_of(client.get(f"{dossier_url}/sections/financement"))
+    assert states(client.get(dossier_url))["financement"] == "in_progress"
+
+
+def test_the_recapitulatif_lists_c1_to_c21_by_block_with_titles_and_expected_evidence(client, dossier_url):
+    response = client.get(f"{dossier_url}/sections/recapitulatif")
+    assert response.status_code == 200
+    page = markup_of(response)
+    for comp in CERTIFICATION.competencies:
+        assert f"<legend>{comp.code} – {comp.title}" in page
+        assert f'name="{comp.code.lower()}_niveau"' in page
+    assert [c.code for c in CERTIFICATION.competencies] == [f"C{n}" for n in range(1, 22)]
+    text = text_of(response)
+    for label in ("Je maîtrise cette compétence", "Je la maîtrise en partie", "Je ne la maîtrise pas encore"):
+        assert text.count(label) == 21
+    for number, block in enumerate(CERTIFICATION.blocks, start=1):
+        assert f"Bloc de compétences {number} : {block.title}" in text
+    assert ("Exemples d'éléments de preuves attendus : Résultat benchmark solutions IA, état de l'art thématique IA"
+            in text)
+    # Claiming a competency without saying where it is shown is refused when validating the section.
+    response = fill(client, dossier_url, "recapitulatif", recap({"C7": ("maitrise", "", "")}))
+    assert response.status_code == 422
+    assert re.search(r'id="c7_fiches-error">.*?Indiquez au moins une fiche d\'activité ou une annexe où vous '
+                     r'démontrez la compétence C7\.', markup_of(response), re.S)
+
+
+def test_the_plugin_rules_appear_in_the_overview_with_a_link(app, client, candidate, dossier_url):
+    add_annexes(app, dossier_url, candidate,
+                (1, "Scripts d'extraction", "evidence", ["C1"]),
+                (2, "Curriculum vitae", "cv", []))
+    fill(client, dossier_url, "cv", SECTIONS["cv"])  # points at annex 1, which is not the CV
+    fill(client, dossier_url, "fiches_activite", {"activites": [activity(preuves="1, 7")]})
+    fill(client, dossier_url, "recapitulatif",
+         recap({"C1": ("maitrise", "1", "1"), "C7": ("partielle", "3", "9")}))
+    response = client.get(dossier_url)
+    text = text_of(response)
+    page = markup_of(response)
+    assert ("Fiche activité 1 (« Collecte automatisée des données de trafic ») : l'élément de preuve n° 7 ne "
+            "correspond à aucune annexe déposée.") in text
+    assert (f'href="{dossier_url}/sections/fiches_activite#activites-0-preuves">Fiche activité 1 '
+            f"(« Collecte automatisée des données de trafic ») : l'élément de preuve n° 7") in page
+    assert "n° 1 ne correspond" not in text
+    assert ("Votre CV : l'annexe n° 1 (« Scripts d'extraction ») n'est pas déposée comme CV.") in text
+    assert f'href="{dossier_url}/sections/cv#annexe_cv"' in page
+    assert ("Récapitulatif des compétences, C7 : la fiche d'activité n° 3 n'existe pas (vous avez rédigé 1 "
+            "fiche(s)).") in text
+    assert "Récapitulatif des compétences, C7 : l'annexe n° 9 n'a pas été déposée." in text
+    assert ("Vous déclarez maîtriser, au moins en partie, des compétences du bloc 2 (« Intégrer des modèles et des "
+            "services d'intelligence artificielle ») : rédigez au moins une fiche d'activité pour ce bloc.") in text
+    # Advisory: C7 is claimed but no sheet names it (submission stays possible for that one).
+    assert "La compétence C7, que vous déclarez maîtriser, n'est visée par aucune fiche d'activité." in text
+
+    # Fixing the sheet's evidence makes its problem disappear.
+    fill(client, dossier_url, "fiches_activite", {"activites": [activity(preuves="1")]})
+    assert "ne correspond à aucune annexe déposée" not in text_of(client.get(dossier_url))
+
+
+def test_another_candidate_cannot_see_the_dossier(client, dossier_url, create_user, login):
+    other = create_user("candidate")
+    login(other)
+    assert client.get(dossier_url).status_code == 404
+    for key in ("etat_civil", "cv", "recapitulatif", "fiches_activite"):
+        assert client.get(f"{dossier_url}/sections/{key}").status_code == 404
+        assert client.post(f"{dossier_url}/sections/{key}", data={"action": "draft"}).status_code == 404

@@ -1,0 +1,241 @@
+"""Filesystem backend: the embedded default.
+
+Layout under ``root``: an object ``annexes/12/3f…`` is the file
+``root/annexes/12/3f…``; its metadata (SHA-256, size, content type) live in the
+sidecar ``root/annexes/12/3f….meta.json``. Keys never contain a dot, so no key
+can name a sidecar or a temporary file (``.tmp-*``).
+
+Writes go to a temporary file in the destination directory (mode 0640), are
+fsync'ed, then moved into place with ``os.replace`` (atomic on POSIX) and the
+directory is fsync'ed: a reader sees the old object or the new one, never a
+partial file, and a crash leaves only a ``.tmp-*`` file that
+:meth:`FilesystemStorage.purge_stale_temporaries` removes.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from .base import (
+    CHUNK_SIZE,
+    HashingReader,
+    IntegrityError,
+    InvalidKey,
+    ObjectEntry,
+    ObjectNotFound,
+    ObjectReader,
+    ObjectStat,
+    Source,
+    Storage,
+    StorageError,
+    StoredObject,
+    validate_key,
+    validate_prefix,
+    validate_sha256,
+)
+
+FILE_MODE = 0o640
+DIR_MODE = 0o750
+META_SUFFIX = ".meta.json"
+TMP_PREFIX = ".tmp-"
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class FilesystemStorage(Storage):
+    name = "filesystem"
+
+    def __init__(self, root: str | os.PathLike, *, fsync: bool = True):
+        self.root = Path(root).resolve()
+        self.fsync = fsync
+        self.root.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+
+    # -- paths -------------------------------------------------------------------
+    def _path(self, key: str) -> Path:
+        validate_key(key)
+        path = self.root.joinpath(*key.split("/"))
+        # The key charset already forbids "..", but a symlink planted inside the
+        # root could still lead outside it: resolve and check.
+        resolved = path.resolve()
+        if resolved != self.root and self.root not in resolved.parents:
+            raise InvalidKey(f"key {key!r} resolves outside the storage root")
+        return path
+
+    @staticmethod
+    def _meta_path(path: Path) -> Path:
+        return path.with_name(path.name + META_SUFFIX)
+
+    def _mkdirs(self, directory: Path) -> None:
+        missing = []
+        d = directory
+        while d != self.root and not d.exists():
+            missing.append(d)
+            d = d.parent
+        for d in reversed(missing):
+            try:
+                d.mkdir(mode=DIR_MODE)
+            except FileExistsError:
+                pass
+            if self.fsync:
+                _fsync_dir(d.parent)
+        if directory.is_symlink() or not directory.is_dir():
+            raise StorageError(f"{directory} is not a directory")
+
+    def _write_atomic(self, target: Path, chunks, *, mode: int = FILE_MODE) -> None:
+        fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=target.parent)
+        try:
+            os.fchmod(fd, mode)
+            with os.fdopen(fd, "wb", buffering=0) as out:
+                for chunk in chunks:
+                    view = memoryview(chunk)
+                    while view:
+                        written = out.write(view)
+                        view = view[written:]
+                if self.fsync:
+                    os.fsync(out.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            raise
+
+    # -- interface ---------------------------------------------------------------
+    def put(self, key, stream: Source, *, length=None, content_type, sha256=None, max_size=None) -> StoredObject:
+        path = self._path(key)
+        if sha256 is not None:
+            validate_sha256(sha256)
+        self._mkdirs(path.parent)
+        reader = HashingReader(stream, limit=max_size, expected_length=length)
+        fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent)
+        try:
+            os.fchmod(fd, FILE_MODE)
+            with os.fdopen(fd, "wb", buffering=0) as out:
+                for chunk in reader.chunks(CHUNK_SIZE):
+                    view = memoryview(chunk)
+                    while view:
+                        written = out.write(view)
+                        view = view[written:]
+                if self.fsync:
+                    os.fsync(out.fileno())
+            if sha256 is not None and reader.sha256 != sha256:
+                raise IntegrityError(f"SHA-256 mismatch for {key}: got {reader.sha256}, announced {sha256}")
+            meta = {"sha256": reader.sha256, "size": reader.size, "content_type": content_type}
+            # Sidecar first, data last: the data file appearing is the commit point
+            # (``stat`` checks the sidecar's size against the data file).
+            self._write_atomic(self._meta_path(path), [json.dumps(meta).encode()])
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            raise
+        if self.fsync:
+            _fsync_dir(path.parent)
+        return StoredObject(key=key, size=reader.size, sha256=reader.sha256, content_type=content_type)
+
+    def open(self, key: str) -> ObjectReader:
+        path = self._path(key)
+        try:
+            f = open(path, "rb")
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise ObjectNotFound(key) from None
+        return ObjectReader(f, size=os.fstat(f.fileno()).st_size)
+
+    def stat(self, key: str) -> ObjectStat:
+        path = self._path(key)
+        try:
+            st = path.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            raise ObjectNotFound(key) from None
+        if not path.is_file():
+            raise ObjectNotFound(key)
+        sha256 = content_type = None
+        try:
+            meta = json.loads(self._meta_path(path).read_text())
+            if meta.get("size") == st.st_size:
+                sha256, content_type = meta.get("sha256"), meta.get("content_type")
+        except (FileNotFoundError, ValueError):
+            pass
+        return ObjectStat(
+            key=key,
+            size=st.st_size,
+            sha256=sha256,
+            content_type=content_type,
+            modified=datetime.fromtimestamp(st.st_mtime, tz=timezone.utc),
+        )
+
+    def delete(self, key: str) -> bool:
+        path = self._path(key)
+        existed = True
+        try:
+            os.unlink(path)
+        except (FileNotFoundError, NotADirectoryError):
+            existed = False
+        try:
+            os.unlink(self._meta_path(path))
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+        if existed and self.fsync:
+            _fsync_dir(path.parent)
+        return existed
+
+    def iter_objects(self, prefix: str = "") -> Iterator[ObjectEntry]:
+        validate_prefix(prefix)
+        for dirpath, dirnames, filenames in os.walk(self.root, followlinks=False):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            rel_dir = os.path.relpath(dirpath, self.root)
+            for name in sorted(filenames):
+                if "." in name:  # sidecars, temporaries, anything not written by put
+                    continue
+                key = name if rel_dir == "." else f"{rel_dir.replace(os.sep, '/')}/{name}"
+                if not key.startswith(prefix):
+                    continue
+                try:
+                    validate_key(key)
+                    st = os.lstat(os.path.join(dirpath, name))
+                except (InvalidKey, FileNotFoundError):
+                    continue
+                yield ObjectEntry(key=key, size=st.st_size,
+                                  modified=datetime.fromtimestamp(st.st_mtime, tz=timezone.utc))
+
+    def purge_stale_temporaries(self, older_than_seconds: float) -> list[str]:
+        """Remove ``.tmp-*`` files left by interrupted writes and sidecars without data."""
+        import time
+
+        cutoff = time.time() - older_than_seconds
+        removed = []
+        for dirpath, _dirnames, filenames in os.walk(self.root, followlinks=False):
+            for name in filenames:
+                full = os.path.join(dirpath, name)
+                stale = name.startswith(TMP_PREFIX) or (
+                    name.endswith(META_SUFFIX) and not os.path.exists(full[: -len(META_SUFFIX)])
+                )
+                if not stale:
+                    continue
+                try:
+                    if os.lstat(full).st_mtime < cutoff:
+                        os.unlink(full)
+                        removed.append(os.path.relpath(full, self.root))
+                except FileNotFoundError:
+                    pass
+        return removed
+
+    def check(self) -> None:
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise StorageError(f"storage root {self.root} is not writable")
+
+    def __repr__(self) -> str:
+        return f"FilesystemStorage({str(self.root)!r})"
