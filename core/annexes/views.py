@@ -86,7 +86,8 @@ def upload(dossier_id: int):
         upload_file = request.files.get(f"file-{i}")
         title = request.form.get(f"title-{i}", "")
         competencies = request.form.getlist(f"competencies-{i}")
-        row = {"index": len(rows), "title": title, "competencies": competencies, "errors": {}}
+        role = request.form.get(f"role-{i}") or "evidence"
+        row = {"index": len(rows), "title": title, "role": role, "competencies": competencies, "errors": {}}
         if upload_file is None or not upload_file.filename:
             if title.strip() or competencies:
                 row["errors"]["file"] = _("Choisissez le fichier de cette ligne (ou videz son titre et ses "
@@ -97,7 +98,7 @@ def upload(dossier_id: int):
             # werkzeug has spooled the part to a temporary file; it is read in chunks from there.
             annex = services.add_annex(dossier, user=current_user, stream=upload_file.stream,
                                        filename=upload_file.filename, declared_type=upload_file.mimetype,
-                                       title=title or None, competencies=competencies)
+                                       title=title or None, role=role, competencies=competencies)
             added.append(annex)
         except UploadRefused as refused:
             db.session.rollback()

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, jsonify, request, stream_with_context, url_for
+from flask import Response, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from jsonschema import Draft202012Validator
 from sqlalchemy import select
@@ -605,7 +605,7 @@ def document_content(document_id: int):
         404: DocumentNotFound
         503: DocumentUnavailable
     """
-    from core.annexes.services import content_disposition  # attachment; ASCII fallback + RFC 8187 name
+    from core.downloads import attachment_response
     from core.sealing.services import open_document
     from storage import StorageError
 
@@ -629,21 +629,8 @@ def document_content(document_id: int):
         reader.close()
         raise
 
-    def chunks():
-        try:
-            yield from reader
-        finally:
-            reader.close()
-
-    response = Response(stream_with_context(chunks()), mimetype=doc.media_type or "application/octet-stream",
-                        direct_passthrough=True)
-    response.headers["Content-Disposition"] = content_disposition(doc.filename)
-    response.headers["Content-Length"] = str(reader.size if reader.size is not None else doc.size)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["ETag"] = f'"{doc.sha256}"'
-    return response
+    return attachment_response(reader, filename=doc.filename, media_type=doc.media_type,
+                               size=reader.size if reader.size is not None else doc.size, etag=doc.sha256)
 
 
 class DocumentUnavailable(UserError):

@@ -119,12 +119,12 @@ def submit(dossier_id: int):
 @login_required
 def document(dossier_id: int, document_id: int):
     """Download an issued document (attachment, nosniff, no-store; audited)."""
-    from core.dossiers.downloads import send_object
+    from core.downloads import attachment_response
     from core.sealing.services import open_document
 
     dossier = services.get_dossier_for(current_user, dossier_id)
     doc = services.document_of(dossier, document_id)
     reader = open_document(doc, actor_id=current_user.id)
     db.session.commit()  # the audit event of the access
-    return send_object(reader, filename=doc.filename,
-                       media_type=doc.media_type, size=doc.size)
+    return attachment_response(reader, filename=doc.filename, media_type=doc.media_type, size=doc.size,
+                               etag=doc.sha256)

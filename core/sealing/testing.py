@@ -10,11 +10,9 @@ session; every app of the session uses them (``SIGNING_PKI_DIR``,
 """
 from __future__ import annotations
 
-import re
-import subprocess
-from pathlib import Path
-
 import pytest
+
+from signing.testing import make_nss_db, qpdf_check, run_pdfsig  # noqa: F401 - re-exported for the suites
 
 ORGANISATION = "Certificateur d'Essai"
 
@@ -58,24 +56,3 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def make_nss_db(directory: Path, root_pem: bytes) -> Path:
-    root = directory / "root.pem"
-    root.write_bytes(root_pem)
-    subprocess.run(["certutil", "-N", "--empty-password", "-d", f"sql:{directory}"], check=True)
-    subprocess.run(["certutil", "-A", "-t", "CT,C,C", "-n", "root", "-i", str(root), "-d", f"sql:{directory}"],
-                   check=True)
-    return directory
-
-
-def run_pdfsig(nss_db: Path, pdf_path: Path) -> list[dict]:
-    out = subprocess.run(["pdfsig", "-nssdir", f"sql:{nss_db}", str(pdf_path)], capture_output=True, text=True)
-    sigs: list[dict] = []
-    for line in out.stdout.splitlines():
-        if re.match(r"^Signature #\d+:", line):
-            sigs.append({})
-        m = re.match(r"^\s+- ([^:]+): (.*)$", line)
-        if m and sigs:
-            sigs[-1][m.group(1)] = m.group(2)
-    return sigs

@@ -1,12 +1,11 @@
 """Fixtures of the signing suite: one development PKI and one local TSA/CRL
 server per session (no Flask app needed)."""
 
-import re
 import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
+
+from signing.testing import make_nss_db, qpdf_check, run_pdfsig  # noqa: F401 - also imported by tests
 from weasyprint import HTML
 
 from signing.config import SigningConfig
@@ -57,13 +56,7 @@ def nss_db(tmp_path_factory, root_pem):
     if not shutil.which("certutil") or not shutil.which("pdfsig"):
         pytest.fail("certutil/pdfsig missing: install libnss3-tools and poppler-utils "
                     "(scripts/setup.sh)")
-    d = tmp_path_factory.mktemp("nss")
-    root = d / "root.pem"
-    root.write_bytes(root_pem)
-    subprocess.run(["certutil", "-N", "--empty-password", "-d", f"sql:{d}"], check=True)
-    subprocess.run(["certutil", "-A", "-t", "CT,C,C", "-n", "root", "-i", str(root),
-                    "-d", f"sql:{d}"], check=True)
-    return d
+    return make_nss_db(tmp_path_factory.mktemp("nss"), root_pem)
 
 
 @pytest.fixture(scope="session")
@@ -74,21 +67,3 @@ def pdfsig(nss_db):
 @pytest.fixture(scope="session")
 def qpdf():
     return qpdf_check
-
-
-def run_pdfsig(nss_db: Path, pdf_path: Path) -> list[dict]:
-    """Run pdfsig with the NSS database and parse its per-signature output."""
-    out = subprocess.run(["pdfsig", "-nssdir", f"sql:{nss_db}", str(pdf_path)],
-                         capture_output=True, text=True)
-    sigs: list[dict] = []
-    for line in out.stdout.splitlines():
-        if re.match(r"^Signature #\d+:", line):
-            sigs.append({})
-        m = re.match(r"^\s+- ([^:]+): (.*)$", line)
-        if m and sigs:
-            sigs[-1][m.group(1)] = m.group(2)
-    return sigs
-
-
-def qpdf_check(pdf_path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(["qpdf", "--check", str(pdf_path)], capture_output=True, text=True)

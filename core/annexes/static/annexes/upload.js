@@ -136,6 +136,7 @@
       data.append("rows", "1");
       data.append("file-0", file.files[0]);
       data.append("title-0", row.querySelector(".annex-title").value);
+      data.append("role-0", row.querySelector(".annex-role").value);
       Array.prototype.forEach.call(row.querySelectorAll("input[name='competencies-" + index + "']:checked"),
         function (box) { data.append("competencies-0", box.value); });
 
