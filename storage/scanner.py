@@ -20,6 +20,8 @@ States (:class:`ScanState`) and what they mean — fail closed:
 """
 from __future__ import annotations
 
+import abc
+
 import enum
 import os
 import socket
@@ -53,11 +55,12 @@ class ScanResult:
         return self.state is ScanState.CLEAN
 
 
-class BaseScanner:
+class BaseScanner(abc.ABC):
     configured = False
 
-    def scan_stream(self, chunks: Iterable[bytes]) -> ScanResult:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abc.abstractmethod
+    def scan_stream(self, chunks: Iterable[bytes]) -> ScanResult:
+        """Scan the bytes; never report ``clean`` unless a scanner actually said so."""
 
     def scan_file(self, path: str | os.PathLike) -> ScanResult:
         with open(path, "rb") as f:
