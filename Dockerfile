@@ -12,7 +12,7 @@ RUN apt-get update \
 WORKDIR /srv/livret
 COPY . .
 RUN pip install . $(for p in plugins/*/; do [ -f "$p/pyproject.toml" ] && printf '%s ' "$p"; done) \
- && pybabel compile -q -d core/translations || true \
+ && pybabel compile -d core/translations \
  && useradd --system --home /var/lib/livret livret && mkdir -p /var/lib/livret && chown livret /var/lib/livret
 
 USER livret

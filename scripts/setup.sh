@@ -35,4 +35,4 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$inputs" ]; then
   .venv/bin/python -m pip install -q "${args[@]}"
   echo "$inputs" > "$stamp"
 fi
-.venv/bin/pybabel compile -q -d core/translations 2>/dev/null || true
+.venv/bin/pybabel compile -d core/translations >/dev/null
