@@ -146,6 +146,27 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(annexes_bp)
     app.register_blueprint(annexes_api_bp)
+    from core.review.api import blueprint as review_api_bp
+    from core.review.blueprint import blueprint as review_bp
+
+    app.register_blueprint(review_bp)
+    app.register_blueprint(review_api_bp)
+    from core.fees.api import blueprint as fees_api_bp
+    from core.fees.blueprint import blueprint as fees_bp
+
+    app.register_blueprint(fees_bp)
+    app.register_blueprint(fees_api_bp)
+    from core.backoffice.api import blueprint as backoffice_api_bp
+    from core.backoffice.blueprint import blueprint as backoffice_bp
+
+    app.register_blueprint(backoffice_bp)
+    app.register_blueprint(backoffice_api_bp)
+    from core.webhooks.api import blueprint as webhooks_api_bp
+
+    app.register_blueprint(webhooks_api_bp)
+    from core.organisations.blueprint import blueprint as organisations_bp
+
+    app.register_blueprint(organisations_bp)
 
     from forms import init_app as init_forms  # templates and script of the reusable form blocks
 

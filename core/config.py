@@ -175,6 +175,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("VERIFY_MAX_SIZE", 50 * 1024 * 1024, _positive_int, "Largest PDF accepted by the public verification page and API, in bytes."),
     Setting("VERIFY_MAX_PAGES", 2000, _positive_int, "Most pages a PDF may have to be verified."),
     Setting("VERIFY_RATE_LIMIT", "10 per minute;200 per day", _str, "Verifications allowed per client address (page and API)."),
+    # -- fees (core/fees) --
+    Setting("FEES_VAT_MENTION", "TVA non applicable, article 261-4-4° du CGI", _str, "VAT status printed on fee receipts (French invoice mention)."),
+    Setting("FEES_ACCOUNT_HOLDER", "", _str, "Holder of the bank account that receives fee transfers (empty: the certifier's name)."),
+    Setting("FEES_IBAN", "", _str, "IBAN shown in the bank-transfer instructions (empty: the certifier sends it on request)."),
+    Setting("FEES_BIC", "", _str, "BIC shown in the bank-transfer instructions."),
+    Setting("FEES_PAYER_LINK_DAYS", 60, _positive_int, "Validity in days of the link e-mailed to a third-party payer."),
+    # -- webhooks (core/webhooks) --
+    Setting("WEBHOOKS_ALLOW_LOOPBACK", False, _bool, "Accept webhook endpoints on 127.0.0.1 / localhost (also over http). For tests and local development only: keep false in production."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

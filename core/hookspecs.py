@@ -74,6 +74,29 @@ def livret_dossier_problems(certification, dossier, sections):
 
 
 # ---------------------------------------------------------------------------
+# Fees
+# ---------------------------------------------------------------------------
+
+@hookspec
+def livret_payment_providers(certification):
+    """Return the payment providers offered for the fees of ``certification``.
+
+    Called whenever a fee page (candidate, third-party payer) is shown, a
+    payment is started and a provider's notification arrives. Results of all
+    plugins are merged; when two providers share a ``key``, the one of the
+    plugin registered last wins, so a plugin can replace a shipped provider.
+    Core ships ``bank_transfer`` and ``third_party_invoice`` as a default
+    plugin (``core.default_plugins.fees``, ``trylast``).
+
+    :param certification: a :class:`core.certifications.descriptor.Certification`.
+    :return: a list of provider objects (see :mod:`core.fees.providers`:
+        ``key``, French ``label``, ``available_for(fee_request)``,
+        ``instructions(fee_request)``, and for online providers ``start`` and
+        ``handle_notification``), or ``None``.
+    """
+
+
+# ---------------------------------------------------------------------------
 # Presentation
 # ---------------------------------------------------------------------------
 

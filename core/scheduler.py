@@ -1,7 +1,7 @@
-"""Periodic work (``livret scheduler``): long-term upkeep of seals, audit checkpoints.
+"""Periodic work (``livret scheduler``): long-term upkeep of seals, audit checkpoints, webhook retries.
 
 Each task is a job function enqueued through the job queue (inline or RQ) at
-start and then every ``every`` hours. Both tasks are idempotent, so a restart
+start and then every ``every``. The tasks are idempotent, so a restart
 that runs them again early does no harm; ``--once`` runs them one time (for a
 cron entry instead of a long-running process).
 """
@@ -26,6 +26,7 @@ class Periodic:
 TASKS = (
     Periodic("seal-renewal", "core.sealing.services.renew_seals", timedelta(hours=24)),
     Periodic("audit-checkpoint", "core.audit.services.create_checkpoint", timedelta(hours=24)),
+    Periodic("webhook-retries", "core.webhooks.services.retry_due", timedelta(minutes=1)),
 )
 
 
@@ -50,7 +51,7 @@ def run_due(last_runs: dict[str, float], now: float, tasks=TASKS) -> list[str]:
 @click.option("--poll", default=60, show_default=True, help="Seconds between checks.")
 @with_appcontext
 def scheduler_command(once: bool, poll: int) -> None:
-    """Run periodic upkeep: seal renewal and audit checkpoints (daily)."""
+    """Run periodic upkeep: seal renewal and audit checkpoints (daily), webhook retries (every minute)."""
     last_runs: dict[str, float] = {}
     while True:
         for name in run_due(last_runs, time.monotonic()):

@@ -276,6 +276,71 @@ class ObjectReader(io.RawIOBase):
                 super().close()
 
 
+class Upload(abc.ABC):
+    """An object being written chunk by chunk (``Storage.begin_upload``); not an object until completed.
+
+    ``write(chunk)`` as the bytes arrive (memory stays bounded: a backend may block
+    until earlier data are sent); ``complete(sha256)`` checks the hash and size of
+    what was written against the caller's and makes the object appear (atomically);
+    ``abort()`` discards everything (idempotent; nothing was ever stored). Use as a
+    context manager: leaving the block without ``complete`` aborts.
+    """
+
+    key: str
+    content_type: str
+
+    @abc.abstractmethod
+    def write(self, chunk: bytes) -> None:
+        """Append ``chunk``."""
+
+    @abc.abstractmethod
+    def complete(self, sha256: str | None = None, *, length: int | None = None) -> StoredObject:
+        """Finish: the object exists afterwards. A different ``sha256``/``length`` raises
+        :class:`IntegrityError` and nothing is stored."""
+
+    @abc.abstractmethod
+    def abort(self) -> None:
+        """Discard the upload; no object is created. Idempotent, never raises."""
+
+    def __enter__(self) -> "Upload":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if not getattr(self, "completed", False):
+            self.abort()
+
+
+class SpooledUpload(Upload):
+    """Generic :class:`Upload`: spools to a temporary file, ``put`` on ``complete``."""
+
+    def __init__(self, storage: "Storage", key: str, content_type: str):
+        import tempfile
+
+        validate_key(key)
+        self.storage, self.key, self.content_type = storage, key, content_type
+        self._file = tempfile.TemporaryFile()
+        self.completed = self.aborted = False
+
+    def write(self, chunk: bytes) -> None:
+        self._file.write(chunk)
+
+    def complete(self, sha256: str | None = None, *, length: int | None = None) -> StoredObject:
+        if self.aborted or self.completed:
+            raise StorageError(f"upload of {self.key!r} already finished")
+        try:
+            self._file.seek(0)
+            stored = self.storage.put(self.key, self._file, length=length, content_type=self.content_type,
+                                      sha256=sha256)
+        finally:
+            self._file.close()
+        self.completed = True
+        return stored
+
+    def abort(self) -> None:
+        self.aborted = True
+        self._file.close()
+
+
 class Storage(abc.ABC):
     """A store of immutable objects addressed by server-built keys."""
 
@@ -301,6 +366,14 @@ class Storage(abc.ABC):
         raises :class:`SizeLimitExceeded`, nothing stored. An existing object under
         ``key`` is replaced atomically: readers see the old or the new content.
         """
+
+    def begin_upload(self, key: str, *, content_type: str, caller_hashes: bool = False) -> Upload:
+        """Start writing ``key`` chunk by chunk (see :class:`Upload`): the bytes can go to
+        the backend while they are still arriving, and the object only appears on
+        ``complete`` — ``abort`` leaves nothing. ``caller_hashes``: the caller hashes the
+        very chunks it writes and announces the SHA-256 to ``complete``, so a backend may
+        skip its own hash of the same bytes. This default spools to a temporary file."""
+        return SpooledUpload(self, key, content_type)
 
     @abc.abstractmethod
     def open(self, key: str) -> ObjectReader:

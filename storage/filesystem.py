@@ -33,6 +33,7 @@ from .base import (
     Storage,
     StorageError,
     StoredObject,
+    Upload,
     validate_key,
     validate_prefix,
     validate_sha256,
@@ -146,6 +147,12 @@ class FilesystemStorage(Storage):
             _fsync_dir(path.parent)
         return StoredObject(key=key, size=reader.size, sha256=reader.sha256, content_type=content_type)
 
+    def begin_upload(self, key: str, *, content_type: str, caller_hashes: bool = False) -> Upload:
+        """A ``.tmp-*`` file next to the destination, moved into place on ``complete``."""
+        path = self._path(key)
+        self._mkdirs(path.parent)
+        return _FilesystemUpload(self, key, path, content_type)
+
     def open(self, key: str) -> ObjectReader:
         path = self._path(key)
         try:
@@ -239,3 +246,70 @@ class FilesystemStorage(Storage):
 
     def __repr__(self) -> str:
         return f"FilesystemStorage({str(self.root)!r})"
+
+
+class _FilesystemUpload(Upload):
+    def __init__(self, storage: FilesystemStorage, key: str, path: Path, content_type: str):
+        import hashlib
+
+        self.storage, self.key, self.path, self.content_type = storage, key, path, content_type
+        fd, self._tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent)
+        try:
+            os.fchmod(fd, FILE_MODE)
+            self._out = os.fdopen(fd, "wb", buffering=0)
+        except BaseException:
+            os.close(fd)
+            os.unlink(self._tmp)
+            raise
+        self._hash = hashlib.sha256()
+        self.size = 0
+        self.completed = self.aborted = False
+
+    def write(self, chunk: bytes) -> None:
+        if self.completed or self.aborted:
+            raise StorageError(f"upload of {self.key!r} already finished")
+        self._hash.update(chunk)
+        self.size += len(chunk)
+        view = memoryview(chunk)
+        while view:
+            written = self._out.write(view)
+            view = view[written:]
+
+    def complete(self, sha256: str | None = None, *, length: int | None = None) -> StoredObject:
+        if self.completed or self.aborted:
+            raise StorageError(f"upload of {self.key!r} already finished")
+        try:
+            if sha256 is not None:
+                validate_sha256(sha256)
+            digest = self._hash.hexdigest()
+            if length is not None and length != self.size:
+                raise IntegrityError(f"{self.size} bytes written, {length} announced")
+            if sha256 is not None and digest != sha256:
+                raise IntegrityError(f"SHA-256 mismatch for {self.key}: got {digest}, announced {sha256}")
+            if self.storage.fsync:
+                os.fsync(self._out.fileno())
+            self._out.close()
+            meta = {"sha256": digest, "size": self.size, "content_type": self.content_type}
+            meta_path = self.storage._meta_path(self.path)
+            self.storage._write_atomic(meta_path, [json.dumps(meta).encode()])
+            os.replace(self._tmp, self.path)
+            if self.storage.fsync:
+                _fsync_dir(self.path.parent)
+        except BaseException:
+            self.abort()
+            raise
+        self.completed = True
+        return StoredObject(key=self.key, size=self.size, sha256=digest, content_type=self.content_type)
+
+    def abort(self) -> None:
+        if self.completed or self.aborted:
+            return
+        self.aborted = True
+        try:
+            self._out.close()
+        except OSError:
+            pass
+        try:
+            os.unlink(self._tmp)
+        except FileNotFoundError:
+            pass

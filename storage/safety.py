@@ -17,11 +17,14 @@ Pipeline (:func:`receive_upload`), and why it is staged on local disk:
    which is why the file is staged rather than checked on the fly.
 4. The antivirus (clamd) scans the staged file: ``infected`` is refused; other
    states are reported to the caller, who stores them with the object.
-5. Only then :meth:`StagedUpload.store` streams the staged file to the backend,
-   with the SHA-256 already known (S3 records it in the same request).
+5. Only then :meth:`StagedUpload.store` stores the file under its key, with the
+   SHA-256 already known. With ``receive_upload(storage=…, key=…)`` the bytes were
+   already sent while they arrived, as an unfinished upload
+   (:meth:`~storage.base.Storage.begin_upload`: an S3 multipart upload), which
+   ``store`` completes; otherwise the staged file is streamed with ``put``.
 
-Consequence: on any refusal the backend was never written to, and the staged
-file is removed at once (a crash leaves a ``livret-upload-*`` file that
+Consequence: on any refusal no object is created (an unfinished upload is
+aborted, an S3 multipart upload is not an object), and the staged file is removed at once (a crash leaves a ``livret-upload-*`` file that
 :func:`storage.sweep.purge_staging` removes after the grace period).
 """
 from __future__ import annotations
@@ -39,7 +42,7 @@ from xml.etree import ElementTree
 
 from flask_babel import lazy_gettext as _l
 
-from .base import CHUNK_SIZE, STAGING_PREFIX, HashingReader, SizeLimitExceeded, Source, Storage, StoredObject
+from .base import CHUNK_SIZE, STAGING_PREFIX, HashingReader, SizeLimitExceeded, Source, Storage, StoredObject, Upload
 from .scanner import BaseScanner, DisabledScanner, ScanResult, ScanState
 
 
@@ -212,7 +215,8 @@ def check_extension_allowed(filename: str, policy: UploadPolicy) -> None:
             extension=ext)
 
 
-def identify(path: str | os.PathLike, filename: str, policy: UploadPolicy) -> FileType:
+def identify(path: str | os.PathLike, filename: str, policy: UploadPolicy, *,
+             pdf_raw_scan: PdfRawScan | None = None) -> FileType:
     """Sniff the content, run the type's own checks, and require the extension to match.
 
     Returns the allowed :class:`FileType`; raises :class:`UploadRefused` otherwise.
@@ -245,7 +249,7 @@ def identify(path: str | os.PathLike, filename: str, policy: UploadPolicy) -> Fi
     if file_type in (PNG, JPEG):
         check_image(path, file_type, policy)
     elif file_type is PDF:
-        check_pdf(path)
+        check_pdf(path, raw_scan=pdf_raw_scan)
     return file_type
 
 
@@ -301,21 +305,38 @@ def _pdf_active_content(**details):
         **details)
 
 
+class PdfRawScan:
+    """The raw byte scan of :func:`check_pdf`, fed chunk by chunk (``receive_upload`` runs it
+    while the file arrives); ``found`` is the first active-content name met, or ``None``."""
+
+    def __init__(self):
+        self._tail = b""
+        self.found: str | None = None
+
+    def feed(self, chunk: bytes) -> None:
+        if self.found is not None or not chunk:
+            return
+        window = self._tail + chunk
+        match = _PDF_RAW_RE.search(window)
+        if match:
+            self.found = match.group(0).decode("latin-1")
+            self._tail = b""
+        else:
+            self._tail = window[-_RAW_OVERLAP:]
+
+
 def _raw_pdf_scan(path) -> str | None:
-    tail = b""
+    scan = PdfRawScan()
     with open(path, "rb") as f:
-        while True:
+        while scan.found is None:
             chunk = f.read(CHUNK_SIZE)
             if not chunk:
-                return None
-            window = tail + chunk
-            found = _PDF_RAW_RE.search(window)
-            if found:
-                return found.group(0).decode("latin-1")
-            tail = window[-_RAW_OVERLAP:]
+                break
+            scan.feed(chunk)
+    return scan.found
 
 
-def check_pdf(path) -> None:
+def check_pdf(path, *, raw_scan: PdfRawScan | None = None) -> None:
     """Refuse PDFs with active content, encrypted (password) or unparsable PDFs.
 
     Every object (including those in object streams, which qpdf decodes, and
@@ -344,7 +365,8 @@ def check_pdf(path) -> None:
             raise UploadRefused("pdf_invalid", _l("Ce PDF est illisible ou endommagé.")) from None
         except Exception:  # noqa: BLE001
             raise UploadRefused("pdf_invalid", _l("Ce PDF est illisible ou endommagé.")) from None
-    found = _raw_pdf_scan(path)
+    # ``raw_scan``: the same scan, already run over the very bytes of ``path`` as they were staged.
+    found = raw_scan.found if raw_scan is not None else _raw_pdf_scan(path)
     if found:
         raise _pdf_active_content(found=found)
 
@@ -568,18 +590,39 @@ class StagedUpload:
     size: int
     sha256: str
     scan: ScanResult
+    #: The backend upload fed while the file was received (``receive_upload(storage=…)``):
+    #: not an object until :meth:`store` completes it; :meth:`close` aborts it otherwise.
+    upload: Upload | None = field(default=None, repr=False)
     _closed: bool = field(default=False, repr=False)
+
+    @property
+    def key(self) -> str | None:
+        """The key the file is already being sent to, if any."""
+        return self.upload.key if self.upload is not None else None
 
     @property
     def media_type(self) -> str:
         return self.file_type.media_type
 
     def store(self, storage: Storage, key: str) -> StoredObject:
-        """Stream the checked file to ``storage`` under ``key`` (SHA-256 verified again)."""
+        """Store the checked file under ``key`` (SHA-256 and size verified again).
+
+        When the file was already sent to ``storage`` under ``key`` while it was
+        received, this completes that upload (the object appears now); otherwise the
+        staged file is streamed with ``put``.
+        """
+        upload, self.upload = self.upload, None
+        if upload is not None:
+            if upload.storage is storage and upload.key == key and upload.content_type == self.media_type:
+                return upload.complete(self.sha256, length=self.size)
+            upload.abort()
         with open(self.path, "rb") as f:
             return storage.put(key, f, length=self.size, content_type=self.media_type, sha256=self.sha256)
 
     def close(self) -> None:
+        if self.upload is not None:
+            upload, self.upload = self.upload, None
+            upload.abort()
         if not self._closed:
             self._closed = True
             try:
@@ -604,6 +647,8 @@ def receive_upload(
     scanner: BaseScanner | None = None,
     staging_dir: str | os.PathLike | None = None,
     declared_length: int | None = None,
+    storage: Storage | None = None,
+    key: str | None = None,
 ) -> StagedUpload:
     """Stage and check one upload; raise :class:`UploadRefused` (nothing kept) or return it.
 
@@ -611,6 +656,12 @@ def receive_upload(
     (``None``: no quota). ``scanner``: the antivirus (``None``: not configured,
     the result is ``not_scanned``). ``declared_length``: a length the client
     announced (Content-Length of the part), refused early when over the limits.
+
+    ``storage``/``key``: also send the bytes to ``storage`` as they arrive
+    (:meth:`~storage.base.Storage.begin_upload`, content type of the extension), so
+    that receiving and sending overlap. That upload is not an object until
+    :meth:`StagedUpload.store` completes it after the checks passed; any refusal or
+    error aborts it (nothing stored), and so does closing the staged upload unstored.
     """
     scanner = scanner or DisabledScanner()
     name = safe_filename(filename, max_length=policy.max_filename_length)
@@ -627,27 +678,43 @@ def receive_upload(
     staging.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=STAGING_PREFIX, dir=staging)
     path = Path(tmp)
+    upload = None
     try:
         os.fchmod(fd, 0o600)
+        if storage is not None:
+            if key is None:
+                raise ValueError("receive_upload(storage=…) needs the key")
+            ext = extension_of(name)
+            expected = next(t for t in policy.types() if ext in t.extensions)
+            # The HashingReader below hashes the very chunks written: no second hash by the backend.
+            upload = storage.begin_upload(key, content_type=expected.media_type, caller_hashes=True)
+        # A .pdf gets its raw byte scan (check_pdf) while it arrives rather than in a second pass.
+        raw_scan = PdfRawScan() if extension_of(name) in PDF.extensions else None
         reader = HashingReader(stream, limit=limit)
         with os.fdopen(fd, "wb") as out:
             try:
                 for chunk in reader.chunks():
                     out.write(chunk)
+                    if raw_scan is not None:
+                        raw_scan.feed(chunk)
+                    if upload is not None:
+                        upload.write(chunk)
             except SizeLimitExceeded:
                 if remaining is not None and remaining < policy.max_file_size:
                     check_quota(current_usage, limit + 1, quota)
                 check_size(limit + 1, limit)
                 raise
         check_size(reader.size, policy.max_file_size)
-        file_type = identify(path, name, policy)
+        file_type = identify(path, name, policy, pdf_raw_scan=raw_scan)
         scan = scanner.scan_file(path)
         if scan.state is ScanState.INFECTED:
             raise UploadRefused("infected", _l("Ce fichier contient un virus (%(signature)s) : il a été refusé.",
                                                signature=scan.signature or "?"), signature=scan.signature)
         return StagedUpload(path=path, filename=name, file_type=file_type, size=reader.size,
-                            sha256=reader.sha256, scan=scan)
+                            sha256=reader.sha256, scan=scan, upload=upload)
     except BaseException:
+        if upload is not None:
+            upload.abort()
         try:
             os.unlink(path)
         except FileNotFoundError:
@@ -666,6 +733,6 @@ class AcceptedUpload:
 def accept_upload(storage: Storage, key: str, stream: Source, **kwargs) -> AcceptedUpload:
     """:func:`receive_upload` then store under ``key``; the caller then commits its row
     (and deletes ``key`` if that commit fails — or leaves it to the orphan sweep)."""
-    with receive_upload(stream, **kwargs) as staged:
+    with receive_upload(stream, storage=storage, key=key, **kwargs) as staged:
         stored = staged.store(storage, key)
         return AcceptedUpload(stored=stored, filename=staged.filename, file_type=staged.file_type, scan=staged.scan)

@@ -7,8 +7,9 @@ Order of an upload (:func:`add_annex` = :func:`stage_annex` then :func:`store_an
    file, stopping at the per-file limit or the dossier's remaining quota, and
    checks it (type sniffed and matched with the extension, PDF active content,
    archives, office containers) — a refusal leaves nothing behind;
-3. the staged file is streamed to the backend under ``new_key("annexes", id)``
-   (never a user file name), with its SHA-256 announced;
+3. the object is stored under ``new_key("annexes", id)`` (never a user file
+   name): the bytes were already sent while they arrived (an unfinished upload,
+   aborted on a refusal), it is completed now with its SHA-256 checked;
 4. the row is committed with the next number of the dossier, under a lock of the
    dossier row and the unique constraint ``(dossier_id, number)`` (retried on a
    conflict); if the commit fails the object is deleted at once (the orphan sweep
@@ -214,13 +215,17 @@ def stage_annex(dossier: Dossier, *, user: User, stream, filename: str | None, d
     Raises :class:`storage.safety.UploadRefused` (French message, stable code);
     nothing is kept then.
     """
+    from storage import new_key
     from storage.safety import receive_upload
 
     require_editable(dossier, user)
+    # The bytes also go to the backend as they arrive (an unfinished upload, not an object):
+    # store_annex completes it once the checks passed; a refusal aborts it.
     return receive_upload(stream, filename=filename or "", policy=upload_policy(),
                           current_usage=usage_of(dossier.id), quota=dossier_quota(),
                           scanner=None,  # the antivirus runs on the stored object, through the job queue
-                          staging_dir=staging_dir(), declared_length=declared_length)
+                          staging_dir=staging_dir(), declared_length=declared_length,
+                          storage=get_storage(), key=new_key("annexes", dossier.id))
 
 
 def _page_count(staged) -> int | None:
@@ -260,7 +265,7 @@ def store_annex(dossier: Dossier, staged, *, user: User, title: str | None = Non
     dossier_id, user_id = dossier.id, user.id
     pages = _page_count(staged)
     storage = get_storage()
-    key = new_key("annexes", dossier_id)
+    key = getattr(staged, "key", None) or new_key("annexes", dossier_id)
     stored = staged.store(storage, key)
     try:
         for attempt in range(NUMBER_RETRIES):
@@ -465,40 +470,12 @@ def open_annex_for_download(user: User, dossier: Dossier, number: int) -> Downlo
 
 
 def download_response(download: Download):
-    """A streamed attachment: safe file name (RFC 6266), nosniff, no-store; the reader is closed at the end."""
-    from flask import Response, g
+    """The annex as a streamed attachment (see :func:`core.downloads.attachment_response`)."""
+    from core.downloads import attachment_response
 
-    annex, reader = download.annex, download.reader
-
-    def body():
-        try:
-            yield from reader
-        finally:
-            reader.close()
-
-    response = Response(body(), mimetype=annex.media_type, direct_passthrough=True)
-    response.headers["Content-Length"] = str(annex.size)
-    response.headers["Content-Disposition"] = content_disposition(annex.filename)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    g.no_store = True
-    response.call_on_close(reader.close)
-    return response
-
-
-def content_disposition(filename: str) -> str:
-    """``attachment`` with an ASCII ``filename`` fallback and the exact UTF-8 name in ``filename*`` (RFC 6266/8187)."""
-    import unicodedata
-    from urllib.parse import quote
-
-    from storage.safety import safe_filename
-
-    name = safe_filename(filename)
-    fallback = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    fallback = "".join(ch if 0x20 <= ord(ch) < 0x7F and ch not in '"\\%;' else "_" for ch in fallback).strip()
-    fallback = fallback or "annexe"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+    return attachment_response(download.reader, filename=download.annex.filename,
+                               media_type=download.annex.media_type, size=download.annex.size,
+                               etag=download.annex.sha256)
 
 
 # ---------------------------------------------------------------------------

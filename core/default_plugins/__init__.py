@@ -3,4 +3,5 @@
 DEFAULT_PLUGINS = (
     "core.default_plugins.mail",
     "core.default_plugins.jobs",
+    "core.default_plugins.fees",
 )

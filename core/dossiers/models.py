@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, BigInteger, DateTime, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, DateTime, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.auth.models import User, utcnow
@@ -189,3 +189,9 @@ class Document(db.Model):
 
 
 Index("ix_dossiers_cert_status", Dossier.certification_code, Dossier.status)
+# Staff dossier lists (core/backoffice): keyset pages walk these in order, whatever the table's size.
+Index("ix_dossiers_list_submitted", Dossier.certification_code, Dossier.submitted_at, Dossier.id,
+      postgresql_where=Dossier.status != "draft", sqlite_where=Dossier.status != "draft")
+Index("ix_dossiers_list_status", Dossier.certification_code, Dossier.status, Dossier.submitted_at, Dossier.id)
+Index("ix_dossiers_reference_prefix", func.upper(Dossier.reference).label("reference_upper"),
+      postgresql_ops={"reference_upper": "varchar_pattern_ops"})

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from core.certifications.services import get_certification
 from core.dossiers import services
 from core.dossiers.blueprint import blueprint
+from core.dossiers.models import DossierStatus
 from core.dossiers.sections import FORM
 from core.errors import Conflict, UserError
 from core.extensions import db, limiter
@@ -39,7 +40,8 @@ def overview(dossier_id: int):
         "dossiers/overview.html", dossier=dossier, cert=cert, states=services.progress(dossier, cert),
         problems=[p for p in found if p.blocking], warnings=[p for p in found if not p.blocking],
         coverage=services.coverage(dossier, cert), is_owner=dossier.candidate_id == current_user.id,
-        documents=services.documents_of(dossier))
+        documents=services.documents_of(dossier),
+        can_review=services.can_review(current_user, dossier) and dossier.status is not DossierStatus.DRAFT)
 
 
 @blueprint.route("/<int:dossier_id>/sections/<key>", methods=["GET", "POST"])

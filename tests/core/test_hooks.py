@@ -39,6 +39,22 @@ class RecordingQueue:
         return f"job-{len(self.calls)}"
 
 
+class CardProvider:
+    """An online provider, as a card-payment plugin would ship one."""
+
+    key = "allhooks_card"
+    label = "Carte bancaire (test)"
+
+    def available_for(self, fee_request):
+        return True
+
+    def instructions(self, fee_request):
+        return {"Paiement sécurisé": "par le prestataire de test"}
+
+    def start(self, fee_request, return_url):
+        return f"https://pay.example/checkout?ref={fee_request.transfer_reference}"
+
+
 class AllHooksPlugin:
     """Implements every hook of core/hookspecs.py."""
 
@@ -69,6 +85,10 @@ class AllHooksPlugin:
         if certification.code == "ALLH1" and "Bonjour" not in str(sections.get("lettre_motivation")):
             return [Problem("La lettre doit commencer par « Bonjour ».", "lettre_motivation", code="allhooks")]
         return None
+
+    @hookimpl
+    def livret_payment_providers(self, certification):
+        return [CardProvider()] if certification.code == "ALLH1" else None
 
     @hookimpl
     def livret_template_dirs(self):
@@ -172,3 +192,25 @@ def test_dossier_sections_and_problems(hooked_app, create_user, login):
     page = unescape(overview.get_data(as_text=True))
     assert "Lettre de motivation" in page
     assert "La lettre doit commencer par « Bonjour »." in page
+
+
+def test_payment_providers_are_offered_on_the_fee_page(hooked_app, create_user, login):
+    from html import unescape
+
+    client = hooked_app.test_client()
+    with hooked_app.app_context():
+        from core.extensions import db
+
+        db.create_all()
+    user = create_user("candidate")
+    login(user, test_client=client)
+    created = client.post("/dossiers/nouveau", data={"certification": "ALLH1"})
+    dossier_id = int(created.headers["Location"].rstrip("/").split("/")[-1])
+    page = unescape(client.get(f"/dossiers/{dossier_id}/frais").get_data(as_text=True))
+    # the plugin's provider beside the shipped bank transfer (the candidate pays: individual financing)
+    assert "Carte bancaire (test)" in page and "par le prestataire de test" in page
+    assert "Virement bancaire" in page and "Facture à un financeur" not in page
+    start = f"/dossiers/{dossier_id}/frais/payer/allhooks_card"
+    assert f'action="{start}"' in page
+    response = client.post(start)
+    assert response.status_code == 302 and response.headers["Location"].startswith("https://pay.example/checkout")

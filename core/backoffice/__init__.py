@@ -1,0 +1,1 @@
+"""Certifier back office: the staff's dossier lists and exports."""

@@ -1,0 +1,1 @@
+"""Organisation settings for the certifier admin, and the certifier's dashboard figures."""

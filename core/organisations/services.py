@@ -1,0 +1,238 @@
+"""Organisation settings (contact details, certifications, staff) and dashboard figures.
+
+Every change checks who acts (the certifier admin of *this* organisation) and is audited.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from core.audit.services import record
+from core.auth.models import Organisation, OrganisationCertification, Role, User
+from core.dossiers.models import Dossier, DossierStatus
+from core.errors import Conflict, NotFound, ValidationFailed
+from core.extensions import db
+
+# A dossier in one of these states is finished: its certification may be disabled.
+FINISHED_STATUSES = (DossierStatus.INADMISSIBLE, DossierStatus.DECIDED, DossierStatus.CLOSED)
+
+
+def _is_certifier(user: User) -> bool:
+    return (getattr(user, "is_authenticated", False) and user.role in (Role.CERTIFIER_ADMIN, Role.CERTIFIER_STAFF)
+            and user.organisation_id is not None)
+
+
+def organisation_for_admin(user: User) -> Organisation:
+    """The organisation ``user`` administers; 404 for anyone else (staff included)."""
+    if not _is_certifier(user) or user.role is not Role.CERTIFIER_ADMIN:
+        raise NotFound()
+    org = db.session.get(Organisation, user.organisation_id)
+    if org is None:
+        raise NotFound()
+    return org
+
+
+def organisation_for_staff(user: User) -> Organisation:
+    if not _is_certifier(user):
+        raise NotFound()
+    org = db.session.get(Organisation, user.organisation_id)
+    if org is None:
+        raise NotFound()
+    return org
+
+
+# --------------------------------------------------------------------------
+# Contact details
+# --------------------------------------------------------------------------
+
+DETAIL_FIELDS = ("name", "contact_email", "address", "siret")
+
+
+def update_details(org: Organisation, *, actor: User, **values: Any) -> list[str]:
+    """Update the details printed on documents; returns the names of the fields that changed."""
+    from forms.validators import siret_is_valid
+
+    changed = []
+    for name in DETAIL_FIELDS:
+        if name not in values:
+            continue
+        value = values[name]
+        value = value.strip() if isinstance(value, str) else value
+        value = value or None
+        if name == "name" and not value:
+            raise ValidationFailed(_("Le nom de l'organisme est obligatoire."),
+                                   details={"name": [_("Ce champ est obligatoire.")]})
+        if name == "siret" and value is not None:
+            value = "".join(value.split())
+            if not siret_is_valid(value):
+                raise ValidationFailed(_("Le numéro de SIRET n'est pas valide."),
+                                       details={"siret": [_("Le numéro de SIRET n'est pas valide.")]})
+        if getattr(org, name) != value:
+            setattr(org, name, value)
+            changed.append(name)
+    if changed:
+        record("organisation.details_updated", "organisation", org.id, actor_id=actor.id,
+               payload={"fields": changed})
+    return changed
+
+
+# --------------------------------------------------------------------------
+# Certifications
+# --------------------------------------------------------------------------
+
+def installed_certifications() -> list[Any]:
+    certs = current_app.extensions["livret"].certifications
+    return sorted(certs.values(), key=lambda c: c.code)
+
+
+def open_dossier_count(code: str) -> int:
+    return db.session.scalar(select(func.count()).select_from(Dossier).where(
+        Dossier.certification_code == code, Dossier.status.not_in(FINISHED_STATUSES))) or 0
+
+
+def set_certification_enabled(org: Organisation, code: str, enabled: bool, *, actor: User) -> bool:
+    """Enable or disable an installed certification for ``org``; returns whether anything changed.
+
+    Disabling is refused (:class:`Conflict`) while dossiers of that certification are still open.
+    """
+    cert = current_app.extensions["livret"].certifications.get(code)
+    if cert is None:
+        raise NotFound(_("La certification %(code)s n'est pas installée.", code=code))
+    link = db.session.get(OrganisationCertification, (org.id, code))
+    currently = bool(link and link.enabled)
+    if currently == enabled:
+        return False
+    if not enabled:
+        count = open_dossier_count(code)
+        if count:
+            raise Conflict(_("La certification %(code)s ne peut pas être désactivée : %(n)d dossier(s) en cours "
+                             "(non clos) l'utilisent encore.", code=code, n=count),
+                           code="open_dossiers", details={"certification": code, "open_dossiers": count})
+    if link is None:
+        link = OrganisationCertification(organisation_id=org.id, certification_code=code, enabled=enabled)
+        db.session.add(link)
+    else:
+        link.enabled = enabled
+    db.session.flush()
+    db.session.expire(org, ["certifications"])
+    record("organisation.certification_enabled" if enabled else "organisation.certification_disabled",
+           "organisation", org.id, actor_id=actor.id, payload={"certification": code})
+    return True
+
+
+# --------------------------------------------------------------------------
+# Staff
+# --------------------------------------------------------------------------
+
+def staff_of(org: Organisation) -> list[User]:
+    return list(db.session.scalars(select(User).where(User.organisation_id == org.id)
+                                   .order_by(User.last_name, User.first_name, User.email)))
+
+
+def invite_staff(org: Organisation, *, actor: User, email: str, first_name: str, last_name: str) -> User:
+    """Create a certifier staff account with a random password and e-mail a password-reset link."""
+    from core.auth.services import create_user, send_reset_email
+
+    user = create_user(email=email, password=secrets.token_urlsafe(32), role=Role.CERTIFIER_STAFF,
+                       first_name=first_name, last_name=last_name, organisation=org, verified=True)
+    record("organisation.staff_invited", "user", user.id, actor_id=actor.id,
+           payload={"organisation": org.id, "role": user.role.value})
+    send_reset_email(user)
+    return user
+
+
+def deactivate_staff(org: Organisation, user_id: int, *, actor: User) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or user.organisation_id != org.id:
+        raise NotFound()
+    if user.id == actor.id:
+        raise Conflict(_("Vous ne pouvez pas désactiver votre propre compte."), code="self_deactivation")
+    if not user.active:
+        return user
+    user.active = False
+    from core.auth.models import LoginSession, utcnow
+
+    for session in db.session.scalars(select(LoginSession).where(LoginSession.user_id == user.id,
+                                                                 LoginSession.revoked_at.is_(None))):
+        session.revoked_at = utcnow()
+    record("organisation.staff_deactivated", "user", user.id, actor_id=actor.id, payload={"organisation": org.id})
+    return user
+
+
+# --------------------------------------------------------------------------
+# Dashboard figures
+# --------------------------------------------------------------------------
+
+@dataclass
+class Bar:
+    label: str
+    value: int
+
+
+def _month_starts(today: date, n: int = 12) -> list[date]:
+    months = []
+    year, month = today.year, today.month
+    for _i in range(n):
+        months.append(date(year, month, 1))
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+    return list(reversed(months))
+
+
+MONTHS_FR = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
+
+
+def month_label(start: date) -> str:
+    return f"{MONTHS_FR[start.month - 1]} {start.year}"
+
+
+def dashboard_figures(org: Organisation, *, today: date | None = None) -> dict[str, Any]:
+    """Counts for the organisation's enabled certifications: by status, submitted per month
+    (last 12 months, current included) and the admissibility rate per certification."""
+    codes = sorted(org.certification_codes)
+    by_status: dict[DossierStatus, int] = {}
+    per_cert: dict[str, dict[DossierStatus, int]] = {c: {} for c in codes}
+    months = _month_starts(today or datetime.now(timezone.utc).date())
+    per_month = {m: 0 for m in months}
+    if codes:
+        rows = db.session.execute(select(Dossier.certification_code, Dossier.status, func.count())
+                                  .where(Dossier.certification_code.in_(codes))
+                                  .group_by(Dossier.certification_code, Dossier.status)).all()
+        for code, status, count in rows:
+            by_status[status] = by_status.get(status, 0) + count
+            per_cert[code][status] = count
+        start = datetime(months[0].year, months[0].month, 1, tzinfo=timezone.utc)
+        # Only the submission dates of one year are read; grouped by month in Python so that
+        # SQLite and PostgreSQL give the same answer (time zone: UTC).
+        for (submitted_at,) in db.session.execute(select(Dossier.submitted_at).where(
+                Dossier.certification_code.in_(codes), Dossier.submitted_at.is_not(None),
+                Dossier.submitted_at >= start)):
+            if submitted_at.tzinfo is None:
+                submitted_at = submitted_at.replace(tzinfo=timezone.utc)
+            key = date(submitted_at.astimezone(timezone.utc).year, submitted_at.astimezone(timezone.utc).month, 1)
+            if key in per_month:
+                per_month[key] += 1
+    certs = current_app.extensions["livret"].certifications
+    rates = []
+    for code in codes:
+        admissible = per_cert[code].get(DossierStatus.ADMISSIBLE, 0)
+        # later states (scheduled, evaluated, decided, closed) were admissible first
+        admissible += sum(per_cert[code].get(s, 0) for s in (DossierStatus.SCHEDULED, DossierStatus.EVALUATED,
+                                                              DossierStatus.DECIDED))
+        inadmissible = per_cert[code].get(DossierStatus.INADMISSIBLE, 0)
+        decided = admissible + inadmissible
+        rates.append({"code": code, "title": certs[code].title if code in certs else code,
+                      "admissible": admissible, "inadmissible": inadmissible,
+                      "rate": (admissible / decided) if decided else None})
+    return {
+        "status_bars": [Bar(s.label, by_status.get(s, 0)) for s in DossierStatus],
+        "month_bars": [Bar(month_label(m), per_month[m]) for m in months],
+        "admissibility": rates,
+    }

@@ -1,0 +1,137 @@
+"""Organisation settings pages (certifier admin) and the certifier's figures (staff and admin)."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from core.errors import UserError
+from core.extensions import db
+from core.organisations import services
+from core.organisations.blueprint import blueprint
+from core.organisations.forms import DetailsForm, EmptyForm, InviteForm
+
+
+def _settings_page(org, status=200, details_form=None, invite_form=None):
+    enabled = org.certification_codes
+    certifications = [{"cert": c, "enabled": c.code in enabled} for c in services.installed_certifications()]
+    return render_template(
+        "organisations/settings.html", organisation=org, certifications=certifications,
+        staff=services.staff_of(org),
+        details_form=details_form or DetailsForm(obj=org),
+        invite_form=invite_form or InviteForm(), action_form=EmptyForm()), status
+
+
+@blueprint.get("/organisation")
+@login_required
+def settings():
+    return _settings_page(services.organisation_for_admin(current_user))
+
+
+def _apply_errors(form, exc: UserError) -> None:
+    details = exc.details if isinstance(exc.details, dict) else {}
+    placed = False
+    for name, messages in details.items():
+        if name in form._fields:
+            form[name].errors = list(form[name].errors or []) + list(messages)
+            placed = True
+    if not placed:
+        form.form_errors.append(str(exc))
+
+
+@blueprint.post("/organisation/coordonnees")
+@login_required
+def update_details():
+    org = services.organisation_for_admin(current_user)
+    form = DetailsForm()
+    if not form.validate_on_submit():
+        return _settings_page(org, 422, details_form=form)
+    try:
+        changed = services.update_details(org, actor=current_user, name=form.name.data,
+                                          contact_email=form.contact_email.data, address=form.address.data,
+                                          siret=form.siret.data)
+        db.session.commit()
+    except UserError as exc:
+        db.session.rollback()
+        _apply_errors(form, exc)
+        return _settings_page(services.organisation_for_admin(current_user), exc.status, details_form=form)
+    flash(_("Les coordonnées de l'organisme ont été enregistrées.") if changed
+          else _("Aucune modification à enregistrer."), "success")
+    return redirect(url_for("organisations.settings"))
+
+
+@blueprint.post("/organisation/certifications")
+@login_required
+def update_certifications():
+    org = services.organisation_for_admin(current_user)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        flash(_("Le formulaire a expiré, veuillez recommencer."), "error")
+        return _settings_page(org, 400)
+    wanted = set(request.form.getlist("certifications"))
+    done, refused = [], []
+    for cert in services.installed_certifications():
+        try:
+            # a refusal is raised before anything is written: the other changes still apply
+            if services.set_certification_enabled(org, cert.code, cert.code in wanted, actor=current_user):
+                done.append(cert.code)
+        except UserError as exc:
+            refused.append(str(exc))
+    db.session.commit()
+    for message in refused:
+        flash(message, "error")
+    if done:
+        flash(_("Certifications mises à jour : %(codes)s.", codes=", ".join(done)), "success")
+    elif not refused:
+        flash(_("Aucune modification à enregistrer."), "success")
+    if refused:
+        return _settings_page(services.organisation_for_admin(current_user), 409)
+    return redirect(url_for("organisations.settings"))
+
+
+@blueprint.post("/organisation/equipe")
+@login_required
+def invite():
+    org = services.organisation_for_admin(current_user)
+    form = InviteForm()
+    if not form.validate_on_submit():
+        return _settings_page(org, 422, invite_form=form)
+    try:
+        user = services.invite_staff(org, actor=current_user, email=form.email.data,
+                                     first_name=form.first_name.data, last_name=form.last_name.data)
+        db.session.commit()
+    except UserError as exc:
+        db.session.rollback()
+        _apply_errors(form, exc)
+        return _settings_page(services.organisation_for_admin(current_user), exc.status, invite_form=form)
+    flash(_("Le compte de %(name)s a été créé ; un lien pour choisir son mot de passe lui a été envoyé à %(email)s.",
+            name=user.full_name, email=user.email), "success")
+    return redirect(url_for("organisations.settings"))
+
+
+@blueprint.post("/organisation/equipe/<int:user_id>/desactiver")
+@login_required
+def deactivate(user_id: int):
+    org = services.organisation_for_admin(current_user)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        flash(_("Le formulaire a expiré, veuillez recommencer."), "error")
+        return _settings_page(org, 400)
+    try:
+        user = services.deactivate_staff(org, user_id, actor=current_user)
+        db.session.commit()
+    except UserError as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            raise
+        flash(str(exc), "error")
+        return _settings_page(services.organisation_for_admin(current_user), exc.status)
+    flash(_("Le compte de %(name)s est désactivé.", name=user.full_name), "success")
+    return redirect(url_for("organisations.settings"))
+
+
+@blueprint.get("/tableau-de-bord")
+@login_required
+def figures():
+    org = services.organisation_for_staff(current_user)
+    return render_template("organisations/figures.html", organisation=org, **services.dashboard_figures(org))
