@@ -97,6 +97,80 @@ def livret_payment_providers(certification):
 
 
 # ---------------------------------------------------------------------------
+# Jury: composition, grid, decision
+# ---------------------------------------------------------------------------
+
+@hookspec
+def livret_jury_problems(certification, session):
+    """Check a session's jury against the certification's composition rules.
+
+    Called each time the session page is shown and before the session
+    manager opens a session (a session with a blocking problem cannot open).
+    Every plugin is asked; the problems of all are shown together. Core's
+    default plugin checks what holds for every certification (at least one
+    juror and one candidate, no juror who is the candidate).
+
+    :param certification: the session's
+        :class:`~core.certifications.descriptor.Certification`; return
+        ``None`` or ``[]`` for a certification that is not yours.
+    :param session: the :class:`core.jury.models.JurySession` (read-only):
+        ``session.jurors`` (``SessionJuror``: ``user``, ``professional``,
+        ``experience_years``, ``external``, ``position``, ``company``),
+        ``session.candidates`` (``SessionCandidate``: ``dossier``,
+        ``declarations`` of each juror: ``no_link``, ``no_training``),
+        ``session.starts_at``.
+    :return: a list of :class:`~core.certifications.descriptor.JuryProblem`
+        whose ``message`` is French and names the rule.
+    """
+
+
+@hookspec(firstresult=True)
+def livret_evaluation_grid(certification):
+    """Return the individual evaluation grid of a certification (firstresult).
+
+    Called when a juror opens a grid, when grids are consolidated and when
+    the grid document is rendered. Core's default plugin derives it from the
+    descriptor: criteria met / not met when the competencies have criteria,
+    marks when ``rules.competency_scale`` is set, the evaluations having a
+    ``max_score`` other than the competency scale as extra scores, block
+    proposals when ``rules.block_validation``.
+
+    :return: a :class:`~core.certifications.descriptor.Grid`, or ``None``.
+    """
+
+
+@hookspec(firstresult=True)
+def livret_jury_decision(certification, consolidation):
+    """Compute the decision the rules give for one candidate (firstresult).
+
+    Called on the deliberation page: the result is what the jury is asked to
+    confirm (it may amend it within the rules).
+
+    :param consolidation: a
+        :class:`~core.certifications.descriptor.Consolidation`.
+    :return: a :class:`~core.certifications.descriptor.DecisionProposal`, or
+        ``None`` for a certification that is not yours.
+    """
+
+
+@hookspec
+def livret_decision_problems(certification, consolidation, decision):
+    """Check a decision the jury wants to record against the rules.
+
+    Called before a decision is recorded; any problem refuses it and is
+    shown to the jury. Every plugin is asked. Core's default plugin checks
+    that the outcome exists and that a comment is given when the outcome
+    requires one.
+
+    :param consolidation: a
+        :class:`~core.certifications.descriptor.Consolidation`.
+    :param decision: a
+        :class:`~core.certifications.descriptor.RecordedDecision`.
+    :return: a list of French messages, each naming the rule it applies.
+    """
+
+
+# ---------------------------------------------------------------------------
 # Presentation
 # ---------------------------------------------------------------------------
 

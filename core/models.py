@@ -8,3 +8,5 @@ from core.fees.models import FeeInvoiceCounter, FeeRequest  # noqa: F401
 from core.review.models import StaffNote  # noqa: F401
 from core.sealing.models import DocumentHash  # noqa: F401
 from core.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: F401
+from core.jury.models import (EvaluationGrid, JurorDeclaration, JuryDecision, JurySession, SessionCandidate,  # noqa: F401
+                               SessionJuror, SignedDocument)

@@ -98,6 +98,102 @@ class DecisionRules:
 
 
 @dataclass(frozen=True)
+class GridScore:
+    """A mark of the grid outside the competencies (e.g. the oral out of 20)."""
+
+    key: str
+    label: str
+    maximum: float
+    eliminatory_below: float | None = None
+    step: float = 0.5
+
+
+@dataclass(frozen=True)
+class Grid:
+    """What a juror fills for one candidate (the individual evaluation grid).
+
+    The rows come from the descriptor: blocks, competencies, criteria.
+    ``mode`` is ``"criteria"`` (each criterion met / not met, a comment per
+    competency) or ``"marks"`` (a mark out of ``scale`` per competency,
+    acquired from ``threshold``). ``block_proposals``: the juror proposes,
+    per block, validated or not. ``scores``: extra marks (the oral /20).
+    ``outcomes``: the decisions the jury may record.
+    """
+
+    mode: str
+    outcomes: tuple[Outcome, ...]
+    scale: float | None = None
+    threshold: float | None = None
+    block_proposals: bool = False
+    scores: tuple[GridScore, ...] = ()
+    title: str = "Grille d'évaluation individuelle"
+
+
+@dataclass(frozen=True)
+class JuryProblem:
+    """A breach of a jury-composition rule (``livret_jury_problems``).
+
+    ``rule`` names the rule (a :class:`JuryRule` key or a core key);
+    ``blocking`` problems prevent the session from opening, the others are
+    shown as warnings. ``juror_id`` / ``dossier_id`` point at what is wrong.
+    """
+
+    rule: str
+    message: str
+    blocking: bool = True
+    juror_id: int | None = None
+    dossier_id: int | None = None
+
+
+@dataclass(frozen=True)
+class DecisionProposal:
+    """The decision computed by the rules from the consolidated grids
+    (``livret_jury_decision``): what the jury is asked to confirm."""
+
+    outcome: str
+    validated_blocks: tuple[str, ...] = ()
+    acquired_competencies: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()  # why, in French, rule by rule
+    extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Consolidation:
+    """The completed grids of one candidate, side by side.
+
+    Input of ``livret_jury_decision`` and ``livret_decision_problems``.
+    Counts are numbers of jurors; marks are the jurors' marks in grid order.
+    """
+
+    present: bool
+    jurors: int = 0  # number of completed grids
+    criteria: dict[str, dict[str, int]] = field(default_factory=dict)  # "C1.1" -> {"met": 2, "not_met": 0}
+    marks: dict[str, tuple[float, ...]] = field(default_factory=dict)  # "C1" -> (4.0, 3.5)
+    blocks: dict[str, dict[str, int]] = field(default_factory=dict)  # "BC01" -> {"validated": 2, "not_validated": 0}
+    scores: dict[str, tuple[float, ...]] = field(default_factory=dict)  # "ORAL" -> (12.0, 14.0)
+    proposals: dict[str, int] = field(default_factory=dict)  # outcome code -> jurors proposing it
+    attempt: int = 1  # 1: first sitting; 2: first retake...
+
+
+@dataclass(frozen=True)
+class RecordedDecision:
+    """The decision the jury records for one candidate (checked by ``livret_decision_problems``).
+
+    ``marks`` and ``scores`` are the marks the jury agreed on (marks mode);
+    ``vae_outcome`` one of ``extra["vae_outcomes"]`` codes when the
+    certification declares them; ``remaining`` what is left to acquire.
+    """
+
+    outcome: str
+    validated_blocks: tuple[str, ...] = ()
+    marks: dict[str, float] = field(default_factory=dict)
+    scores: dict[str, float] = field(default_factory=dict)
+    comment: str = ""
+    vae_outcome: str = ""
+    remaining: str = ""
+
+
+@dataclass(frozen=True)
 class Fee:
     amount_cents: int
     currency: str = "EUR"

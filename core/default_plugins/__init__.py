@@ -4,4 +4,5 @@ DEFAULT_PLUGINS = (
     "core.default_plugins.mail",
     "core.default_plugins.jobs",
     "core.default_plugins.fees",
+    "core.default_plugins.jury",
 )

@@ -91,6 +91,38 @@ class AllHooksPlugin:
         return [CardProvider()] if certification.code == "ALLH1" else None
 
     @hookimpl
+    def livret_jury_problems(self, certification, session):
+        from core.certifications.descriptor import JuryProblem
+
+        if certification.code == "ALLH1" and len(session.jurors) < 3:
+            return [JuryProblem("allhooks_three", "Règle du module : il faut trois jurés.")]
+        return None
+
+    @hookimpl
+    def livret_evaluation_grid(self, certification):
+        from core.certifications.descriptor import Grid, GridScore, Outcome
+
+        if certification.code != "ALLH1":
+            return None
+        return Grid(mode="marks", outcomes=(Outcome("reussi", "Réussi"), Outcome("echec", "Échec")),
+                    scale=10, threshold=6, scores=(GridScore("PITCH", "Pitch", 10, eliminatory_below=4),))
+
+    @hookimpl
+    def livret_jury_decision(self, certification, consolidation):
+        from core.certifications.descriptor import DecisionProposal
+
+        if certification.code != "ALLH1":
+            return None
+        ok = all(min(marks) >= 6 for marks in consolidation.marks.values())
+        return DecisionProposal("reussi" if ok else "echec", reasons=("Règle du module : chaque note ≥ 6.",))
+
+    @hookimpl
+    def livret_decision_problems(self, certification, consolidation, decision):
+        if certification.code == "ALLH1" and decision.outcome == "reussi" and not decision.comment:
+            return ["Règle du module : une réussite se commente."]
+        return None
+
+    @hookimpl
     def livret_template_dirs(self):
         return [self.template_dir]
 
@@ -214,3 +246,42 @@ def test_payment_providers_are_offered_on_the_fee_page(hooked_app, create_user, 
     assert f'action="{start}"' in page
     response = client.post(start)
     assert response.status_code == 302 and response.headers["Location"].startswith("https://pay.example/checkout")
+
+
+def test_jury_hooks_grid_decision_and_problems(hooked_app, create_user):
+    """A plugin replaces the grid and the decision, and adds composition and decision checks."""
+    from datetime import datetime, timezone
+
+    from core.certifications.descriptor import Consolidation, RecordedDecision
+    from core.certifications.services import get_certification
+    from core.extensions import db
+    from core.jury import services as jury
+    from core.jury.models import JurySession, SessionJuror
+
+    with hooked_app.app_context():
+        db.create_all()
+        cert = get_certification("ALLH1")
+        grid = jury.grid_of(cert)
+        assert grid.mode == "marks" and grid.scale == 10 and grid.scores[0].key == "PITCH"
+
+        good = Consolidation(present=True, jurors=2, marks={"C1": (7.0, 8.0), "C2": (6.0, 9.0)})
+        bad = Consolidation(present=True, jurors=2, marks={"C1": (7.0, 5.0), "C2": (6.0, 9.0)})
+        assert jury.compute_decision(cert, good).outcome == "reussi"
+        assert jury.compute_decision(cert, bad).outcome == "echec"
+        # a certification without its own rule falls back on core's default
+        other = next(c for code, c in hooked_app.extensions["livret"].certifications.items() if code != "ALLH1")
+        assert jury.compute_decision(other, Consolidation(present=False)).outcome == "absent"
+
+        problems = jury.decision_problems(cert, good, RecordedDecision(outcome="reussi"))
+        assert "Règle du module : une réussite se commente." in problems
+        problems = jury.decision_problems(cert, good, RecordedDecision(outcome="inconnue"))
+        assert any("Décision inconnue" in p for p in problems)
+        assert jury.decision_problems(cert, good, RecordedDecision(outcome="reussi", comment="Bravo")) == []
+
+        manager = create_user("session_manager")
+        juror = create_user("juror")
+        session = JurySession(organisation_id=None, certification_code="ALLH1", title="Session",
+                              starts_at=datetime(2027, 1, 5, 9, tzinfo=timezone.utc), manager_id=manager.id)
+        session.jurors.append(SessionJuror(user_id=juror.id))
+        rules = {p.rule for p in jury.jury_problems(session)}
+        assert "allhooks_three" in rules and "candidates" in rules and "jurors" not in rules
