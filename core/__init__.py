@@ -168,6 +168,16 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(organisations_bp)
 
+    # the jury: sessions (manager), evaluation (jurors), deliberation, procès-verbal and signed documents
+    from core.deliberation import api as deliberation_api, blueprint as deliberation_pages
+    from core.evaluation import api as evaluation_api, blueprint as evaluation_pages
+    from core.pv import api as pv_api, blueprint as pv_pages
+    from core.sessions import api as sessions_api, blueprint as sessions_pages
+
+    for module in (sessions_pages, sessions_api, evaluation_pages, evaluation_api, deliberation_pages,
+                   deliberation_api, pv_pages, pv_api):
+        app.register_blueprint(module.blueprint)
+
     from forms import init_app as init_forms  # templates and script of the reusable form blocks
 
     init_forms(app)

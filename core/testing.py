@@ -235,3 +235,101 @@ class CertificationPlugin:
     @_hookimpl
     def livret_certifications(self):
         return self.certifications
+
+
+# ---------------------------------------------------------------------------
+# jury factories (sessions, admissible dossiers)
+# ---------------------------------------------------------------------------
+
+@pytest.fixture
+def certifier_org(app, create_organisation) -> Callable[..., Any]:
+    """``certifier_org("RNCP37827", ...)``: an organisation delivering those certifications."""
+    from core.auth.models import Organisation, OrganisationCertification
+    from core.extensions import db
+
+    def factory(*codes: str, name: str = "Certificateur du jury"):
+        org = create_organisation(name)
+        with app.app_context():
+            row = db.session.get(Organisation, org.id)
+            for code in codes or ("RNCP37827",):
+                row.certifications.append(OrganisationCertification(certification_code=code))
+            db.session.commit()
+        return org
+
+    return factory
+
+
+@pytest.fixture
+def create_admissible_dossier(app, create_user) -> Callable[..., Any]:
+    """``create_admissible_dossier(code="RNCP37827", candidate=None, submitted_days_ago=30)``:
+    a dossier declared admissible, with one submitted version (rows only: no PDF)."""
+    from datetime import datetime, timedelta, timezone
+
+    from core.dossiers.models import Dossier, DossierStatus, DossierVersion
+    from core.extensions import db
+
+    def factory(code: str = "RNCP37827", candidate: Any = None, submitted_days_ago: int = 30,
+                status: str = "admissible", **user_fields: Any):
+        candidate = candidate or create_user("candidate", **user_fields)
+        submitted = datetime.now(timezone.utc) - timedelta(days=submitted_days_ago)
+        with app.app_context():
+            dossier = Dossier(candidate_id=candidate.id, certification_code=code, status=DossierStatus(status),
+                              submitted_at=submitted)
+            db.session.add(dossier)
+            db.session.flush()
+            dossier.reference = f"{code}-2026-{dossier.id:06d}"
+            db.session.add(DossierVersion(dossier_id=dossier.id, number=1, content={}, manifest=[],
+                                          submitted_at=submitted, submitted_by_id=candidate.id))
+            db.session.commit()
+            db.session.refresh(dossier)
+            db.session.expunge(dossier)
+            return dossier
+
+    return factory
+
+
+@pytest.fixture
+def create_jury_session(app, create_user, certifier_org) -> Callable[..., Any]:
+    """``create_jury_session(code="RNCP37827", manager=None, jurors=(), dossiers=(), status="draft",
+    days_ahead=30)``: a session with the plugin's schedule. ``jurors`` are users (juror role)
+    added as external professionals with 5 years of experience; ``dossiers`` are added as candidates."""
+    from datetime import datetime, time, timedelta, timezone
+
+    from core.certifications.services import get_certification
+    from core.extensions import db
+    from core.jury.models import JurySession, SessionCandidate, SessionJuror, SessionStatus
+
+    def factory(code: str = "RNCP37827", manager: Any = None, jurors: Any = (), dossiers: Any = (),
+                status: str = "draft", days_ahead: int = 30, **fields: Any):
+        if manager is None:
+            org = certifier_org(code)
+            manager = create_user("session_manager", organisation=org)
+        with app.app_context():
+            cert = get_certification(code)
+            day = (datetime.now(timezone.utc) + timedelta(days=days_ahead)).date()
+            starts = datetime.combine(day, time(9, 0), tzinfo=timezone.utc)
+            steps = [{"title": s.title, "minutes": s.duration_minutes, "with_candidate": s.with_candidate}
+                     for s in (cert.scheme.schedule if cert.scheme else ())] or [
+                {"title": "Épreuve", "minutes": 30, "with_candidate": True}]
+            session = JurySession(organisation_id=manager.organisation_id, certification_code=code,
+                                  title=fields.pop("title", f"Session {code}"), starts_at=starts, ends_on=day,
+                                  centre=fields.pop("centre", "Centre de test"),
+                                  address=fields.pop("address", "1 rue de la Paix, 75002 Paris"),
+                                  schedule=steps, status=SessionStatus(status), manager_id=manager.id, **fields)
+            if session.status is not SessionStatus.DRAFT:
+                session.opened_at = datetime.now(timezone.utc)
+            db.session.add(session)
+            for juror in jurors:
+                session.jurors.append(SessionJuror(user_id=juror.id, position="Ingénieur·e IA",
+                                                   company="Entreprise extérieure", professional=True,
+                                                   experience_years=5, external=True))
+            minutes = session.slot_minutes
+            for i, dossier in enumerate(dossiers):
+                session.candidates.append(SessionCandidate(dossier_id=dossier.id, position=i,
+                                                           starts_at=starts + timedelta(minutes=minutes * i)))
+            db.session.commit()
+            db.session.refresh(session)
+            session_id = session.id
+        return session_id
+
+    return factory

@@ -87,6 +87,9 @@ class JurySession(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # a correction of the sealed PV under way: decisions may be amended, then a new PV replaces the old one
+    correction_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    correction_reason: Mapped[str] = mapped_column(Text, default="")
 
     organisation: Mapped[Organisation] = relationship()
     manager: Mapped[User] = relationship()

@@ -104,6 +104,33 @@ def sessions_of(user: User) -> list[JurySession]:
     return list(db.session.scalars(stmt))
 
 
+def pv_in_signing(session: JurySession):
+    """The procès-verbal being signed, if any (decisions are then frozen)."""
+    from core.jury.models import SignedDocument, SignedDocumentStatus
+
+    return db.session.scalar(select(SignedDocument).where(
+        SignedDocument.session_id == session.id, SignedDocument.kind == "pv",
+        SignedDocument.status == SignedDocumentStatus.SIGNING))
+
+
+def decisions_locked(session: JurySession) -> str | None:
+    """Why the jury may not record or amend decisions now (French), or ``None``.
+
+    Decisions are recorded while the session is open; once the PV is
+    generated they are frozen; after it is sealed, only a correction
+    (``session.correction_started_at``) reopens them for a corrective PV.
+    """
+    from flask_babel import gettext as _
+
+    if pv_in_signing(session) is not None:
+        return _("Le procès-verbal est en cours de signature : les décisions ne peuvent plus changer.")
+    if session.status is SessionStatus.DRAFT:
+        return _("La session n'est pas encore ouverte.")
+    if session.status is SessionStatus.CLOSED and session.correction_started_at is None:
+        return _("Le procès-verbal est signé et scellé : une correction passe par un procès-verbal rectificatif.")
+    return None
+
+
 def juror_reads_dossier(user: User, dossier_id: int) -> bool:
     """A juror reads a dossier while it sits in an open (or closed) session of theirs."""
     if user.role is not Role.JUROR:

@@ -230,11 +230,33 @@ def prepared_config() -> SigningConfig:
 # seal and personal signatures
 # ---------------------------------------------------------------------------
 
-def seal_pdf(pdf_bytes: bytes, *, reason: str, location: str | None = None, level: str | None = None) -> bytes:
-    """The organisation's seal (visible block, French) at ``level`` (default SIGNING_LEVEL)."""
-    cfg = prepared_config()
+def _organisation_seal(cfg: SigningConfig, organisation) -> tuple[SigningConfig, Any]:
+    """The configuration and signer for sealing on behalf of ``organisation``:
+    its own seal certificate and TSA URL when its admin uploaded them
+    (``core/organisations/seals.py``), else the platform's."""
+    if organisation is None:
+        return cfg, None
+    from core.organisations.seals import signer_for
+
+    signer, tsa_url = signer_for(organisation)
+    if tsa_url:
+        cfg = cfg.replace(tsa_url=tsa_url)
+    return cfg, signer
+
+
+def seal_pdf(pdf_bytes: bytes, *, reason: str, location: str | None = None, level: str | None = None,
+             organisation=None, certify: bool = False, field_name: str | None = None) -> bytes:
+    """The organisation's seal (visible block, French) at ``level`` (default SIGNING_LEVEL).
+
+    ``organisation``: seal with that organisation's own certificate and TSA
+    when it has them. ``certify``: a certification signature (DocMDP: only
+    form filling and signatures may follow; first signature only).
+    ``field_name``: sign into that existing (prepared) signature field.
+    """
+    cfg, signer = _organisation_seal(prepared_config(), organisation)
     try:
-        return seal(pdf_bytes, level=level or cfg.default_level, reason=reason, location=location, config=cfg)
+        return seal(pdf_bytes, level=level or cfg.default_level, reason=reason, location=location, config=cfg,
+                    signer=signer, certify=certify, field_name=field_name)
     except SigningLayerError as exc:
         logger.warning("sealing failed: %s (%s)", exc, exc.detail)
         raise SealingFailed(str(exc)) from exc
@@ -268,7 +290,8 @@ def _person_level(level: str) -> str:
     return _LEVEL_ORDER[min(_LEVEL_ORDER.index(level), _LEVEL_ORDER.index("B-T"))]
 
 
-def sign_as_person(pdf_bytes: bytes, user: User, *, reason: str, level: str | None = None) -> bytes:
+def sign_as_person(pdf_bytes: bytes, user: User, *, reason: str, level: str | None = None,
+                   field_name: str | None = None) -> bytes:
     """Sign for ``user`` with a short-lived certificate issued by the platform CA
     (name and e-mail in the subject). :func:`reauthenticate` must have succeeded
     for this user in the current request. Audited (ids only)."""
@@ -282,7 +305,7 @@ def sign_as_person(pdf_bytes: bytes, user: User, *, reason: str, level: str | No
     try:
         signer = issue_person_certificate(cfg, user.full_name, user.email, days=days)
         out = sign(pdf_bytes, signer=signer, level=level or _person_level(cfg.default_level),
-                   reason=reason, config=cfg)
+                   reason=reason, config=cfg, field_name=field_name)
     except (SigningLayerError, ValueError) as exc:
         logger.warning("personal signature failed: %s (%s)", exc, getattr(exc, "detail", ""))
         raise SealingFailed(str(exc)) from exc
@@ -317,7 +340,7 @@ def _safe_filename(filename: str) -> str:
 
 def issue_document(pdf_bytes: bytes, *, dossier=None, version=None, kind: str, title: str, filename: str,
                    reason: str | None = None, level: str | None = None, actor_id: int | None = None,
-                   commit: bool = True) -> Document:
+                   commit: bool = True, organisation=None, field_name: str | None = None) -> Document:
     """Seal ``pdf_bytes`` (organisation's seal, last), store it and record it.
 
     The object key is built from server ids; the :class:`Document` row, its
@@ -326,11 +349,13 @@ def issue_document(pdf_bytes: bytes, *, dossier=None, version=None, kind: str, t
     On failure, :class:`SealingFailed` is raised and nothing is kept: the
     savepoint is rolled back and the stored object deleted. With
     ``commit=False`` the caller commits (an object left by a failed commit
-    is removed by the storage sweep).
+    is removed by the storage sweep). ``organisation`` and ``field_name``:
+    see :func:`seal_pdf`.
     """
     from storage import StorageError, new_key
 
-    sealed = seal_pdf(pdf_bytes, reason=reason or title, level=level)
+    sealed = seal_pdf(pdf_bytes, reason=reason or title, level=level, organisation=organisation,
+                      field_name=field_name)
     digest = hashlib.sha256(sealed).hexdigest()
     dossier_id = getattr(dossier, "id", None)
     key = new_key("documents", dossier_id if dossier_id is not None else "platform")

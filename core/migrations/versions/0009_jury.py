@@ -2,7 +2,7 @@
 
 Revision ID: 0009
 Revises: 0008
-Create Date: 2026-11-23 11:51:35.403961
+Create Date: 2026-11-23 11:55:15.143658
 
 """
 from alembic import op
@@ -36,6 +36,8 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('opened_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('correction_started_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('correction_reason', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['manager_id'], ['users.id'], name=op.f('fk_jury_sessions_manager_id_users'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_jury_sessions_organisation_id_organisations'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_jury_sessions'))

@@ -1,0 +1,2 @@
+"""Pages of the deliberation area."""
+from core.deliberation.blueprint import blueprint  # noqa: F401

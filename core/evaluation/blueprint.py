@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+blueprint = Blueprint("evaluation", __name__, url_prefix="/jury", template_folder="templates")
+
+from core.evaluation import views  # noqa: E402,F401

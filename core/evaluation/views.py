@@ -1,0 +1,2 @@
+"""Pages of the evaluation area."""
+from core.evaluation.blueprint import blueprint  # noqa: F401
