@@ -51,4 +51,7 @@ def load_demo() -> list[str]:
             user.active = True
         lines.append(f"  {email:32} {password:26} {role.value}" + (f" ({org_name})" if org_name else ""))
     db.session.commit()
+    from core.demo_data import load_demo_data
+
+    lines.extend(load_demo_data(set(installed)))
     return lines

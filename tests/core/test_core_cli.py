@@ -72,6 +72,25 @@ def test_demo_creates_every_role_and_is_idempotent(runner, app):
     with app.app_context():
         roles = set(db.session.scalars(select(User.role)))
         assert roles == set(Role)
-        assert db.session.scalar(select(db.func.count(User.id))) == first.output.count("@demo.livret.fr")
+        accounts = select(db.func.count(User.id)).where(User.email.like("%@demo.livret.fr"))
+        assert db.session.scalar(accounts) == first.output.count("@demo.livret.fr")
         assert db.session.scalar(select(db.func.count(Organisation.id))) == 2
+        # fictitious dossiers, created once, whose candidates cannot sign in
+        from core.dossiers.models import Dossier
+
+        assert db.session.scalar(select(db.func.count(Dossier.id))) == 28
+        assert "fictitious dossiers already present" in second.output.lower()
     assert "demo-candidat-2026" in first.output
+
+
+def test_demo_data_fills_the_staff_dashboard(runner, app, client):
+    """The certifier's dashboard shows the figures of the demo data."""
+    import html
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    client.post("/connexion", data={"email": "certificateur@demo.livret.fr", "password": "demo-certificateur-2026"})
+    page = html.unescape(client.get("/certificateur/tableau-de-bord").get_data(as_text=True))
+    # RNCP37827 of Simplon.co: 5 admissible + 2 scheduled out of 9 decided -> 78 %
+    assert "Recevable" in page and "77,8 %" in page
+    response = client.post("/connexion", data={"email": "lea.03@candidats.demo.livret.fr", "password": "!"})
+    assert "/tableau-de-bord" not in response.headers.get("Location", "")

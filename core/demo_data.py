@@ -1,0 +1,101 @@
+"""Fictitious dossiers for the demo (``livret demo``), so that lists, exports and
+dashboards show figures on a fresh installation.
+
+The candidates have addresses under ``candidats.demo.livret.fr`` and no usable
+password (nobody can sign in as them). Their dossiers are spread over the
+last months and over the statuses of the dossier life; each submitted one has
+a version 1 with the identity, the motivation letter and the sworn
+declaration. Idempotent: nothing is added when they exist.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from core.auth.models import Role, User
+from core.dossiers.models import Dossier, DossierStatus, DossierVersion, SectionDraft
+from core.extensions import db
+
+DOMAIN = "candidats.demo.livret.fr"
+
+FIRST_NAMES = ("Manon", "Lucas", "Emma", "Hugo", "Léa", "Nathan", "Chloé", "Enzo", "Inès", "Louis", "Jade",
+               "Gabriel", "Sarah", "Arthur", "Zoé", "Raphaël", "Lina", "Tom", "Anna", "Mathis")
+LAST_NAMES = ("Lefèvre", "Roux", "Fournier", "Girard", "Bonnet", "Dupont", "Lambert", "Fontaine", "Rousseau",
+              "Vincent", "Muller", "Faure", "André", "Mercier", "Blanc", "Guérin", "Boyer", "Garnier", "Chevalier",
+              "François")
+
+# (certification, status, months ago) — a plausible year of activity
+PLAN = {
+    "RNCP37827": (
+        [DossierStatus.DRAFT] * 3 + [DossierStatus.SUBMITTED] * 4 + [DossierStatus.CORRECTIONS_REQUESTED] * 2
+        + [DossierStatus.ADMISSIBLE] * 5 + [DossierStatus.INADMISSIBLE] * 2 + [DossierStatus.SCHEDULED] * 2
+    ),
+    "RS6776": [DossierStatus.DRAFT] * 2 + [DossierStatus.SUBMITTED] * 3 + [DossierStatus.ADMISSIBLE] * 4
+    + [DossierStatus.INADMISSIBLE],
+}
+
+
+def _content(user: User, submitted: datetime) -> dict:
+    return {
+        "etat_civil": {
+            "civilite": "madame" if user.first_name in FIRST_NAMES[::2] else "monsieur",
+            "nom_famille": user.last_name, "prenoms": user.first_name, "nom_usage": "",
+            "date_naissance": "1988-06-15", "lieu_naissance": "Nantes (44)", "nationalite": "française",
+            "adresse": "8 rue de la République", "code_postal": "69002", "commune": "Lyon", "pays": "France",
+            "email": user.email, "telephone_portable": "+33612345678", "telephone_domicile": "",
+        },
+        "lettre_motivation": {"lettre": "Madame, Monsieur, après plusieurs années d'expérience professionnelle, "
+                                        "je souhaite faire reconnaître mes compétences par la validation des "
+                                        "acquis de l'expérience."},
+        "declaration_honneur": {"connaissance_fraudes": True, "exactitude": True, "fait_a": "Lyon",
+                                "date": submitted.date().isoformat(),
+                                "nom_prenom": f"{user.last_name} {user.first_name}"},
+    }
+
+
+def load_demo_data(installed: set[str]) -> list[str]:
+    """Create the fictitious dossiers (once). Returns lines for the command's output."""
+    if db.session.scalar(select(User.id).where(User.email.like(f"%@{DOMAIN}")).limit(1)) is not None:
+        return [f"Fictitious dossiers already present (candidates @{DOMAIN})."]
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    created = 0
+    n = 0
+    for code, statuses in PLAN.items():
+        if code not in installed:
+            continue
+        for i, status in enumerate(statuses):
+            first, last = FIRST_NAMES[n % len(FIRST_NAMES)], LAST_NAMES[(n * 7) % len(LAST_NAMES)]
+            n += 1
+            user = User(email=f"{first.lower()}.{n:02d}@{DOMAIN}".replace("é", "e").replace("ï", "i")
+                        .replace("è", "e").replace("ë", "e"),
+                        password_hash="!", first_name=first, last_name=last, role=Role.CANDIDATE,
+                        active=True, email_verified_at=now)
+            db.session.add(user)
+            db.session.flush()
+            # spread over the last eleven months, the oldest first
+            submitted = now - timedelta(days=330 - (i * 330 // max(len(statuses), 1)), hours=n)
+            dossier = Dossier(candidate_id=user.id, certification_code=code, status=status,
+                              created_at=submitted - timedelta(days=20))
+            db.session.add(dossier)
+            db.session.flush()
+            content = _content(user, submitted)
+            if status is DossierStatus.DRAFT:
+                for key, data in content.items():
+                    if key != "declaration_honneur":
+                        db.session.add(SectionDraft(dossier_id=dossier.id, key=key, data=data, complete=True))
+            else:
+                dossier.reference = f"{code}-{submitted.year}-{dossier.id:06d}"
+                dossier.submitted_at = submitted
+                version = DossierVersion(dossier_id=dossier.id, number=1, content=content, manifest=[],
+                                         submitted_at=submitted, submitted_by_id=user.id)
+                if status is DossierStatus.CORRECTIONS_REQUESTED:
+                    version.corrections = [{"section": "lettre_motivation", "annex": None,
+                                            "message": "Précisez les missions exercées et leur durée."}]
+                    version.corrections_requested_at = submitted + timedelta(days=6)
+                db.session.add(version)
+                for key, data in content.items():
+                    db.session.add(SectionDraft(dossier_id=dossier.id, key=key, data=data, complete=True))
+            created += 1
+    db.session.commit()
+    return [f"{created} fictitious dossiers created (candidates @{DOMAIN}, who cannot sign in)."]
