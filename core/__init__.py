@@ -167,6 +167,9 @@ def _register_blueprints(app: Flask) -> None:
     from core.organisations.blueprint import blueprint as organisations_bp
 
     app.register_blueprint(organisations_bp)
+    from core.organisations.api import blueprint as organisations_api_bp
+
+    app.register_blueprint(organisations_api_bp)
 
     # the jury: sessions (manager), evaluation (jurors), deliberation, procès-verbal and signed documents
     from core.deliberation import api as deliberation_api, blueprint as deliberation_pages

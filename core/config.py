@@ -100,6 +100,22 @@ def _optional_url(value: Any) -> str:
     return text
 
 
+def _fernet_keys(value: Any) -> str:
+    """Empty, or comma-separated Fernet keys (32 bytes in URL-safe base64, as ``Fernet.generate_key()`` gives)."""
+    import base64
+    import binascii
+
+    text = ",".join(k.strip() for k in str(value or "").split(",") if k.strip())
+    for key in filter(None, text.split(",")):
+        try:
+            raw = base64.urlsafe_b64decode(key.encode("ascii"))
+        except (binascii.Error, UnicodeError, ValueError):
+            raw = b""
+        if len(raw) != 32:
+            raise ValueError("expected Fernet keys (URL-safe base64 of 32 bytes), comma-separated")
+    return text
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -183,6 +199,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FEES_PAYER_LINK_DAYS", 60, _positive_int, "Validity in days of the link e-mailed to a third-party payer."),
     # -- webhooks (core/webhooks) --
     Setting("WEBHOOKS_ALLOW_LOOPBACK", False, _bool, "Accept webhook endpoints on 127.0.0.1 / localhost (also over http). For tests and local development only: keep false in production."),
+    # -- organisations' own seals (core/organisations/seals.py) --
+    Setting("ORGANISATION_SEAL_KEY", "", _fernet_keys, "Comma-separated Fernet keys encrypting the organisations' uploaded seals (the first encrypts, each decrypts). Empty: a key derived from SECRET_KEY."),
+    Setting("ORGANISATION_TSA_ALLOW_PRIVATE", False, _bool, "Accept an organisation's TSA URL on a private, loopback or link-local address (single-organisation deployments, tests)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

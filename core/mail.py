@@ -89,19 +89,23 @@ class SmtpMailer:
             client.send_message(message)
 
 
-def deliver(to: list[str], subject: str, text: str, html: str | None = None) -> None:
+def deliver(to: list[str], subject: str, text: str, html: str | None = None,
+            attachments: list[tuple[str, str, bytes]] | None = None) -> None:
     """Job: build and send one message with the application's mailer."""
     from flask import current_app
 
     state = current_app.extensions["livret"]
-    message = Message(to=to, subject=subject, text=text, html=html).build(current_app.config["MAIL_FROM"])
+    message = Message(to=to, subject=subject, text=text, html=html,
+                      attachments=[tuple(a) for a in attachments or []]).build(current_app.config["MAIL_FROM"])
     state.mailer.send(message)
 
 
-def send_mail(to: str | list[str], subject: str, text: str, html: str | None = None) -> str:
-    """Queue an e-mail. Returns the job id."""
+def send_mail(to: str | list[str], subject: str, text: str, html: str | None = None,
+              attachments: list[tuple[str, str, bytes]] | None = None) -> str:
+    """Queue an e-mail; ``attachments``: ``(filename, mimetype, data)`` tuples. Returns the job id."""
     from flask import current_app
 
     recipients = [to] if isinstance(to, str) else list(to)
+    extra = {"attachments": [tuple(a) for a in attachments]} if attachments else {}
     return current_app.extensions["livret"].jobs.enqueue(
-        "core.mail.deliver", to=recipients, subject=subject, text=str(text), html=html)
+        "core.mail.deliver", to=recipients, subject=subject, text=str(text), html=html, **extra)

@@ -10,3 +10,4 @@ from core.sealing.models import DocumentHash  # noqa: F401
 from core.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: F401
 from core.jury.models import (EvaluationGrid, JurorDeclaration, JuryDecision, JurySession, SessionCandidate,  # noqa: F401
                                SessionJuror, SignedDocument)
+from core.organisations.models import OrganisationSeal, OrganisationSigningSettings  # noqa: F401

@@ -53,6 +53,11 @@ def dossiers():
           description: Statut du dossier.
         - {name: submitted_from, in: query, schema: {type: string, format: date}, description: "Déposé à partir de ce jour (AAAA-MM-JJ, UTC)."}
         - {name: submitted_to, in: query, schema: {type: string, format: date}, description: "Déposé jusqu'à ce jour inclus (AAAA-MM-JJ, UTC)."}
+        - {name: session, in: query, schema: {type: integer, minimum: 1}, description: "Identifiant d'une session de jury de l'organisme : les dossiers qui y sont candidats (une session d'un autre organisme est refusée, 422)."}
+        - name: fee
+          in: query
+          schema: {type: string, enum: [requested, paid, waived, cancelled, none]}
+          description: "État des frais de recevabilité : en attente de règlement, réglés, exonérés, annulés, ou `none` (aucuns frais demandés)."
         - {name: q, in: query, schema: {type: string, maxLength: 100}, description: "Recherche : chaque mot est le début du nom, du prénom, de l'adresse électronique ou de la référence (sans distinction de casse)."}
         - {name: sort, in: query, schema: {type: string, enum: [submitted_at, reference, last_name], default: submitted_at}, description: "Clé de tri."}
         - {name: direction, in: query, schema: {type: string, enum: [asc, desc], default: desc}, description: "Ordre du tri."}
@@ -69,7 +74,7 @@ def dossiers():
     user = current_api_user()
     codes = services.staff_codes(user)
     try:
-        filters = services.parse_filters(request.args, codes)
+        filters = services.parse_filters(request.args, codes, user.organisation_id)
         cursor = services.decode_cursor(request.args["cursor"], filters) if request.args.get("cursor") else None
     except services.InvalidFilters as exc:
         raise ValidationFailed(details=exc.errors) from None

@@ -14,7 +14,10 @@ Indexes used (declared in :mod:`core.dossiers.models` and
 :mod:`core.backoffice.models`): ``(certification_code, submitted_at, id)``
 without drafts, ``(certification_code, status, submitted_at, id)`` for a
 status filter, ``lower(...)`` prefix indexes on the candidate's names and
-e-mail and ``upper(reference)`` for search.
+e-mail and ``upper(reference)`` for search. The jury-session and fee filters
+are ``EXISTS`` subqueries answered by the unique indexes
+``jury_session_candidates (session_id, dossier_id)`` and
+``fee_requests (dossier_id)``: the order and the keyset walk stay the list's.
 """
 from __future__ import annotations
 
@@ -26,13 +29,15 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterator
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, func, literal_column, or_, select, tuple_
+from sqlalchemy import Select, and_, exists, func, literal_column, or_, select, tuple_
 from sqlalchemy.orm import contains_eager
 
 from core.auth.models import Role, User
 from core.dossiers.models import Dossier, DossierStatus
 from core.errors import Forbidden
 from core.extensions import db
+from core.fees.models import STATE_LABELS, FeeRequest, FeeState
+from core.jury.models import JurySession, SessionCandidate
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
@@ -44,6 +49,8 @@ DIRECTIONS = ("asc", "desc")
 DEFAULT_SORT, DEFAULT_DIRECTION = "submitted_at", "desc"
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 5
+NO_FEE = "none"  # fee filter: dossiers without any fee request
+FEE_FILTERS = tuple(s.value for s in FeeState) + (NO_FEE,)
 
 
 class InvalidFilters(Exception):
@@ -63,12 +70,15 @@ class ListFilters:
     q: str = ""
     sort: str = DEFAULT_SORT
     direction: str = DEFAULT_DIRECTION
+    session: int | None = None  # a jury session of the staff's organisation
+    fee: str | None = None  # a FeeState value, or NO_FEE
 
     def as_params(self) -> dict[str, str]:
         """The filters as query-string parameters (empty ones left out), for links and the audit trail."""
         raw = {"certification": self.certification or "", "status": self.status.value if self.status else "",
                "submitted_from": self.submitted_from.isoformat() if self.submitted_from else "",
                "submitted_to": self.submitted_to.isoformat() if self.submitted_to else "",
+               "session": str(self.session) if self.session is not None else "", "fee": self.fee or "",
                "q": self.q, "sort": self.sort, "direction": self.direction}
         return {k: v for k, v in raw.items() if v}
 
@@ -124,8 +134,39 @@ def _parse_date(raw: str) -> date:
     raise ValueError(raw)
 
 
-def parse_filters(args, codes: list[str]) -> ListFilters:
-    """Read the list's query parameters; :class:`InvalidFilters` names every refused one, in French."""
+def fee_choices() -> list[tuple[str, str]]:
+    """The fee filter's values and French labels."""
+    return [(s.value, str(STATE_LABELS[s])) for s in FeeState] + [(NO_FEE, _("Aucuns frais demandés"))]
+
+
+def session_choices(organisation_id: int | None, codes: list[str]) -> list[JurySession]:
+    """The jury sessions the session filter offers: the organisation's, for its certifications, latest first."""
+    if organisation_id is None or not codes:
+        return []
+    return list(db.session.scalars(select(JurySession).where(
+        JurySession.organisation_id == organisation_id, JurySession.certification_code.in_(codes))
+        .order_by(JurySession.starts_at.desc(), JurySession.id.desc())))
+
+
+def _parse_session(raw: str, organisation_id: int | None, codes: list[str]) -> int:
+    """A session id of the organisation (for one of its certifications); ValueError otherwise."""
+    session_id = int(raw)
+    if organisation_id is None or not 0 < session_id < 2**31:
+        raise ValueError(raw)
+    found = db.session.scalar(select(JurySession.id).where(
+        JurySession.id == session_id, JurySession.organisation_id == organisation_id,
+        JurySession.certification_code.in_(codes)))
+    if found is None:
+        raise ValueError(raw)
+    return session_id
+
+
+def parse_filters(args, codes: list[str], organisation_id: int | None = None) -> ListFilters:
+    """Read the list's query parameters; :class:`InvalidFilters` names every refused one, in French.
+
+    ``organisation_id``: the staff member's organisation, whose jury sessions the ``session``
+    filter may name (without it, any session is refused).
+    """
     errors: dict[str, list[str]] = {}
     filters = ListFilters()
 
@@ -152,6 +193,19 @@ def parse_filters(args, codes: list[str]) -> ListFilters:
                 setattr(filters, name, _parse_date(raw))
             except ValueError:
                 errors[name] = [_("Date invalide : saisissez-la au format JJ/MM/AAAA, par exemple 31/01/2026.")]
+    session = (args.get("session") or "").strip()
+    if session:
+        try:
+            filters.session = _parse_session(session, organisation_id, codes)
+        except ValueError:
+            errors["session"] = [_("Session de jury inconnue ou d'un autre organisme.")]
+    fee = (args.get("fee") or "").strip().lower()
+    if fee:
+        if fee in FEE_FILTERS:
+            filters.fee = fee
+        else:
+            errors["fee"] = [_("État des frais inconnu. Valeurs possibles : %(values)s.",
+                               values=", ".join(FEE_FILTERS))]
     if filters.submitted_from and filters.submitted_to and filters.submitted_from > filters.submitted_to:
         errors.setdefault("submitted_to", []).append(
             _("La date de fin doit être postérieure ou égale à la date de début."))
@@ -249,6 +303,14 @@ def filtered_query(codes: list[str], filters: ListFilters) -> Select:
         stmt = stmt.where(Dossier.submitted_at < _day_start(filters.submitted_to + timedelta(days=1)))
     if filters.q:
         stmt = stmt.where(_search_condition(filters.q))
+    if filters.session is not None:
+        stmt = stmt.where(exists().where(SessionCandidate.session_id == filters.session,
+                                         SessionCandidate.dossier_id == Dossier.id))
+    if filters.fee == NO_FEE:
+        stmt = stmt.where(~exists().where(FeeRequest.dossier_id == Dossier.id))
+    elif filters.fee:
+        stmt = stmt.where(exists().where(FeeRequest.dossier_id == Dossier.id,
+                                         FeeRequest.state == FeeState(filters.fee)))
     return stmt
 
 

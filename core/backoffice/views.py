@@ -28,7 +28,7 @@ def dossiers():
     codes = services.staff_codes(current_user)
     errors: dict[str, list[str]] = {}
     try:
-        filters = services.parse_filters(request.args, codes)
+        filters = services.parse_filters(request.args, codes, current_user.organisation_id)
         cursor = services.decode_cursor(request.args["cursor"], filters) if request.args.get("cursor") else None
     except services.InvalidFilters as exc:
         errors = exc.errors
@@ -47,6 +47,7 @@ def dossiers():
     return render_template(
         "backoffice/dossiers.html", page=page, filters=filters, errors=errors, raw=request.args,
         certifications=_certification_choices(codes), statuses=services.LISTED_STATUSES,
+        sessions=services.session_choices(current_user.organisation_id, codes), fees=services.fee_choices(),
         params=params, sort_link=sort_link, page_size=services.PAGE_SIZE, has_cursor=cursor is not None,
     ), status
 
@@ -68,7 +69,7 @@ def export_xlsx():
 def _export_filters() -> services.ListFilters:
     codes = services.staff_codes(current_user)
     try:
-        return services.parse_filters(request.args, codes)
+        return services.parse_filters(request.args, codes, current_user.organisation_id)
     except services.InvalidFilters as exc:
         from core.errors import ValidationFailed
 

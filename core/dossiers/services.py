@@ -48,6 +48,10 @@ def can_read(user: User, dossier: Dossier) -> bool:
     if user.role in (Role.CERTIFIER_STAFF, Role.CERTIFIER_ADMIN) and user.organisation is not None:
         return dossier.certification_code in user.organisation.certification_codes and \
             dossier.status is not DossierStatus.DRAFT
+    if user.role is Role.JUROR:  # read-only: get_dossier_for(write=True) stays the candidate's
+        from core.jury.services import juror_reads_dossier
+
+        return juror_reads_dossier(user, dossier.id)
     return False
 
 

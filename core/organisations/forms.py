@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, StringField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import EmailField, PasswordField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from forms.fields import SiretField
@@ -27,3 +28,15 @@ class InviteForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """Only the CSRF token (checkbox lists and one-button actions)."""
+
+
+class SealForm(FlaskForm):
+    """Upload of the organisation's seal certificate (checked by core.organisations.seal_checks)."""
+
+    pkcs12 = FileField(_l("Fichier PKCS#12 du certificat de cachet (.p12 ou .pfx)"),
+                       render_kw={"accept": ".p12,.pfx,application/x-pkcs12"})
+    password = PasswordField(_l("Mot de passe du fichier"), [Length(max=500)])
+
+
+class TsaForm(FlaskForm):
+    tsa_url = URLField(_l("Adresse du service d'horodatage (TSA RFC 3161)"), [Optional(), Length(max=500)])

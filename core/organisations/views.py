@@ -9,17 +9,24 @@ from core.errors import UserError
 from core.extensions import db
 from core.organisations import services
 from core.organisations.blueprint import blueprint
-from core.organisations.forms import DetailsForm, EmptyForm, InviteForm
+from core.organisations import seals
+from core.organisations.forms import DetailsForm, EmptyForm, InviteForm, SealForm, TsaForm
+from core.organisations.seal_checks import MAX_PKCS12_SIZE
 
 
-def _settings_page(org, status=200, details_form=None, invite_form=None):
+def _settings_page(org, status=200, details_form=None, invite_form=None, seal_form=None, tsa_form=None):
     enabled = org.certification_codes
     certifications = [{"cert": c, "enabled": c.code in enabled} for c in services.installed_certifications()]
+    seal_status = seals.seal_status(org)
     return render_template(
         "organisations/settings.html", organisation=org, certifications=certifications,
         staff=services.staff_of(org),
         details_form=details_form or DetailsForm(obj=org),
-        invite_form=invite_form or InviteForm(), action_form=EmptyForm()), status
+        invite_form=invite_form or InviteForm(), action_form=EmptyForm(),
+        seal_status=seal_status, seal_form=seal_form or SealForm(),
+        seal_chain=seals.chain_of(seal_status.seal) if seal_status.seal else [],
+        tsa_form=tsa_form or TsaForm(data={"tsa_url": seal_status.tsa_url}),
+        seal_max_kb=MAX_PKCS12_SIZE // 1024), status
 
 
 @blueprint.get("/organisation")
@@ -134,4 +141,66 @@ def deactivate(user_id: int):
 @login_required
 def figures():
     org = services.organisation_for_staff(current_user)
-    return render_template("organisations/figures.html", organisation=org, **services.dashboard_figures(org))
+    from core.deliberation.results import results_by_certification
+
+    return render_template("organisations/figures.html", organisation=org, **services.dashboard_figures(org),
+                           results=results_by_certification(org))
+
+
+@blueprint.post("/organisation/cachet")
+@login_required
+def upload_seal():
+    org = services.organisation_for_admin(current_user)
+    form = SealForm()
+    if not form.validate_on_submit():
+        return _settings_page(org, 422, seal_form=form)
+    upload = request.files.get("pkcs12")
+    data = upload.stream.read(MAX_PKCS12_SIZE + 1) if upload else b""
+    try:
+        seal = seals.upload_seal(org, actor=current_user, data=data, password=form.password.data or "")
+        db.session.commit()
+    except UserError as exc:
+        db.session.rollback()
+        _apply_errors(form, exc)
+        return _settings_page(services.organisation_for_admin(current_user), exc.status, seal_form=form)
+    flash(_("Le certificat de cachet « %(name)s » est enregistré : les documents de l'organisme seront "
+            "désormais scellés avec lui.", name=seal.subject_cn or seal.subject), "success")
+    return redirect(url_for("organisations.settings", _anchor="cachet-title"))
+
+
+@blueprint.post("/organisation/cachet/retirer")
+@login_required
+def remove_seal():
+    org = services.organisation_for_admin(current_user)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        flash(_("Le formulaire a expiré, veuillez recommencer."), "error")
+        return _settings_page(org, 400)
+    removed = seals.remove_seal(org, actor=current_user)
+    db.session.commit()
+    flash(_("Le certificat de cachet de l'organisme est retiré : le cachet de la plateforme est de nouveau "
+            "utilisé.") if removed else _("Aucun certificat de cachet n'était enregistré."), "success")
+    return redirect(url_for("organisations.settings", _anchor="cachet-title"))
+
+
+@blueprint.post("/organisation/horodatage")
+@login_required
+def update_tsa():
+    org = services.organisation_for_admin(current_user)
+    form = TsaForm()
+    if not form.validate_on_submit():
+        return _settings_page(org, 422, tsa_form=form)
+    try:
+        changed = seals.set_tsa_url(org, actor=current_user, url=form.tsa_url.data or "")
+        db.session.commit()
+    except UserError as exc:
+        db.session.rollback()
+        _apply_errors(form, exc)
+        return _settings_page(services.organisation_for_admin(current_user), exc.status, tsa_form=form)
+    if not changed:
+        flash(_("Aucune modification à enregistrer."), "success")
+    elif form.tsa_url.data and form.tsa_url.data.strip():
+        flash(_("Le service d'horodatage de l'organisme est enregistré."), "success")
+    else:
+        flash(_("Le service d'horodatage de la plateforme est de nouveau utilisé."), "success")
+    return redirect(url_for("organisations.settings", _anchor="horodatage-title"))

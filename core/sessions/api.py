@@ -1,4 +1,682 @@
-"""API of the sessions area."""
+"""API of the sessions area: plan, open and run jury sessions; jurors' declarations.
+
+Every view loads the session with :func:`core.jury.services.get_session_for`
+(``manage=True`` for changes), so a session of another organisation, or one
+the token's account does not sit on, is a 404 on every URL.
+"""
+from __future__ import annotations
+
+from flask import jsonify, url_for
+from flask_babel import gettext as _
+
+from core.api.auth import current_api_user, token_required
 from core.api.blueprint import api_blueprint
+from core.api.parsing import load_json
+from core.api.spec import TAGS, declare_error_response, declare_tag
+from core.auth.models import Role
+from core.errors import Forbidden, UserError
+from core.extensions import db
+from core.jury import services as jury
+from core.jury.models import SessionStatus
+from core.sessions import members, services
+from core.sessions.schemas import (
+    SessionAttendanceRequestSchema,
+    SessionCandidateCreateSchema,
+    SessionCandidateListSchema,
+    SessionCandidateSchema,
+    SessionCandidateUpdateSchema,
+    SessionCreateSchema,
+    SessionDeclarationListSchema,
+    SessionDeclarationRequestSchema,
+    SessionDetailSchema,
+    SessionEligibleListSchema,
+    SessionJurorAddedSchema,
+    SessionJurorCreateSchema,
+    SessionJurorListSchema,
+    SessionJurorSchema,
+    SessionJurorUpdateSchema,
+    SessionListSchema,
+    SessionProblemsSchema,
+    SessionScheduleRequestSchema,
+    SessionUpdateSchema,
+)
 
 blueprint = api_blueprint("sessions_api", __name__, url_prefix="/sessions")
+
+if "sessions" not in TAGS:  # the evaluation, deliberation and PV areas share the /sessions prefix
+    declare_tag("sessions", "Les sessions de jury : planification par le responsable de session (informations, "
+                            "déroulé, candidats, jurés), règles de composition du jury, ouverture, présences, "
+                            "observations ; déclarations des jurés.", "Sessions")
+declare_error_response("SessionNotFound", code="session_not_found",
+                       description="La session n'existe pas, ou le compte du jeton n'en est ni le responsable, "
+                                   "ni un juré, ni du personnel du certificateur (ni, pour une modification, "
+                                   "un responsable de session de son organisme).",
+                       message="Cette page ou cette ressource n'existe pas.")
+declare_error_response("SessionMemberNotFound", code="candidate_not_found",
+                       description="La session n'existe pas pour ce compte, ou ce candidat (`candidate_not_found`) "
+                                   "ou ce juré (`juror_not_found`) n'en fait pas partie.",
+                       message="Cette page ou cette ressource n'existe pas.")
+declare_error_response("SessionConflict", code="wrong_state",
+                       description="L'action est impossible dans l'état de la session : `wrong_state` "
+                                   "(`details.status` donne le statut), `jury_rules_not_met` (ouverture refusée ; "
+                                   "`details.problems` liste chaque règle non respectée), `pv_in_signing`, "
+                                   "`juror_already_added`.",
+                       message="La session est au statut « Ouverte » : les jurés, les candidats et le déroulé "
+                               "sont figés depuis son ouverture.")
+declare_error_response("SessionInvalid", code="validation_failed",
+                       description="Données invalides ; `details` donne les erreurs par champ, en français. "
+                                   "Rien n'a changé.",
+                       message="Les informations de la session contiennent des erreurs : rien n'a été enregistré.")
+declare_error_response("SessionForbidden", code="no_organisation",
+                       description="Seul un responsable de session rattaché à un organisme planifie des sessions "
+                                   "(`no_organisation`, `forbidden`).",
+                       message="Votre compte de responsable de session n'est rattaché à aucun organisme : vous ne "
+                               "pouvez pas planifier de session.")
+
+
+# ---------------------------------------------------------------------------
+# serialisation
+# ---------------------------------------------------------------------------
+
+def _summary(session) -> dict:
+    return {
+        "id": session.id, "title": session.title, "certification_code": session.certification_code,
+        "status": session.status.value, "status_label": session.status.label, "starts_at": session.starts_at,
+        "ends_on": session.ends_on, "centre": session.centre, "address": session.address,
+        "video_link": session.video_link,
+        "manager": {"id": session.manager_id, "name": session.manager.full_name},
+        "counts": services.counts(session),
+        "links": {"self": url_for("sessions_api.get_session", session_id=session.id),
+                  "html": url_for("sessions.show", session_id=session.id)},
+    }
+
+
+def _juror(juror) -> dict:
+    return {"id": juror.id, "user_id": juror.user_id, "name": juror.user.full_name, "email": juror.user.email,
+            "position": juror.position, "company": juror.company, "professional": juror.professional,
+            "experience_years": juror.experience_years, "external": juror.external, "added_at": juror.added_at}
+
+
+def _declaration(declaration) -> dict:
+    return {"candidate_id": declaration.candidate_id, "juror_user_id": declaration.juror_id,
+            "juror_name": declaration.juror.full_name, "no_link": declaration.no_link,
+            "no_training": declaration.no_training, "declared_at": declaration.declared_at}
+
+
+def _candidate(session, candidate) -> dict:
+    dossier = candidate.dossier
+    return {"id": candidate.id, "dossier_id": dossier.id, "reference": dossier.reference,
+            "name": dossier.candidate.full_name, "position": candidate.position, "starts_at": candidate.starts_at,
+            "convocation_at": services.convocation_time(session, candidate), "attempt": candidate.attempt,
+            "retake": candidate.attempt > 1, "access_route": candidate.access_route,
+            "attendance": candidate.attendance.value, "attendance_label": candidate.attendance.label,
+            "dossier_status": dossier.status.value,
+            "declarations": [_declaration(d) for d in candidate.declarations]}
+
+
+def _problems(session) -> dict:
+    blocking, warnings = services.problems_of(session)
+    return {"blocking": [services.problem_dict(p) for p in blocking],
+            "warnings": [services.problem_dict(p) for p in warnings]}
+
+
+def _detail(session, status: int = 200):
+    data = {**_summary(session), "manager_position": session.manager_position,
+            "observations": session.observations, "opened_at": session.opened_at, "closed_at": session.closed_at,
+            "slot_minutes": session.slot_minutes, "schedule": session.schedule or [],
+            "jurors": [_juror(j) for j in session.jurors],
+            "candidates": [_candidate(session, c) for c in services.ordered(session)],
+            "problems": _problems(session)}
+    response = jsonify(SessionDetailSchema().dump(data))
+    response.status_code = status
+    return response
+
+
+def _commit(action):
+    """Run a service call and commit; roll back on a refusal (re-raised as the JSON error)."""
+    try:
+        result = action()
+        db.session.commit()
+        return result
+    except UserError:
+        db.session.rollback()
+        raise
+
+
+def _viewed(session_id: int):
+    return jury.get_session_for(current_api_user(), session_id)
+
+
+def _managed(session_id: int):
+    return jury.get_session_for(current_api_user(), session_id, manage=True)
+
+
+def _info(body: dict, base: services.SessionInfo) -> services.SessionInfo:
+    if "starts_at" in body:
+        start = services.local(body["starts_at"])
+        base.day, base.clock = start.date(), start.time().replace(tzinfo=None)
+    for name in ("title", "ends_on", "centre", "address", "video_link", "manager_position"):
+        if name in body:
+            setattr(base, name, body[name])
+    return base
+
+
+# ---------------------------------------------------------------------------
+# sessions
+# ---------------------------------------------------------------------------
+
+@blueprint.get("")
+@token_required
+def list_sessions():
+    """The sessions the token's account may see.
+    ---
+    get:
+      summary: Lister les sessions de jury
+      description: >-
+        Responsable de session : les sessions de son organisme. Juré : les sessions où il siège.
+        Personnel du certificateur : les sessions de son organisme. Autres comptes : liste vide.
+      tags: [sessions]
+      responses:
+        200:
+          description: Les sessions, les plus récentes d'abord.
+          content:
+            application/json:
+              schema: SessionListSchema
+    """
+    return jsonify(SessionListSchema().dump({"items": [_summary(s) for s in jury.sessions_of(current_api_user())]}))
+
+
+@blueprint.post("")
+@token_required
+def create_session():
+    """Create a draft session.
+    ---
+    post:
+      summary: Créer une session de jury
+      description: >-
+        Réservé aux responsables de session rattachés à un organisme, pour une certification
+        activée pour cet organisme. La session est créée « en préparation » avec le déroulé type
+        de la certification.
+      tags: [sessions]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: SessionCreateSchema
+      responses:
+        201:
+          description: La session créée.
+          content:
+            application/json:
+              schema: SessionDetailSchema
+        403: SessionForbidden
+        422: SessionInvalid
+    """
+    user = current_api_user()
+    if user.role is not Role.SESSION_MANAGER:
+        raise Forbidden(_("Seul un responsable de session peut planifier une session."))
+    services.manager_organisation(user)
+    body = load_json(SessionCreateSchema)
+    session = _commit(lambda: services.create_session(user, certification_code=body["certification"],
+                                                      info=_info(body, services.SessionInfo())))
+    return _detail(session, 201)
+
+
+@blueprint.get("/<int:session_id>")
+@token_required
+def get_session(session_id: int):
+    """A session with its schedule, jurors, candidates and composition problems.
+    ---
+    get:
+      summary: Détail d'une session
+      tags: [sessions]
+      responses:
+        200:
+          description: La session.
+          content:
+            application/json:
+              schema: SessionDetailSchema
+        404: SessionNotFound
+    """
+    return _detail(_viewed(session_id))
+
+
+@blueprint.patch("/<int:session_id>")
+@token_required
+def update_session(session_id: int):
+    """Change a session's information, or the manager's observations.
+    ---
+    patch:
+      summary: Modifier une session
+      description: >-
+        Les informations (intitulé, dates, lieu, lien) ne changent que « en préparation ».
+        Les observations et la fonction du responsable se modifient pendant la session ouverte
+        (ou pendant une correction du procès-verbal).
+      tags: [sessions]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: SessionUpdateSchema
+      responses:
+        200:
+          description: La session modifiée.
+          content:
+            application/json:
+              schema: SessionDetailSchema
+        404: SessionNotFound
+        409: SessionConflict
+        422: SessionInvalid
+    """
+    session = _managed(session_id)
+    user = current_api_user()
+    body = load_json(SessionUpdateSchema)
+    info_keys = set(body) - {"observations", "manager_position"}
+    draft = session.status is SessionStatus.DRAFT
+
+    def change():
+        if info_keys or (draft and "manager_position" in body):
+            services.update_info(session, user, _info(body, services.info_of(session)))
+        if "observations" in body or (not draft and "manager_position" in body):
+            services.set_observations(session, user, observations=body.get("observations"),
+                                      manager_position=body.get("manager_position"))
+
+    _commit(change)
+    return _detail(session)
+
+
+@blueprint.put("/<int:session_id>/schedule")
+@token_required
+def put_schedule(session_id: int):
+    """Replace the schedule of one candidate's passage (slots recomputed).
+    ---
+    put:
+      summary: Remplacer le déroulé
+      tags: [sessions]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: SessionScheduleRequestSchema
+      responses:
+        200:
+          description: La session, avec les créneaux recalculés.
+          content:
+            application/json:
+              schema: SessionDetailSchema
+        404: SessionNotFound
+        409: SessionConflict
+        422: SessionInvalid
+    """
+    session = _managed(session_id)
+    body = load_json(SessionScheduleRequestSchema)
+    _commit(lambda: services.set_schedule(session, current_api_user(), body["steps"]))
+    return _detail(session)
+
+
+@blueprint.get("/<int:session_id>/problems")
+@token_required
+def get_problems(session_id: int):
+    """The composition problems of a session.
+    ---
+    get:
+      summary: Règles de composition du jury
+      description: >-
+        Les points bloquants (la session ne peut pas s'ouvrir) et les avertissements, chacun en
+        français et nommant la règle de la certification.
+      tags: [sessions]
+      responses:
+        200:
+          description: Les problèmes.
+          content:
+            application/json:
+              schema: SessionProblemsSchema
+        404: SessionNotFound
+    """
+    return jsonify(SessionProblemsSchema().dump(_problems(_viewed(session_id))))
+
+
+@blueprint.post("/<int:session_id>/open")
+@token_required
+def open_session(session_id: int):
+    """Open a session whose jury respects every rule.
+    ---
+    post:
+      summary: Ouvrir une session
+      description: >-
+        Refusé (409 `jury_rules_not_met`) tant qu'une règle bloquante n'est pas respectée ;
+        `details.problems` les liste toutes. Sinon la session est ouverte, les dossiers passent
+        au statut « Convoqué en session », les candidats et les jurés reçoivent leur convocation.
+      tags: [sessions]
+      responses:
+        200:
+          description: La session ouverte.
+          content:
+            application/json:
+              schema: SessionDetailSchema
+        404: SessionNotFound
+        409: SessionConflict
+    """
+    session = _managed(session_id)
+    _commit(lambda: services.open_session(session, current_api_user()))
+    return _detail(session)
+
+
+# ---------------------------------------------------------------------------
+# jurors
+# ---------------------------------------------------------------------------
+
+@blueprint.get("/<int:session_id>/jurors")
+@token_required
+def list_jurors(session_id: int):
+    """The jurors of a session.
+    ---
+    get:
+      summary: Lister les jurés
+      tags: [sessions]
+      responses:
+        200:
+          description: Les jurés.
+          content:
+            application/json:
+              schema: SessionJurorListSchema
+        404: SessionNotFound
+    """
+    session = _viewed(session_id)
+    return jsonify(SessionJurorListSchema().dump({"items": [_juror(j) for j in session.jurors]}))
+
+
+@blueprint.post("/<int:session_id>/jurors")
+@token_required
+def add_juror(session_id: int):
+    """Add a juror (an existing juror account, or a new account invited by e-mail).
+    ---
+    post:
+      summary: Ajouter un juré
+      description: >-
+        Un compte de juré existant est ajouté ; pour une adresse sans compte, le prénom et le nom
+        sont obligatoires : un compte de juré est créé et reçoit un lien à usage unique pour choisir
+        son mot de passe. Session « en préparation » seulement.
+      tags: [sessions]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: SessionJurorCreateSchema
+      responses:
+        201:
+          description: Le juré ajouté.
+          content:
+            application/json:
+              schema: SessionJurorAddedSchema
+        404: SessionNotFound
+        409: SessionConflict
+        422: SessionInvalid
+    """
+    session = _managed(session_id)
+    body = load_json(SessionJurorCreateSchema)
+    info = members.JurorInfo(position=body["position"], company=body["company"], professional=body["professional"],
+                             experience_years=body["experience_years"], external=body["external"])
+    juror, invited = _commit(lambda: members.add_juror(session, current_api_user(), email=body["email"], info=info,
+                                                       first_name=body["first_name"], last_name=body["last_name"]))
+    response = jsonify(SessionJurorAddedSchema().dump({**_juror(juror), "invited": invited}))
+    response.status_code = 201
+    return response
+
+
+@blueprint.patch("/<int:session_id>/jurors/<int:juror_id>")
+@token_required
+def update_juror(session_id: int, juror_id: int):
+    """Change what is recorded about a juror.
+    ---
+    patch:
+      summary: Modifier un juré
+      tags: [sessions]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: SessionJurorUpdateSchema
+      responses:
+        200:
+          description: Le juré.
+          content:
+            application/json:
+              schema: SessionJurorSchema
+        404: SessionMemberNotFound
+        409: SessionConflict
+        422: SessionInvalid
+    """
+    session = _managed(session_id)
+    juror = members.get_juror_for(session, juror_id)
+    body = load_json(SessionJurorUpdateSchema)
+    info = members.JurorInfo(**{name: body.get(name, getattr(juror, name)) for name in
+                                ("position", "company", "professional", "experience_years", "external")})
+    _commit(lambda: members.update_juror(session, current_api_user(), juror, info))
+    return jsonify(SessionJurorSchema().dump(_juror(juror)))
+
+
+@blueprint.delete("/<int:session_id>/jurors/<int:juror_id>")
+@token_required
+def remove_juror(session_id: int, juror_id: int):
+    """Remove a juror (and their declarations for this session).
+    ---
+    delete:
+      summary: Retirer un juré
+      tags: [sessions]
+      responses:
+        204:
+          description: Le juré est retiré.
+        404: SessionMemberNotFound
+        409: SessionConflict
+    """
+    session = _managed(session_id)
+    juror = members.get_juror_for(session, juror_id)
+    _commit(lambda: members.remove_juror(session, current_api_user(), juror))
+    return "", 204
+
+
+# ---------------------------------------------------------------------------
+# candidates
+# ---------------------------------------------------------------------------
+
+@blueprint.get("/<int:session_id>/candidates")
+@token_required
+def list_candidates(session_id: int):
+    """The candidates of a session, in order of passage.
+    ---
+    get:
+      summary: Lister les candidats
+      tags: [sessions]
+      responses:
+        200:
+          description: Les candidats, avec créneau et présence.
+          content:
+            application/json:
+              schema: SessionCandidateListSchema
+        404: SessionNotFound
+    """
+    session = _viewed(session_id)
+    return jsonify(SessionCandidateListSchema().dump(
+        {"items": [_candidate(session, c) for c in services.ordered(session)]}))
+
+
+@blueprint.get("/<int:session_id>/candidates/eligible")
+@token_required
+def eligible_candidates(session_id: int):
+    """Dossiers that may be added to a draft session.
+    ---
+    get:
+      summary: Dossiers pouvant être ajoutés
+      description: >-
+        Les dossiers recevables de la certification qui ne sont dans aucune session en préparation
+        ou ouverte, et les rattrapages permis (décision scellée d'échec, délai de rattrapage non
+        dépassé à la date de la session, nombre de passages permis non atteint).
+      tags: [sessions]
+      responses:
+        200:
+          description: Les dossiers.
+          content:
+            application/json:
+              schema: SessionEligibleListSchema
+        404: SessionNotFound
+    """
+    session = _managed(session_id)
+    rows = members.eligible_dossiers(session) if session.editable else []
+    return jsonify(SessionEligibleListSchema().dump({"items": [
+        {"dossier_id": e.dossier.id, "reference": e.dossier.reference, "name": e.dossier.candidate.full_name,
+         "attempt": e.attempt, "retake": e.retake} for e in rows]}))
+
+
+@blueprint.post("/<int:session_id>/candidates")
+@token_required
+def add_candidate(session_id: int):
+    """Add a dossier to a draft session.
+    ---
+    post:
+      summary: Ajouter un candidat
+      tags: [sessions]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: SessionCandidateCreateSchema
+      responses:
+        201:
+          description: Le candidat ajouté, en dernière position.
+          content:
+            application/json:
+              schema: SessionCandidateSchema
+        404: SessionNotFound
+        409: SessionConflict
+        422: SessionInvalid
+    """
+    session = _managed(session_id)
+    body = load_json(SessionCandidateCreateSchema)
+    candidate = _commit(lambda: members.add_candidate(session, current_api_user(), body["dossier_id"],
+                                                      body["access_route"]))
+    response = jsonify(SessionCandidateSchema().dump(_candidate(session, candidate)))
+    response.status_code = 201
+    return response
+
+
+@blueprint.patch("/<int:session_id>/candidates/<int:candidate_id>")
+@token_required
+def update_candidate(session_id: int, candidate_id: int):
+    """Set a candidate's slot by hand.
+    ---
+    patch:
+      summary: Modifier le créneau d'un candidat
+      description: >-
+        Le créneau saisi est gardé jusqu'au prochain changement du déroulé ou de l'ordre de passage.
+      tags: [sessions]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: SessionCandidateUpdateSchema
+      responses:
+        200:
+          description: Le candidat.
+          content:
+            application/json:
+              schema: SessionCandidateSchema
+        404: SessionMemberNotFound
+        409: SessionConflict
+        422: SessionInvalid
+    """
+    user = current_api_user()
+    session = _managed(session_id)
+    candidate = jury.get_candidate_for(user, session, candidate_id)
+    body = load_json(SessionCandidateUpdateSchema)
+    start = services.local(body["starts_at"])
+    _commit(lambda: services.set_slot(session, user, candidate, start.date(), start.time().replace(tzinfo=None)))
+    return jsonify(SessionCandidateSchema().dump(_candidate(session, candidate)))
+
+
+@blueprint.delete("/<int:session_id>/candidates/<int:candidate_id>")
+@token_required
+def remove_candidate(session_id: int, candidate_id: int):
+    """Remove a candidate from a draft session.
+    ---
+    delete:
+      summary: Retirer un candidat
+      tags: [sessions]
+      responses:
+        204:
+          description: Le candidat est retiré ; les créneaux des suivants sont recalculés.
+        404: SessionMemberNotFound
+        409: SessionConflict
+    """
+    user = current_api_user()
+    session = _managed(session_id)
+    candidate = jury.get_candidate_for(user, session, candidate_id)
+    _commit(lambda: members.remove_candidate(session, user, candidate))
+    return "", 204
+
+
+@blueprint.put("/<int:session_id>/attendance")
+@token_required
+def put_attendance(session_id: int):
+    """Record present / absent per candidate of an open session.
+    ---
+    put:
+      summary: Saisir les présences
+      tags: [sessions]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: SessionAttendanceRequestSchema
+      responses:
+        200:
+          description: Les candidats, avec leur présence.
+          content:
+            application/json:
+              schema: SessionCandidateListSchema
+        404: SessionNotFound
+        409: SessionConflict
+        422: SessionInvalid
+    """
+    session = _managed(session_id)
+    body = load_json(SessionAttendanceRequestSchema)
+    values = {item["candidate_id"]: item["attendance"] for item in body["attendance"]}
+    _commit(lambda: services.set_attendance(session, current_api_user(), values))
+    return jsonify(SessionCandidateListSchema().dump(
+        {"items": [_candidate(session, c) for c in services.ordered(session)]}))
+
+
+@blueprint.put("/<int:session_id>/declarations")
+@token_required
+def put_declarations(session_id: int):
+    """A juror's declarations: no link and no part in the training, per candidate.
+    ---
+    put:
+      summary: Déclarer l'absence de lien avec les candidats (juré)
+      description: >-
+        Réservé aux jurés de la session, tant qu'elle est en préparation ou ouverte. Pour chaque
+        candidat : `no_link` (aucun lien professionnel ou personnel) et `no_training` (aucune
+        participation à sa formation ou à sa préparation) ; `false` déclare un conflit, qui
+        empêche l'ouverture de la session.
+      tags: [sessions]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: SessionDeclarationRequestSchema
+      responses:
+        200:
+          description: Les déclarations du juré pour cette session.
+          content:
+            application/json:
+              schema: SessionDeclarationListSchema
+        404: SessionNotFound
+        409: SessionConflict
+        422: SessionInvalid
+    """
+    user = current_api_user()
+    session = _viewed(session_id)
+    body = load_json(SessionDeclarationRequestSchema)
+    _commit(lambda: members.declare(session, user, body["declarations"]))
+    rows = [d for _c, d in members.declaration_rows(session, user) if d is not None]
+    return jsonify(SessionDeclarationListSchema().dump({"items": [_declaration(d) for d in rows]}))

@@ -14,7 +14,9 @@ from core.extensions import db
 
 FEE_PAID = "fee.paid"
 ADMISSIBILITY_DECIDED = "dossier.admissibility_decided"
-EVENTS = (FEE_PAID, ADMISSIBILITY_DECIDED)
+DECISION_SEALED = "decision.sealed"  # core/pv: a jury decision sealed with its procès-verbal
+PV_SEALED = "pv.sealed"  # core/pv: a procès-verbal signed by everyone and sealed
+EVENTS = (FEE_PAID, ADMISSIBILITY_DECIDED, DECISION_SEALED, PV_SEALED)
 MAX_ATTEMPTS = 5
 
 

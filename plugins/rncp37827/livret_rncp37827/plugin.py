@@ -36,3 +36,30 @@ def livret_dossier_problems(certification, dossier, sections):
     from livret_rncp37827.rules import dossier_problems
 
     return dossier_problems(certification, dossier, sections)
+
+
+@hookimpl
+def livret_jury_decision(certification, consolidation):
+    if certification.code != CODE:
+        return None
+    from livret_rncp37827.decision import jury_decision
+
+    return jury_decision(certification, consolidation)
+
+
+@hookimpl
+def livret_decision_problems(certification, consolidation, decision):
+    if certification.code != CODE:
+        return None
+    from livret_rncp37827.decision import decision_problems
+
+    return decision_problems(certification, consolidation, decision)
+
+
+@hookimpl
+def livret_jury_problems(certification, session):
+    if certification.code != CODE:
+        return None
+    from livret_rncp37827.jury import jury_problems
+
+    return jury_problems(certification, session)

@@ -36,3 +36,21 @@ def livret_dossier_problems(certification, dossier, sections):
     from livret_rs6776.rules import dossier_problems
 
     return dossier_problems(certification, dossier, sections)
+
+
+@hookimpl
+def livret_jury_decision(certification, consolidation):
+    if certification.code != CODE:
+        return None
+    from livret_rs6776.decision import jury_decision
+
+    return jury_decision(certification, consolidation)
+
+
+@hookimpl
+def livret_decision_problems(certification, consolidation, decision):
+    if certification.code != CODE:
+        return None
+    from livret_rs6776.decision import decision_problems
+
+    return decision_problems(certification, consolidation, decision)

@@ -1,0 +1,135 @@
+"""What a juror reads of a candidate's dossier: the latest submitted version, its sealed Livret 2,
+and the annexes of its manifest listed by competency, each opened in the browser when it can be."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from core.annexes.services import download_refusal, get_annex, open_annex_for_download
+from core.auth.models import User
+from core.certifications.descriptor import Block, Certification, Competency
+from core.dossiers.models import Annex, Document, Dossier, DossierVersion
+from core.errors import NotFound
+from core.extensions import db
+from core.jury.models import SessionCandidate
+
+LIVRET2_KIND = "livret2"  # the kind core.dossiers.submission gives the sealed Livret 2
+INLINE_TYPES = ("application/pdf", "image/png", "image/jpeg")
+
+
+@dataclass
+class AnnexEntry:
+    """One annex of the version's manifest, with what the juror may do with it."""
+
+    number: int
+    title: str
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    competencies: list[str]
+    annex: Annex | None
+    refusal: str | None  # why it cannot be opened (scan state), or None
+
+    @property
+    def readable(self) -> bool:
+        return self.annex is not None and self.refusal is None
+
+    @property
+    def inline(self) -> bool:
+        return self.media_type in INLINE_TYPES
+
+    @property
+    def scan_state(self) -> str:
+        return self.annex.scan_state.value if self.annex is not None else "unknown"
+
+
+@dataclass
+class CompetencyAnnexes:
+    block: Block
+    competency: Competency
+    annexes: list[AnnexEntry] = field(default_factory=list)
+
+
+@dataclass
+class DossierReading:
+    dossier: Dossier
+    version: DossierVersion
+    livret2: Document | None
+    annexes: list[AnnexEntry]
+    by_competency: list[CompetencyAnnexes]
+    unlinked: list[AnnexEntry]
+
+
+def version_of(candidate: SessionCandidate) -> DossierVersion:
+    version = candidate.dossier.latest_version
+    if version is None:
+        raise NotFound(_("Ce dossier n'a pas de version déposée."), code="version_not_found")
+    return version
+
+
+def livret2_of(version: DossierVersion) -> Document | None:
+    return db.session.scalar(select(Document).where(Document.version_id == version.id,
+                                                    Document.kind == LIVRET2_KIND)
+                             .order_by(Document.id.desc()).limit(1))
+
+
+def _entry(item: dict[str, Any], dossier: Dossier) -> AnnexEntry:
+    annex = db.session.get(Annex, item.get("annex_id")) if item.get("annex_id") else None
+    if annex is not None and (annex.dossier_id != dossier.id or annex.sha256 != item.get("sha256")):
+        annex = None  # the manifest is the reference: never show other bytes than the ones submitted
+    return AnnexEntry(number=int(item["number"]), title=str(item.get("title") or ""),
+                      filename=str(item.get("filename") or ""), media_type=str(item.get("media_type") or ""),
+                      size=int(item.get("size") or 0), sha256=str(item.get("sha256") or ""),
+                      competencies=list(item.get("competencies") or []), annex=annex,
+                      refusal=(download_refusal(annex) if annex is not None
+                               else _("Le fichier de cette annexe n'est plus disponible.")))
+
+
+def reading_of(candidate: SessionCandidate, cert: Certification) -> DossierReading:
+    dossier = candidate.dossier
+    version = version_of(candidate)
+    entries = [_entry(item, dossier) for item in version.manifest or []]
+    by_competency = [CompetencyAnnexes(block, comp, [e for e in entries if comp.code in e.competencies])
+                     for block in cert.blocks for comp in block.competencies]
+    known = {c.code for c in cert.competencies}
+    unlinked = [e for e in entries if not any(code in known for code in e.competencies)]
+    return DossierReading(dossier=dossier, version=version, livret2=livret2_of(version), annexes=entries,
+                          by_competency=by_competency, unlinked=unlinked)
+
+
+def manifest_entry(candidate: SessionCandidate, number: int) -> dict[str, Any]:
+    """The entry of the latest version's manifest numbered ``number``; 404 when it lists none."""
+    version = version_of(candidate)
+    item = next((i for i in version.manifest or [] if i.get("number") == number), None)
+    if item is None:
+        raise NotFound(_("Cette annexe ne fait pas partie du dossier déposé."), code="annex_not_found")
+    return item
+
+
+def open_annex(user: User, candidate: SessionCandidate, number: int):
+    """A :class:`core.annexes.services.Download` of an annex of the submitted version (scan checked, audited)."""
+    item = manifest_entry(candidate, number)
+    annex = get_annex(candidate.dossier, number, include_removed=True)
+    if annex.id != item.get("annex_id") or annex.sha256 != item.get("sha256"):
+        raise NotFound(_("Cette annexe ne fait pas partie du dossier déposé."), code="annex_not_found")
+    return open_annex_for_download(user, candidate.dossier, number)
+
+
+def open_livret2(user: User, candidate: SessionCandidate):
+    """(document, reader) of the sealed Livret 2 of the latest version; the access is audited."""
+    from core.sealing.services import open_document
+
+    document = livret2_of(version_of(candidate))
+    if document is None:
+        raise NotFound(_("Le Livret 2 scellé de ce dossier n'est pas disponible."), code="document_not_found")
+    reader = open_document(document, actor_id=user.id)
+    try:
+        db.session.commit()  # the audit event, before the first byte leaves
+    except BaseException:
+        reader.close()
+        raise
+    return document, reader

@@ -1,0 +1,99 @@
+"""Marshmallow schemas of the procès-verbal API (:mod:`core.pv.api`); French descriptions."""
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from core.api.parsing import RequestSchema
+from core.api.schemas import ResponseSchema, UtcDateTime
+
+
+def _d(text: str) -> dict:
+    return {"description": text}
+
+
+class PvSignerSchema(ResponseSchema):
+    user_id = fields.Int(required=True, metadata=_d("Identifiant du compte du signataire."))
+    name = fields.Str(required=True, metadata=_d("Nom complet du signataire."))
+    role = fields.Str(required=True, metadata={"enum": ["juror", "session_manager"],
+                                               **_d("« juror » (membre du jury) ou « session_manager » "
+                                                    "(responsable de session, sans voix délibérative).")})
+    field = fields.Str(required=True, metadata=_d("Nom du champ de signature réservé dans le PDF."))
+    signed_at = UtcDateTime(required=True, allow_none=True, metadata=_d("Date de sa signature, ou null."))
+    can_sign_now = fields.Bool(required=True, metadata=_d(
+        "Vrai quand c'est son tour : les jurés signent dans n'importe quel ordre, le responsable de session "
+        "après tous les jurés."))
+
+
+class PvSignatureSchema(ResponseSchema):
+    user_id = fields.Int(required=True, metadata=_d("Signataire."))
+    field = fields.Str(required=True, metadata=_d("Champ de signature rempli."))
+    at = fields.Str(required=True, metadata=_d("Date de la signature (ISO 8601, UTC)."))
+    sha256 = fields.Str(required=True, metadata=_d("Empreinte SHA-256 du PDF après cette signature."))
+
+
+class PvDocumentSchema(ResponseSchema):
+    id = fields.Int(required=True, metadata=_d("Identifiant du document à signer."))
+    kind = fields.Str(required=True, metadata={"enum": ["pv", "grid"], **_d(
+        "« pv » (procès-verbal, Annexe 4) ou « grid » (grille d'évaluation individuelle, Annexe 3).")})
+    number = fields.Int(required=True, metadata=_d("Numéro : 1, puis 2, 3… pour un document rectificatif."))
+    status = fields.Str(required=True, metadata={"enum": ["signing", "sealed", "replaced"], **_d(
+        "« signing » (en cours de signature), « sealed » (signé par tous et scellé : immuable), "
+        "« replaced » (remplacé par un document rectificatif).")})
+    status_label = fields.Str(required=True, metadata=_d("Libellé français du statut."))
+    candidate_id = fields.Int(required=True, allow_none=True, metadata=_d(
+        "Pour une grille : l'identifiant du candidat dans la session ; null pour un procès-verbal."))
+    dossier_id = fields.Int(required=True, allow_none=True, metadata=_d("Pour une grille : le dossier."))
+    replaces_id = fields.Int(required=True, allow_none=True, metadata=_d("Le document remplacé, ou null."))
+    correction_reason = fields.Str(required=True, metadata=_d("Motif de la correction (document rectificatif)."))
+    sha256 = fields.Str(required=True, metadata=_d("Empreinte SHA-256 des octets actuels."))
+    size = fields.Int(required=True, metadata=_d("Taille en octets des octets actuels."))
+    created_at = UtcDateTime(required=True, metadata=_d("Génération du document."))
+    sealed_at = UtcDateTime(required=True, allow_none=True, metadata=_d("Scellement final, ou null."))
+    document_id = fields.Int(required=True, allow_none=True, metadata=_d(
+        "Le document scellé émis (vérifiable sur /verifier), une fois scellé."))
+    planned = fields.List(fields.Nested(PvSignerSchema), required=True, metadata=_d(
+        "Les signataires prévus, dans l'ordre : les jurés, puis (procès-verbal) le responsable de session."))
+    signatures = fields.List(fields.Nested(PvSignatureSchema), required=True, metadata=_d(
+        "Les signatures apposées, dans l'ordre."))
+    waiting_for = fields.List(fields.Int(), required=True, metadata=_d(
+        "Les comptes qui peuvent signer maintenant."))
+    links = fields.Dict(required=True, metadata=_d("`content` : les octets actuels (ou le PDF scellé) ; "
+                                                   "`sign` : signer."))
+
+
+class PvListSchema(ResponseSchema):
+    session_id = fields.Int(required=True, metadata=_d("Identifiant de la session."))
+    session_status = fields.Str(required=True, metadata=_d("Statut de la session : draft, open, closed."))
+    correction_in_progress = fields.Bool(required=True, metadata=_d("Une correction est en cours."))
+    can_generate = fields.Bool(required=True, metadata=_d(
+        "Vrai quand le procès-verbal peut être généré maintenant (voir `missing` sinon)."))
+    missing = fields.List(fields.Str(), required=True, metadata=_d(
+        "Ce qui manque pour générer le procès-verbal, en français."))
+    items = fields.List(fields.Nested(PvDocumentSchema), required=True, metadata=_d(
+        "Les procès-verbaux de la session, du plus ancien au plus récent."))
+    grids = fields.List(fields.Nested(PvDocumentSchema), required=True, metadata=_d(
+        "Les grilles d'évaluation individuelles à signer ou signées."))
+
+
+class PvGeneratedSchema(ResponseSchema):
+    pv = fields.Nested(PvDocumentSchema, required=True, metadata=_d("Le procès-verbal à signer."))
+    grids = fields.List(fields.Nested(PvDocumentSchema), required=True, metadata=_d(
+        "Les grilles générées avec lui (candidats présents ; pour une correction, ceux dont la décision a changé)."))
+
+
+class PvSignRequestSchema(RequestSchema):
+    password = fields.Str(required=True, load_only=True, validate=validate.Length(max=1000), metadata=_d(
+        "Mot de passe du compte du jeton : il confirme l'identité du signataire."))
+
+
+class PvCorrectionRequestSchema(RequestSchema):
+    reason = fields.Str(required=True, validate=validate.Length(max=4000), metadata=_d(
+        "Motif de la correction ; il figure sur le procès-verbal rectificatif."))
+    password = fields.Str(required=True, load_only=True, validate=validate.Length(max=1000), metadata=_d(
+        "Mot de passe du compte du jeton (responsable de session)."))
+
+
+class PvCorrectionSchema(ResponseSchema):
+    session_id = fields.Int(required=True, metadata=_d("Identifiant de la session."))
+    correction_started_at = UtcDateTime(required=True, metadata=_d("Début de la correction."))
+    correction_reason = fields.Str(required=True, metadata=_d("Motif de la correction."))
