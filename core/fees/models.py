@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, DateTime, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.auth.models import Organisation, User, utcnow
@@ -113,3 +113,7 @@ class FeeInvoiceCounter(db.Model):
                                                  primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# The staff list's fee filter (core/backoffice) looks fee requests up by state, then by dossier.
+Index("ix_fee_requests_state_dossier", FeeRequest.state, FeeRequest.dossier_id)

@@ -31,7 +31,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 import core.sealing.services as sealing
 from core.audit.services import record
@@ -291,8 +291,20 @@ def sign_reauthenticated(doc: SignedDocument, user: User) -> SignedDocument:
     if hashlib.sha256(current).hexdigest() != doc.sha256:
         raise sealing.SealingFailed(_("Le document stocké ne correspond plus à son empreinte : il n'a pas été signé."))
     work = Work()
+    read_sha256 = doc.sha256
 
     def action():
+        # Claim the row: two signers of one document at the same moment must not both sign the same
+        # bytes (the later commit would drop the earlier signature). The no-op UPDATE takes the row
+        # lock (PostgreSQL) or the write lock (SQLite) and matches only if nobody signed since we read.
+        claimed = db.session.execute(
+            update(SignedDocument)
+            .where(SignedDocument.id == doc.id, SignedDocument.sha256 == read_sha256,
+                   SignedDocument.status == SignedDocumentStatus.SIGNING)
+            .values(sha256=read_sha256).execution_options(synchronize_session=False)).rowcount
+        if claimed != 1:
+            raise Conflict(_("Ce document vient d'être signé par une autre personne : rechargez la page, "
+                             "puis signez à nouveau."), code="document_changed")
         signed = sealing.sign_as_person(current, user, field_name=entry["field"],
                                         reason=str(SIGN_REASONS[doc.kind]))
         stored = _put(doc.session, signed)

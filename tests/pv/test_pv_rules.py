@@ -308,3 +308,33 @@ def test_outcomes_map_to_pv_categories_by_position(outcome, expected):
     assert category(three, outcome) == expected
     two = Grid(mode="marks", outcomes=(Outcome("acquise", "Obtenue"), Outcome("non_acquise", "Non obtenue")))
     assert (category(two, "acquise"), category(two, "non_acquise")) == ("total", "refused")
+
+
+def test_a_signature_made_meanwhile_by_another_signer_is_never_overwritten(app, client, jury_session, api_headers,
+                                                                          input_pdf, monkeypatch):
+    """Two jurors sign the same document at the same moment: the one who read the bytes first must not
+    commit a version without the other's signature; they are asked to sign again."""
+    from sqlalchemy import update
+
+    import core.pv.services as pv_services
+    from core.extensions import db
+    from core.jury.models import SignedDocument
+
+    s = jury_session("RS6776", RS_TWO)
+    sid, juror1 = s["session_id"], s["jurors"][0]
+    (doc_id,) = _real_documents(app, s, 1, input_pdf)
+    real_read = pv_services.read_bytes
+
+    def read_while_another_signs(key):
+        data = real_read(key)
+        with db.engine.begin() as conn:  # the other juror's signature commits now
+            conn.execute(update(SignedDocument).where(SignedDocument.id == doc_id).values(sha256="f" * 64))
+        return data
+
+    monkeypatch.setattr(pv_services, "read_bytes", read_while_another_signs)
+    response = client.post(f"/api/v1/sessions/{sid}/documents/{doc_id}/sign", json={"password": PASSWORD},
+                           headers=api_headers(juror1))
+    assert response.status_code == 409 and response.json["error"]["code"] == "document_changed"
+    with app.app_context():
+        doc = db.session.get(SignedDocument, doc_id)
+        assert doc.sha256 == "f" * 64 and doc.signatures == []
