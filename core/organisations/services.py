@@ -11,7 +11,8 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import String, cast, func, select
 
 from core.audit.services import record
 from core.auth.models import Organisation, OrganisationCertification, Role, User
@@ -193,6 +194,44 @@ def month_label(start: date) -> str:
     return f"{MONTHS_FR[start.month - 1]} {start.year}"
 
 
+# The transitions of the dossier life, as the audit trail records them, in the order of that life.
+TRANSITIONS = (
+    ("dossier.submitted", _l("Déposés")),
+    ("dossier.corrections_requested", _l("Corrections demandées")),
+    ("dossier.admissible", _l("Déclarés recevables")),
+    ("dossier.inadmissible", _l("Déclarés irrecevables")),
+    ("dossier.scheduled", _l("Convoqués en session")),
+    ("dossier.decided", _l("Décision du jury scellée")),
+)
+
+
+def transitions_by_month(org: Organisation, *, today: date | None = None) -> dict[str, Any]:
+    """How many dossiers of the organisation entered each state, month by month (last 12 months),
+    read from the audit trail (the record of every transition)."""
+    from core.audit.models import AuditEvent
+
+    codes = sorted(org.certification_codes)
+    months = _month_starts(today or datetime.now(timezone.utc).date())
+    actions = [a for a, _label in TRANSITIONS]
+    counts = {m: {a: 0 for a in actions} for m in months}
+    if codes:
+        start = datetime(months[0].year, months[0].month, 1, tzinfo=timezone.utc)
+        rows = db.session.execute(
+            select(AuditEvent.action, AuditEvent.at)
+            .join(Dossier, cast(Dossier.id, String) == AuditEvent.object_id)
+            .where(AuditEvent.object_type == "dossier", AuditEvent.action.in_(actions),
+                   AuditEvent.at >= start, Dossier.certification_code.in_(codes)))
+        for action, at in rows:
+            at = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+            key = date(at.astimezone(timezone.utc).year, at.astimezone(timezone.utc).month, 1)
+            if key in counts:
+                counts[key][action] += 1
+    return {
+        "columns": [str(label) for _a, label in TRANSITIONS],
+        "rows": [{"label": month_label(m), "values": [counts[m][a] for a in actions]} for m in months],
+    }
+
+
 def dashboard_figures(org: Organisation, *, today: date | None = None) -> dict[str, Any]:
     """Counts for the organisation's enabled certifications: by status, submitted per month
     (last 12 months, current included) and the admissibility rate per certification."""
@@ -235,4 +274,5 @@ def dashboard_figures(org: Organisation, *, today: date | None = None) -> dict[s
         "status_bars": [Bar(s.label, by_status.get(s, 0)) for s in DossierStatus],
         "month_bars": [Bar(month_label(m), per_month[m]) for m in months],
         "admissibility": rates,
+        "transitions": transitions_by_month(org, today=today),
     }

@@ -248,7 +248,7 @@ def test_dashboard_figures_match_dossiers(app, client, login, plugin, admin, org
     assert rate["rate"] == pytest.approx(0.75)
 
     # the charts: SVG with role, title and desc; the table beside each with the same numbers
-    assert body.count('role="img"') == 2
+    assert body.count('role="img"') == 3  # states, submissions per month, states entered per month
     assert '<title id="chart-status-title">Nombre de dossiers par état</title>' in body
     assert 'aria-labelledby="chart-months-title chart-months-desc"' in body
     assert "<caption>Nombre de dossiers par état</caption>" in body
@@ -274,3 +274,43 @@ def test_dashboard_figures_match_dossiers(app, client, login, plugin, admin, org
     other = app.test_client()
     login(candidate, test_client=other)
     assert other.get("/certificateur/tableau-de-bord").status_code in (403, 404)
+
+
+def test_states_entered_each_month_come_from_the_audit_trail(app, client, login, plugin, org, create_user):
+    """The dashboard's « évolution des états » counts the transitions recorded in the audit trail, for the
+    organisation's certifications only, with a table beside the chart."""
+    from sqlalchemy import select
+
+    from core.audit.services import record
+    from core.dossiers.models import Dossier
+    from core.extensions import db
+
+    candidate = create_user("candidate")
+    add_dossiers(app, candidate, "ORGA1", "admissible", count=2)
+    add_dossiers(app, candidate, "ORGB2", "admissible", count=1)  # not delivered by the organisation
+    with app.app_context():
+        ours = list(db.session.scalars(select(Dossier.id).where(Dossier.certification_code == "ORGA1")))
+        theirs = db.session.scalar(select(Dossier.id).where(Dossier.certification_code == "ORGB2"))
+        for dossier_id in ours:
+            record("dossier.submitted", "dossier", dossier_id, actor_id=None)
+            record("dossier.admissible", "dossier", dossier_id, actor_id=None)
+        record("dossier.corrections_requested", "dossier", ours[0], actor_id=None)
+        record("dossier.submitted", "dossier", theirs, actor_id=None)
+        record("dossier.section_saved", "dossier", ours[0], actor_id=None)  # not a transition
+        db.session.commit()
+
+        from core.auth.models import Organisation
+        from core.organisations.services import dashboard_figures
+
+        transitions = dashboard_figures(db.session.get(Organisation, org.id))["transitions"]
+    assert transitions["columns"][:3] == ["Déposés", "Corrections demandées", "Déclarés recevables"]
+    assert len(transitions["rows"]) == 12
+    assert transitions["rows"][-1]["values"] == [2, 1, 2, 0, 0, 0]
+    assert sum(sum(r["values"]) for r in transitions["rows"][:-1]) == 0
+
+    login(create_user("certifier_staff", organisation=org))
+    body = text(client.get("/certificateur/tableau-de-bord"))
+    assert 'aria-labelledby="chart-transitions-title chart-transitions-desc"' in body
+    table = body.split('<div class="chart" id="chart-transitions">')[1].split("</table>")[0]
+    label = transitions["rows"][-1]["label"]
+    assert f'<th scope="row">{label}</th><td>2</td><td>1</td><td>2</td><td>0</td><td>0</td><td>0</td>' in table
