@@ -97,5 +97,54 @@ def load_demo_data(installed: set[str]) -> list[str]:
                 for key, data in content.items():
                     db.session.add(SectionDraft(dossier_id=dossier.id, key=key, data=data, complete=True))
             created += 1
+    db.session.flush()
+    lines = [f"{created} fictitious dossiers created (candidates @{DOMAIN}, who cannot sign in)."]
+    lines.extend(_demo_sessions(installed, now))
     db.session.commit()
-    return [f"{created} fictitious dossiers created (candidates @{DOMAIN}, who cannot sign in)."]
+    return lines
+
+
+# A jury session being planned for each demo organisation: the demo jurors sit on it and the session
+# manager can open it once both jurors have made their declarations.
+SESSIONS = (
+    ("RNCP37827", "responsable@demo.livret.fr", "Session de jury VAE – Développeur en IA", 14),
+    ("RS6776", "responsable.inkrea@demo.livret.fr", "Session de certification RS6776", 21),
+)
+JURORS = ("jure@demo.livret.fr", "jure2@demo.livret.fr")
+
+
+def _demo_sessions(installed: set[str], now: datetime) -> list[str]:
+    from core.certifications.services import get_certification
+    from core.jury.models import JurySession, SessionCandidate, SessionJuror
+
+    lines = []
+    for code, manager_email, title, days in SESSIONS:
+        manager = db.session.scalar(select(User).where(User.email == manager_email))
+        jurors = list(db.session.scalars(select(User).where(User.email.in_(JURORS)).order_by(User.email)))
+        if code not in installed or manager is None or manager.organisation is None or len(jurors) < 2:
+            continue
+        cert = get_certification(code)
+        starts = (now + timedelta(days=days)).replace(hour=9, minute=0, second=0)
+        session = JurySession(organisation_id=manager.organisation_id, certification_code=code, title=title,
+                              starts_at=starts, ends_on=starts.date(), centre=manager.organisation.name,
+                              address="12 rue de la Certification, 69002 Lyon", manager_id=manager.id,
+                              manager_position="Responsable de session",
+                              schedule=[{"title": s.title, "minutes": s.duration_minutes,
+                                         "with_candidate": s.with_candidate}
+                                        for s in (cert.scheme.schedule if cert.scheme else ())]
+                              or [{"title": "Épreuve orale", "minutes": 20, "with_candidate": True}])
+        db.session.add(session)
+        for i, juror in enumerate(jurors):
+            session.jurors.append(SessionJuror(user_id=juror.id, position=("Ingénieure en IA", "Lead développeur")[i],
+                                               company=("Data Conseil", "Logiciels du Rhône")[i], professional=True,
+                                               experience_years=(6, 9)[i], external=True))
+        dossiers = list(db.session.scalars(
+            select(Dossier).where(Dossier.certification_code == code, Dossier.status == DossierStatus.ADMISSIBLE)
+            .join(User, User.id == Dossier.candidate_id).where(User.email.like(f"%@{DOMAIN}"))
+            .order_by(Dossier.id).limit(2)))
+        slot = session.slot_minutes
+        for position, dossier in enumerate(dossiers):
+            session.candidates.append(SessionCandidate(dossier_id=dossier.id, position=position,
+                                                       starts_at=starts + timedelta(minutes=slot * position)))
+        lines.append(f"Jury session being planned: {title} ({len(dossiers)} candidates, 2 jurors).")
+    return lines

@@ -80,6 +80,11 @@ def test_demo_creates_every_role_and_is_idempotent(runner, app):
 
         assert db.session.scalar(select(db.func.count(Dossier.id))) == 28
         assert "fictitious dossiers already present" in second.output.lower()
+        from core.jury.models import JurySession
+
+        sessions = list(db.session.scalars(select(JurySession)))
+        assert len(sessions) == 2 and {len(s.candidates) for s in sessions} == {2}
+        assert {len(s.jurors) for s in sessions} == {2}
     assert "demo-candidat-2026" in first.output
 
 
@@ -92,5 +97,30 @@ def test_demo_data_fills_the_staff_dashboard(runner, app, client):
     page = html.unescape(client.get("/certificateur/tableau-de-bord").get_data(as_text=True))
     # RNCP37827 of Simplon.co: 5 admissible + 2 scheduled out of 9 decided -> 78 %
     assert "Recevable" in page and "77,8 %" in page
-    response = client.post("/connexion", data={"email": "lea.03@candidats.demo.livret.fr", "password": "!"})
-    assert "/tableau-de-bord" not in response.headers.get("Location", "")
+    # the fictitious candidates cannot sign in (no usable password)
+    with app.app_context():
+        assert db.session.scalar(select(User.id).where(User.email == "lea.05@candidats.demo.livret.fr"))
+    other = app.test_client()
+    response = other.post("/connexion", data={"email": "lea.05@candidats.demo.livret.fr", "password": "!"})
+    assert response.status_code != 302
+    assert other.get("/espace/").status_code in (302, 401)
+
+
+def test_demo_jury_sessions_are_ready_to_try(runner, app):
+    """The demo jurors see the planned sessions; the manager sees what is missing before opening."""
+    import html
+
+    from sqlalchemy import select
+
+    from core.jury.models import JurySession
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        session_id = db.session.scalar(select(JurySession.id).where(JurySession.certification_code == "RNCP37827"))
+    juror = app.test_client()
+    juror.post("/connexion", data={"email": "jure@demo.livret.fr", "password": "demo-jure-2026"})
+    assert "Session de jury VAE – Développeur en IA" in html.unescape(juror.get("/espace/").get_data(as_text=True))
+    manager = app.test_client()
+    manager.post("/connexion", data={"email": "responsable@demo.livret.fr", "password": "demo-responsable-2026"})
+    page = html.unescape(manager.get(f"/sessions/{session_id}").get_data(as_text=True))
+    assert "n'a pas encore fait sa déclaration" in page
