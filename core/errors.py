@@ -94,6 +94,10 @@ def error_response(status: int, code: str, message: str, details: Any = None):
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(UserError)
     def handle_user_error(exc: UserError):
+        # A refused request keeps nothing it had started: views may simply let the refusal propagate.
+        from core.extensions import db
+
+        db.session.rollback()
         return error_response(exc.status, exc.code, str(exc), exc.details)
 
     @app.errorhandler(HTTPException)

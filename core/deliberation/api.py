@@ -22,7 +22,6 @@ from core.deliberation.schemas import (
     JuryDecisionSchema,
     SessionDecisionsSchema,
 )
-from core.errors import UserError
 from core.extensions import db
 from core.jury import services as jury
 
@@ -154,12 +153,8 @@ def record_decision(session_id: int, candidate_id: int):
     decision = RecordedDecision(outcome=body["outcome"], validated_blocks=tuple(body["validated_blocks"]),
                                 marks=dict(body["marks"]), scores=dict(body["scores"]),
                                 vae_outcome=body["vae_outcome"], remaining=body["remaining"], comment=body["comment"])
-    try:
-        row = services.record_decision(delib, user, decision)
-        db.session.commit()
-    except UserError:
-        db.session.rollback()
-        raise
+    row = services.record_decision(delib, user, decision)
+    db.session.commit()
     response = jsonify(JuryDecisionSchema().dump(services.decision_dict(delib.grid, delib.cert, row)))
     response.status_code = 201
     return response

@@ -14,7 +14,6 @@ from core.api.auth import current_api_user, token_required
 from core.api.blueprint import api_blueprint
 from core.api.parsing import load_json
 from core.api.spec import TAGS, declare_error_response, declare_tag
-from core.errors import UserError
 from core.evaluation import grids, reading, services
 from core.evaluation.schemas import (
     JurorDossierSchema,
@@ -176,12 +175,8 @@ def save_grid(session_id: int, candidate_id: int):
     session, candidate = services.juror_candidate(user, session_id, candidate_id)
     body = load_json(JurorGridInputSchema)
     revision = body.pop("revision")
-    try:
-        services.save_draft(session, candidate, user, body, expected_revision=revision)
-        db.session.commit()
-    except UserError:
-        db.session.rollback()
-        raise
+    services.save_draft(session, candidate, user, body, expected_revision=revision)
+    db.session.commit()
     return jsonify(_grid_body(session, candidate, user))
 
 
@@ -217,12 +212,8 @@ def complete_grid(session_id: int, candidate_id: int):
     user = current_api_user()
     session, candidate = services.juror_candidate(user, session_id, candidate_id)
     body = load_json(JurorGridRevisionSchema) if request.get_data() else {}
-    try:
-        services.complete(session, candidate, user, expected_revision=body.get("revision"))
-        db.session.commit()
-    except UserError:
-        db.session.rollback()
-        raise
+    services.complete(session, candidate, user, expected_revision=body.get("revision"))
+    db.session.commit()
     return jsonify(_grid_body(session, candidate, user))
 
 
@@ -248,12 +239,8 @@ def reopen_grid(session_id: int, candidate_id: int):
     """
     user = current_api_user()
     session, candidate = services.juror_candidate(user, session_id, candidate_id)
-    try:
-        services.reopen(session, candidate, user)
-        db.session.commit()
-    except UserError:
-        db.session.rollback()
-        raise
+    services.reopen(session, candidate, user)
+    db.session.commit()
     return jsonify(_grid_body(session, candidate, user))
 
 

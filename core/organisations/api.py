@@ -16,7 +16,7 @@ from core.api.auth import current_api_user, token_required
 from core.api.blueprint import api_blueprint
 from core.api.parsing import load_json
 from core.api.spec import declare_error_response, declare_tag
-from core.errors import UserError, ValidationFailed
+from core.errors import ValidationFailed
 from core.extensions import db
 from core.organisations import seals, services
 from core.organisations.schemas import (OrganisationSealSettingsSchema, OrganisationSealUploadSchema,
@@ -112,12 +112,8 @@ def upload_seal():
     except (binascii.Error, ValueError):
         message = _("Le champ doit contenir le fichier PKCS#12 encodé en base64.")
         raise ValidationFailed(message, details={"pkcs12": [message]}) from None
-    try:
-        seals.upload_seal(org, actor=current_api_user(), data=data, password=body.get("password") or "")
-        db.session.commit()
-    except UserError:
-        db.session.rollback()
-        raise
+    seals.upload_seal(org, actor=current_api_user(), data=data, password=body.get("password") or "")
+    db.session.commit()
     return jsonify(_settings(org))
 
 
@@ -174,10 +170,6 @@ def update_tsa():
     """
     org = services.organisation_for_admin(current_api_user())
     body = load_json(OrganisationTsaSchema)
-    try:
-        seals.set_tsa_url(org, actor=current_api_user(), url=body.get("tsa_url") or "")
-        db.session.commit()
-    except UserError:
-        db.session.rollback()
-        raise
+    seals.set_tsa_url(org, actor=current_api_user(), url=body.get("tsa_url") or "")
+    db.session.commit()
     return jsonify(_settings(org))

@@ -12,7 +12,6 @@ from core.api.auth import current_api_user, token_required
 from core.api.blueprint import api_blueprint
 from core.api.parsing import load_json
 from core.api.spec import declare_error_response, declare_tag
-from core.errors import UserError
 from core.extensions import db, limiter
 from core.jury.services import certification_of, get_session_for, grid_of
 from core.pv import generation, services
@@ -88,14 +87,6 @@ def _data(doc) -> dict:
         "waiting_for": [p["user_id"] for p in services.allowed_now(doc)], "links": _links(doc.session_id, doc)}
 
 
-def _mutating(action):
-    try:
-        return action()
-    except UserError:
-        db.session.rollback()
-        raise
-
-
 @blueprint.get("/<int:session_id>/pv")
 @token_required
 def pv_list(session_id: int):
@@ -154,7 +145,7 @@ def generate(session_id: int):
     """
     user = current_api_user()
     session = get_session_for(user, session_id, manage=True)
-    pv, grids = _mutating(lambda: generation.generate(session, user))
+    pv, grids = generation.generate(session, user)
     response = jsonify(PvGeneratedSchema().dump({"pv": _data(pv), "grids": [_data(g) for g in grids]}))
     response.status_code = 201
     return response
@@ -165,7 +156,7 @@ def _sign(session_id: int, document_id: int, kind: str | None):
     session = get_session_for(user, session_id)
     doc = services.get_document(session, document_id, kind)
     body = load_json(PvSignRequestSchema)
-    doc = _mutating(lambda: services.sign(doc, user, body["password"]))
+    doc = services.sign(doc, user, body["password"])
     return jsonify(dump(doc))
 
 
@@ -317,7 +308,7 @@ def correction(session_id: int):
     user = current_api_user()
     session = get_session_for(user, session_id, manage=True)
     body = load_json(PvCorrectionRequestSchema)
-    _mutating(lambda: generation.start_correction(session, user, password=body["password"], reason=body["reason"]))
+    generation.start_correction(session, user, password=body["password"], reason=body["reason"])
     return jsonify(PvCorrectionSchema().dump({
         "session_id": session.id, "correction_started_at": session.correction_started_at,
         "correction_reason": session.correction_reason}))

@@ -14,7 +14,7 @@ from core.api.blueprint import api_blueprint
 from core.api.parsing import load_json
 from core.api.spec import TAGS, declare_error_response, declare_tag
 from core.auth.models import Role
-from core.errors import Forbidden, UserError
+from core.errors import Forbidden
 from core.extensions import db
 from core.jury import services as jury
 from core.jury.models import SessionStatus
@@ -133,14 +133,10 @@ def _detail(session, status: int = 200):
 
 
 def _commit(action):
-    """Run a service call and commit; roll back on a refusal (re-raised as the JSON error)."""
-    try:
-        result = action()
-        db.session.commit()
-        return result
-    except UserError:
-        db.session.rollback()
-        raise
+    """Run a service call and commit (a refusal propagates; its handler rolls back)."""
+    result = action()
+    db.session.commit()
+    return result
 
 
 def _viewed(session_id: int):
