@@ -1,10 +1,12 @@
 # Livret — the two commands of the README's Quick start.
 #   make run    set up (Debian packages when root, .venv, plugins), migrate, load demo accounts, serve on 127.0.0.1:5000
-#   make test   set up with test dependencies, make sure PostgreSQL and Redis run, run the whole suite on SQLite and PostgreSQL
+#   make test   set up with test dependencies (Chromium included), make sure PostgreSQL and Redis run, run the whole suite
+#               (browser journeys included) on SQLite and PostgreSQL, in parallel (TEST_WORKERS, default: one per core)
 
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
+TEST_WORKERS ?= auto
 
 .PHONY: run test setup bench
 
@@ -19,7 +21,7 @@ run: setup
 test:
 	@scripts/setup.sh test
 	@scripts/services.sh
-	.venv/bin/python -m pytest $(PYTEST_ARGS)
+	.venv/bin/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: setup
 	@for script in bench/*.py; do echo "== $$script"; .venv/bin/python $$script || exit 1; done

@@ -84,6 +84,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from core.sealing.services import init_app as init_sealing
 
     init_sealing(app)  # SIGNING_* settings checked at start-up (ConfigError)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
     _init_extensions(app)
     _register_blueprints(app)
 
@@ -132,8 +137,9 @@ def _register_blueprints(app: Flask) -> None:
     from core.dossiers.api import blueprint as dossiers_api_bp
     from core.dossiers.blueprint import blueprint as dossiers_bp
     from core.i18n import blueprint as i18n_bp
+    from core.pages.blueprint import blueprint as pages_bp
 
-    for bp in (certifications_bp, auth_bp, dashboard_bp, dossiers_bp, api_bp, auth_api_bp, i18n_bp):
+    for bp in (certifications_bp, auth_bp, dashboard_bp, dossiers_bp, api_bp, auth_api_bp, i18n_bp, pages_bp):
         app.register_blueprint(bp)
     from core.sealing.blueprint import blueprint as sealing_bp
     from core.verify.blueprint import api as verify_api_bp, blueprint as verify_bp

@@ -35,6 +35,13 @@ def _int(value: Any) -> int:
     return int(value)
 
 
+def _proxy_count(value: Any) -> int:
+    number = _int(value)
+    if not 0 <= number <= 5:
+        raise ValueError("expected a number of proxies between 0 and 5")
+    return number
+
+
 def _positive_int(value: Any) -> int:
     number = _int(value)
     if number <= 0:
@@ -133,6 +140,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_BACKEND", "outbox", _choice("outbox", "smtp"), "'outbox' writes .eml files to MAIL_OUTBOX_DIR; 'smtp' sends."),
     Setting("MAIL_OUTBOX_DIR", None, _str, "Folder of the outbox mailer. Default: <instance>/outbox."),
     Setting("MAIL_FROM", "Livret <no-reply@livret.localhost>", _str, "Sender of e-mails."),
+    Setting("ACCESSIBILITY_CONTACT", "accessibilite@livret.localhost", _str, "E-mail address given on the accessibility statement (/accessibilite) to report an accessibility problem or ask for an accessible alternative."),
     Setting("SMTP_HOST", "localhost", _str, "SMTP server."),
     Setting("SMTP_PORT", 25, _positive_int, "SMTP port."),
     Setting("SMTP_USERNAME", "", _str, "SMTP user (empty: no authentication)."),
@@ -165,6 +173,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("UPLOAD_DOSSIER_QUOTA", 1024 * 1024 * 1024, _positive_int, "Total size of a dossier's annexes, in bytes."),
     Setting("UPLOAD_ALLOWED_TYPES", "", _str, "Comma-separated file types accepted (empty: PDF, PNG, JPEG, ODT, DOCX)."),
     Setting("SESSION_COOKIE_SECURE", False, _bool, "Send the session cookie over HTTPS only (set true in production)."),
+    Setting("TRUSTED_PROXIES", 0, _proxy_count, "Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (0: none). Rate limits count per client address: behind a proxy, set it, or every visitor shares the proxy's address."),
     # -- sealing, signatures and verification (core/sealing, core/verify, signing/) --
     Setting("SIGNING_LEVEL", "B-LTA", _signing_level, "PAdES level of every seal and signature: B-B, B-T, B-LT or B-LTA."),
     Setting("SIGNING_TSA_URL", "", _optional_url, "RFC 3161 time-stamping authority (empty: the embedded development TSA)."),

@@ -11,7 +11,10 @@ from typing import Any
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from core.csrf import page_after_refused_token
 
 
 class UserError(Exception):
@@ -104,7 +107,11 @@ def register_error_handlers(app: Flask) -> None:
     def handle_http_error(exc: HTTPException):
         status = exc.code or 500
         message = str(_HTTP_MESSAGES.get(status, exc.description or ""))
-        if status == 400 and getattr(exc, "description", "") and "CSRF" in exc.description:
+        if isinstance(exc, CSRFError):
+            message = _("Le formulaire a expiré ou n'est pas valide (jeton de sécurité absent ou périmé).")
+            page = page_after_refused_token(app, message)
+            if page is not None:
+                return page  # the page of the form, with what was typed
             message = _("Le formulaire a expiré. Rechargez la page et envoyez-le à nouveau.")
         response = make_response(error_response(status, _HTTP_CODES.get(status, "http_error"), message))
         if exc.response is None and "Allow" in (headers := dict(exc.get_headers())):

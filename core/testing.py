@@ -19,12 +19,21 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
+from core.testing_client import PageClient
+
 DEFAULT_PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def _databases() -> list[str]:
     raw = os.environ.get("LIVRET_TEST_DATABASES", "sqlite,postgresql")
     return [d.strip() for d in raw.split(",") if d.strip()]
+
+
+def pytest_configure(config):
+    """Every Flask test client of the session posts forms as a browser does (see :class:`PageClient`)."""
+    from flask import Flask
+
+    Flask.test_client_class = PageClient
 
 
 def pytest_generate_tests(metafunc):
@@ -67,8 +76,6 @@ def app_config(tmp_path, database_url) -> dict[str, Any]:
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret-key-not-for-production",
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
         "TESTING": True,
         "BASE_URL": "http://localhost",
     }

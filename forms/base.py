@@ -345,12 +345,22 @@ class Section(FlaskForm):
         probe = cls(formdata=None, certification=certification, meta={"csrf": False})
         return section_schema(probe, partial=partial)
 
-    def render(self, **context) -> Markup:
+    #: True while the section is rendered on a page that already shows its title (h1) and its
+    #: error summary: the ``section`` macro of ``_widgets.html`` then repeats neither.
+    title_in_page: bool = False
+
+    def render(self, title_in_page: bool = False, **context) -> Markup:
         """The section's fields as HTML (the caller provides ``<form>``, see ``_widgets.html``).
 
         Without a template of its own, a section is rendered by ``forms/sections/_generic.html``
-        (every field in order).
+        (every field in order). ``title_in_page=True``: the page shows the section's title and
+        error summary itself (the section's own heading and summary are left out); pass
+        ``heading_level=1`` with it so that the headings inside the section are h2.
         """
         names = [self.template_name(), "forms/sections/_generic.html"]
-        return Markup(render_template(names, form=self, section=self, **context))
+        self.title_in_page = title_in_page
+        try:
+            return Markup(render_template(names, form=self, section=self, **context))
+        finally:
+            self.title_in_page = False
 

@@ -6,7 +6,7 @@ XMLHttpRequest to show its progress, and the same view answers it in JSON.
 """
 from __future__ import annotations
 
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -22,6 +22,7 @@ from core.extensions import db
 
 DEFAULT_ROWS = 3
 MAX_ROWS = 20
+ADDED_KEY = "annexes_added"  # numbers added by the upload script, announced once on the list
 
 
 def human_size(n: int | None) -> str:
@@ -70,7 +71,15 @@ def _page(dossier, *, rows=None, added=(), status=200):
 @login_required
 def index(dossier_id: int):
     dossier = get_dossier_for(current_user, dossier_id)
+    added = session.pop(ADDED_KEY, None)
+    if added:
+        _flash_added(added)
     return _page(dossier)
+
+
+def _flash_added(numbers: list[int]) -> None:
+    flash(ngettext("Annexe n° %(n)s ajoutée.", "Annexes n° %(n)s ajoutées.", len(numbers),
+                   n=", ".join(str(n) for n in numbers)), "success")
 
 
 @blueprint.post("/<int:dossier_id>/annexes")
@@ -113,9 +122,11 @@ def upload(dossier_id: int):
     if not added and not rows:
         rows = [{"index": 0, "title": "", "competencies": [], "errors": {
             "file": _("Choisissez au moins un fichier à déposer.")}, "status": 422, "code": "no_file"}]
-    if added:
-        flash(ngettext("Annexe n° %(n)s ajoutée.", "Annexes n° %(n)s ajoutées.", len(added),
-                       n=", ".join(str(a.number) for a in added)), "success")
+    if added and wants_json():
+        # the script sends one file per request, then shows the list: one message for them all there
+        session[ADDED_KEY] = [*session.get(ADDED_KEY, []), *(a.number for a in added)]
+    elif added:
+        _flash_added([a.number for a in added])
     if wants_json():
         return _json_answer(added, rows)
     if not rows:

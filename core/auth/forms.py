@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from core.csrf import LivretForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
@@ -58,7 +58,7 @@ def _new_password_fields():
     return password, confirm
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(LivretForm):
     first_name = StringField(_l("Prénom"), validators=[
         DataRequired(message=_l("Saisissez votre prénom.")),
         Length(max=100, message=_l("Le prénom ne doit pas dépasser 100 caractères.")),
@@ -74,7 +74,7 @@ class RegisterForm(FlaskForm):
     ])
 
 
-class LoginForm(FlaskForm):
+class LoginForm(LivretForm):
     email = EmailField(_l("Adresse électronique"), validators=[
         DataRequired(message=_l("Saisissez votre adresse électronique.")),
         Length(max=254, message=_l("L'adresse électronique ne doit pas dépasser 254 caractères.")),
@@ -86,17 +86,17 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class EmailForm(FlaskForm):
+class EmailForm(LivretForm):
     """Resend the verification link / ask for a password reset."""
 
     email = _email_field()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(LivretForm):
     password, password_confirm = _new_password_fields()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(LivretForm):
     current_password = PasswordField(_l("Mot de passe actuel"), validators=[
         InputRequired(message=_l("Saisissez votre mot de passe actuel.")),
         Length(max=PASSWORD_MAX, message=_l("Le mot de passe est trop long.")),
@@ -112,7 +112,7 @@ TOKEN_VALIDITY_CHOICES = [
 ]
 
 
-class TokenForm(FlaskForm):
+class TokenForm(LivretForm):
     name = StringField(_l("Nom du jeton"), validators=[
         DataRequired(message=_l("Donnez un nom au jeton pour le reconnaître plus tard.")),
         Length(max=100, message=_l("Le nom ne doit pas dépasser 100 caractères.")),
@@ -121,5 +121,5 @@ class TokenForm(FlaskForm):
                            validate_choice=True)
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(LivretForm):
     """A form with only its CSRF token, for buttons that change something."""

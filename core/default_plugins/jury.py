@@ -62,7 +62,7 @@ def _mean(values) -> float | None:
 @hookimpl(trylast=True)
 def livret_jury_decision(certification: Certification, consolidation: Consolidation) -> DecisionProposal:
     if not consolidation.present:
-        return DecisionProposal(outcome=ABSENT, reasons=(_("Le candidat ou la candidate était absent·e."),))
+        return DecisionProposal(outcome=ABSENT, reasons=(_("Le candidat ou la candidate était absent ou absente."),))
     grid = _grid(certification)
     first, last = grid.outcomes[0].code, grid.outcomes[-1].code
     middle = grid.outcomes[1].code if len(grid.outcomes) > 2 else last
@@ -113,11 +113,11 @@ def livret_decision_problems(certification: Certification, consolidation: Consol
     problems: list[str] = []
     if not consolidation.present:
         if decision.outcome != ABSENT:
-            problems.append(_("Le candidat ou la candidate est absent·e : la seule décision possible est "
-                              "« Absent·e »."))
+            problems.append(_("Le candidat ou la candidate est absent ou absente : la seule décision possible est "
+                              "« Absent ou absente »."))
         return problems
     if decision.outcome == ABSENT:
-        problems.append(_("Le candidat ou la candidate est présent·e : la décision ne peut pas être « Absent·e »."))
+        problems.append(_("Le candidat ou la candidate est présent ou présente : la décision ne peut pas être « Absent ou absente »."))
         return problems
     outcome = outcomes.get(decision.outcome)
     if outcome is None:
@@ -145,7 +145,7 @@ def livret_jury_problems(certification: Certification, session) -> list[JuryProb
         if candidate.dossier.candidate_id in juror_ids:
             problems.append(JuryProblem(
                 "candidate_juror",
-                _("%(name)s ne peut pas être à la fois candidat·e et membre du jury.",
+                _("%(name)s ne peut pas être à la fois candidat ou candidate et membre du jury.",
                   name=candidate.dossier.candidate.full_name),
                 dossier_id=candidate.dossier_id))
     return problems

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from core.csrf import LivretForm
 from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
 
 from core.certifications.descriptor import Certification, DecisionProposal, Grid, RecordedDecision
@@ -23,11 +23,11 @@ from core.jury.models import JuryDecision
 from core.jury.services import mean
 
 
-class AbsenceForm(FlaskForm):
+class AbsenceForm(LivretForm):
     """The one-click « Enregistrer l'absence » (CSRF only)."""
 
 
-class BaseDecisionForm(FlaskForm):
+class BaseDecisionForm(LivretForm):
     outcome = RadioField(_l("Décision du jury"), choices=[], validate_choice=False)
     validated_blocks = SelectMultipleField(_l("Blocs de compétences validés"), choices=[], validate_choice=False)
     vae_outcome = RadioField(_l("Issue de l'entretien VAE"), choices=[], validate_choice=False)

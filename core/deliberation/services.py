@@ -37,7 +37,7 @@ from core.jury import services as jury
 from core.jury.models import Attendance, EvaluationGrid, JuryDecision, JurySession, SessionCandidate, SessionJuror
 
 ABSENT = "absent"
-ABSENT_LABEL = _l("Absent·e")
+ABSENT_LABEL = _l("Absent ou absente")
 MAX_TEXT = 4000
 
 
@@ -46,7 +46,7 @@ MAX_TEXT = 4000
 # ---------------------------------------------------------------------------
 
 def outcome_label(grid: Grid, code: str | None) -> str:
-    """The plugin's label of an outcome code (« Absent·e » for an absence)."""
+    """The plugin's label of an outcome code (« Absent ou absente » for an absence)."""
     if code == ABSENT:
         return str(ABSENT_LABEL)
     return next((o.label for o in grid.outcomes if o.code == code), code or "")

@@ -1,7 +1,7 @@
 """Pages of the deliberation area: the session's overview and one candidate's deliberation."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from werkzeug.routing import BuildError
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -39,6 +39,7 @@ def _render(delib, form=None, status: int = 200):
         can_record=services.may_record(current_user, delib.session) and not delib.locked and delib.ready,
         is_juror=services.may_record(current_user, delib.session),
         is_manager=jury.manages(current_user, delib.session), link=link,
+        only_split=request.args.get("desaccords") == "1",
         outcome_label=lambda code: services.outcome_label(delib.grid, code),
         vae_label=lambda code: services.vae_label(delib.cert, code)), status
 

@@ -331,15 +331,21 @@ def livret2_title(livret: Livret2) -> str:
 
 
 def render_livret2(livret: Livret2, *, lang: str = "fr", created: datetime | None = None,
-                   attachments: Iterable[PdfAttachment] = ()) -> bytes:
-    """The Livret 2 PDF; the annex manifest is also embedded as ``manifeste-annexes.json``."""
+                   attachments: Iterable[PdfAttachment] = (), preview: bool = False) -> bytes:
+    """The Livret 2 PDF; the annex manifest is also embedded as ``manifeste-annexes.json``.
+
+    ``preview``: the candidate's look before signing, marked « Aperçu – non signé » on the
+    cover, in the title and on every page (never signed nor sealed by the caller).
+    """
     created = created or livret.dossier.submitted_at
     with force_locale(lang):
         title = livret2_title(livret)
+        if preview:
+            title = gettext("Aperçu – non signé – %(title)s", title=title)
         manifest = PdfAttachment(MANIFEST_FILENAME, livret.manifest_json(), "application/json",
                                  gettext("Manifeste des annexes (numéro, titre, type, taille, SHA-256)"),
                                  "Data")
-    return render_pdf("documents/livret2.html", {"livret": livret}, title=title, lang=lang,
+    return render_pdf("documents/livret2.html", {"livret": livret, "preview": preview}, title=title, lang=lang,
                       author=livret.candidate.full_name, created=created,
                       attachments=[manifest, *attachments],
                       subject=f"{livret.certification.registry} {livret.certification.number} "

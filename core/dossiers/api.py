@@ -99,6 +99,7 @@ def _dossier_links(dossier: Dossier) -> dict[str, str]:
         "problems": url_for("dossiers_api.dossier_problems", dossier_id=dossier.id),
         "submit": url_for("dossiers_api.submit", dossier_id=dossier.id),
         "documents": url_for("dossiers_api.documents", dossier_id=dossier.id),
+        "preview": url_for("dossiers_api.preview", dossier_id=dossier.id),
     }
 
 
@@ -548,6 +549,37 @@ def submit(dossier_id: int):
     response.status_code = 201
     response.headers["Location"] = url_for("dossiers_api.dossier", dossier_id=found.id)
     return response
+
+
+@blueprint.get("/dossiers/<int:dossier_id>/preview")
+@token_required
+def preview(dossier_id: int):
+    """The Livret 2 as it would be submitted now, not signed, marked as a preview (owner only).
+    ---
+    get:
+      summary: Aperçu du Livret 2 avant signature
+      description: >-
+        Le Livret 2 en PDF, produit par le même code que le livret déposé, à partir des
+        brouillons et des annexes actuels, marqué « Aperçu – non signé » sur la
+        couverture et sur chaque page : il n'est ni signé ni scellé, rien n'est enregistré.
+        Affiché dans le navigateur (`Content-Disposition: inline`), avec
+        `X-Content-Type-Options: nosniff` et `Cache-Control: no-store`. Seul le candidat
+        titulaire du dossier peut l'obtenir : pour tout autre compte, 404.
+      tags: [dossiers]
+      responses:
+        200:
+          description: L'aperçu en PDF.
+          content:
+            application/pdf:
+              schema:
+                type: string
+                format: binary
+        404: DossierNotFound
+    """
+    from core.dossiers.submission import preview_response
+
+    found = services.get_dossier_for(current_api_user(), dossier_id, write=True)
+    return preview_response(found)
 
 
 @blueprint.get("/dossiers/<int:dossier_id>/documents")

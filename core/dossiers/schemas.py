@@ -119,6 +119,8 @@ class DossierLinksSchema(ResponseSchema):
     problems = fields.Str(required=True, metadata=_d("Chemin de la vérification avant dépôt."))
     submit = fields.Str(required=True, metadata=_d("Chemin du dépôt (POST)."))
     documents = fields.Str(required=True, metadata=_d("Chemin des documents émis."))
+    preview = fields.Str(required=True, metadata=_d(
+        "Chemin de l'aperçu PDF du Livret 2 avant signature (titulaire du dossier seulement)."))
 
 
 class DossierSummarySchema(ResponseSchema):

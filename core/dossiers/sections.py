@@ -18,6 +18,10 @@ class SectionSpec:
     - ``"annexes"``: the evidence annexes, numbered, titled and linked to
       competencies (page provided by core); ``options["min_annexes"]``;
     - ``"contents"``: the computed table of contents of the Livret (core).
+
+    ``options["annex_citations"]`` (form sections): ``{field name: competency code}``
+    for fields where the candidate types annex numbers (``1, 3``) as evidence of a
+    competency; those annexes count in the evidence coverage of that competency.
     """
 
     key: str

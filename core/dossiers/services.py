@@ -190,15 +190,85 @@ def progress(dossier: Dossier, cert: Certification) -> list[SectionState]:
     return states
 
 
+def cited_annexes(dossier: Dossier, cert: Certification) -> dict[str, set[int]]:
+    """Per competency code, the annex numbers the candidate cites in form fields.
+
+    A section declares which of its fields cite annexes as evidence of which
+    competency with ``options["annex_citations"] = {field name: competency code}``
+    (RS6776: « Éléments de preuve du cas pratique n », typed as ``1, 3``).
+    """
+    from forms.validators import parse_annex_numbers
+
+    data = section_data(dossier)
+    cited: dict[str, set[int]] = {}
+    for spec in sections_for(cert):
+        citations = spec.options.get("annex_citations") or {}
+        values = data.get(spec.key) or {}
+        for name, code in citations.items():
+            value = values.get(name)
+            try:
+                numbers = parse_annex_numbers(value) if isinstance(value, str) else []
+            except ValueError:  # the field's own validation reports it
+                continue
+            cited.setdefault(code, set()).update(numbers)
+    return cited
+
+
 def coverage(dossier: Dossier, cert: Certification) -> list[dict[str, Any]]:
-    """Per competency: the annexes linked to it (evidence coverage map)."""
+    """Per competency: the annexes linked to it on the annexes page or cited as its evidence in a section."""
     annexes = active_annexes(dossier)
+    cited = cited_annexes(dossier, cert)
     rows = []
     for block in cert.blocks:
         for comp in block.competencies:
-            linked = [a for a in annexes if comp.code in a.competency_codes]
+            numbers = cited.get(comp.code, set())
+            linked = [a for a in annexes if comp.code in a.competency_codes or a.number in numbers]
             rows.append({"block": block, "competency": comp, "annexes": linked})
     return rows
+
+
+def _lower_first(message: str) -> str:
+    """« Ce champ est obligatoire. » → « ce champ est obligatoire » (after « Section › Champ : »)."""
+    message = message.strip().rstrip(".").strip()
+    if len(message) > 1 and message[0].isupper() and not message[1].isupper():
+        message = message[0].lower() + message[1:]
+    return message
+
+
+def _field_label(label: str) -> str:
+    return label.strip().rstrip(":;").strip()
+
+
+def _field_problems(dossier: Dossier, spec: SectionSpec, cert: Certification, state: SectionState) -> list[Problem]:
+    """One problem per field in error, named « Section › Champ : message » and pointing at the field.
+
+    The labels come from the section's form rebuilt from the draft (the stored
+    problems only keep paths); the stored problems are the fallback.
+    """
+    draft = draft_of(dossier, spec.key)
+    items: list[dict[str, str]] = []
+    if draft is not None:
+        form = spec.form.from_data(dict(draft.data or {}), certification=cert)
+        if not form.validate():
+            items = form.error_items()
+    if not items:
+        items = [{"id": path.replace(".", "-"), "path": path, "label": "", "message": messages[0]}
+                 for path, messages in sorted(state.problems.items()) if messages]
+    found: list[Problem] = []
+    seen: set[str] = set()
+    for item in items:
+        key = item["path"] or item["id"]
+        if key in seen:  # the first message of each field
+            continue
+        seen.add(key)
+        label = _field_label(str(item.get("label") or ""))
+        message = _lower_first(str(item["message"]))
+        if label:
+            text = _("%(section)s › %(field)s : %(message)s", section=spec.title, field=label, message=message)
+        else:
+            text = _("%(section)s : %(message)s", section=spec.title, message=message)
+        found.append(Problem(text, spec.key, field=item["id"] or None, code="section_invalid"))
+    return found
 
 
 def problems(dossier: Dossier, cert: Certification) -> list[Problem]:
@@ -212,9 +282,7 @@ def problems(dossier: Dossier, cert: Certification) -> list[Problem]:
             found.append(Problem(_("La section « %(t)s » n'est pas remplie.", t=spec.title), spec.key,
                                  code="section_empty"))
         elif spec.kind == FORM:
-            for path, messages in sorted(state.problems.items()):
-                found.append(Problem(_("« %(t)s » : %(m)s", t=spec.title, m=messages[0]), spec.key,
-                                     field=path.replace(".", "-"), code="section_invalid"))
+            found.extend(_field_problems(dossier, spec, cert, state))
         elif spec.kind == ANNEXES:
             found.append(Problem(_("Ajoutez au moins une pièce justificative (annexe)."), spec.key,
                                  code="annexes_missing"))
@@ -267,6 +335,10 @@ def submit(dossier: Dossier, *, actor: User) -> DossierVersion:
     """Lock an immutable version. Raises Conflict (409) with the problem list when incomplete."""
     if dossier.candidate_id != actor.id:
         raise NotFound(code="dossier_not_found")
+    # A second submission sent at the same time (double click, two tabs) waits for the first here
+    # (row lock on PostgreSQL) and then finds the dossier submitted: one version, never two.
+    db.session.execute(select(Dossier.id).where(Dossier.id == dossier.id).with_for_update())
+    db.session.refresh(dossier)
     if not dossier.editable:
         raise Conflict(_("Ce dossier ne peut pas être déposé dans son état actuel (%(s)s).", s=dossier.status.label),
                        code="wrong_state", details={"status": dossier.status.value})

@@ -7,12 +7,14 @@ import logging
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from core.auth.models import User
 from core.certifications.services import get_certification
 from core.dossiers import services
 from core.dossiers.livret import build_livret2, build_receipt
 from core.dossiers.models import Document, Dossier, DossierVersion
+from core.errors import Conflict
 from core.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -32,6 +34,16 @@ def submit_and_seal(dossier: Dossier, *, actor: User, password: str) -> tuple[Do
         version = services.submit(dossier, actor=actor)
         issued = issue_submission_documents(dossier, version, actor)
         db.session.commit()
+    except (IntegrityError, OperationalError) as exc:
+        # The same dossier submitted twice at once: the other submission won (version number taken,
+        # or SQLite's writer lock). One version exists; this one is refused, nothing of it is kept.
+        db.session.rollback()
+        _discard(issued)
+        if isinstance(exc, OperationalError) and "locked" not in str(exc).lower():
+            raise
+        logger.info("concurrent submission of dossier %s refused: %s", dossier.id, exc.__class__.__name__)
+        raise Conflict(_("Ce dossier est déjà en cours de dépôt : rechargez la page pour voir la version déposée."),
+                       code="submission_in_progress") from None
     except Exception:
         db.session.rollback()
         _discard(issued)
@@ -61,6 +73,41 @@ def issue_submission_documents(dossier: Dossier, version: DossierVersion, actor:
         title=_("Accusé de réception – %(ref)s – version %(n)d", ref=dossier.reference, n=version.number),
         filename=f"accuse-reception-{dossier.reference}-v{version.number}.pdf"))
     return issued
+
+
+def render_preview(dossier: Dossier) -> bytes:
+    """The Livret 2 as it would be submitted now (same document code), marked « Aperçu – non signé ».
+
+    Nothing is stored, signed, sealed or recorded: the version is a transient
+    one built from the drafts and the active annexes.
+    """
+    from types import SimpleNamespace
+
+    from core.auth.models import utcnow
+    from core.documents.services import render_livret2
+
+    cert = get_certification(dossier.certification_code)
+    number = (dossier.latest_version.number + 1) if dossier.latest_version else 1
+    draft = SimpleNamespace(number=number, content=services.section_data(dossier),
+                            manifest=services.manifest_of(services.active_annexes(dossier)), submitted_at=None)
+    livret = build_livret2(dossier, draft, cert, services.sections_for(cert))
+    return render_livret2(livret, created=utcnow(), preview=True)
+
+
+def preview_response(dossier: Dossier):
+    """The preview PDF shown in the browser (inline), never cached nor sniffed."""
+    from flask import Response, g
+
+    from core.downloads import content_disposition
+
+    pdf = render_preview(dossier)
+    response = Response(pdf, mimetype="application/pdf")
+    name = f"apercu-livret2-{dossier.reference}.pdf"
+    response.headers["Content-Disposition"] = content_disposition(name).replace("attachment;", "inline;", 1)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    g.no_store = True  # the app's CSP applies (a sandbox CSP would stop the browsers' PDF viewers)
+    return response
 
 
 def _discard(documents: list[Document]) -> None:

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from core.certifications.services import get_certification
+from core.csrf import restored_formdata
 from core.dossiers import services
 from core.dossiers.blueprint import blueprint
 from core.dossiers.models import DossierStatus
@@ -33,14 +34,18 @@ def create():
 @blueprint.get("/<int:dossier_id>")
 @login_required
 def overview(dossier_id: int):
-    dossier = services.get_dossier_for(current_user, dossier_id)
+    return _overview_page(services.get_dossier_for(current_user, dossier_id))
+
+
+def _overview_page(dossier, submit_error: str | None = None) -> str:
+    """The dossier's page; ``submit_error``: why « Signer et déposer » was refused (shown at the password)."""
     cert = get_certification(dossier.certification_code)
     found = services.problems(dossier, cert) if dossier.editable else []
     return render_template(
         "dossiers/overview.html", dossier=dossier, cert=cert, states=services.progress(dossier, cert),
         problems=[p for p in found if p.blocking], warnings=[p for p in found if not p.blocking],
         coverage=services.coverage(dossier, cert), is_owner=dossier.candidate_id == current_user.id,
-        documents=services.documents_of(dossier),
+        documents=services.documents_of(dossier), submit_error=submit_error,
         can_review=services.can_review(current_user, dossier) and dossier.status is not DossierStatus.DRAFT)
 
 
@@ -51,7 +56,7 @@ def section(dossier_id: int, key: str):
     cert = get_certification(dossier.certification_code)
     spec = services.section_spec(cert, key)
     if spec.kind != FORM:
-        return redirect(url_for("dossiers.overview", dossier_id=dossier.id) + f"#{spec.key}")
+        return redirect(url_for("dossiers.overview", dossier_id=dossier.id) + f"#section-{spec.key}")
     draft = services.draft_of(dossier, key)
     can_edit = dossier.editable and dossier.candidate_id == current_user.id
     status = 200
@@ -86,6 +91,9 @@ def section(dossier_id: int, key: str):
         else:
             flash(_("Brouillon enregistré."), "success")
             return redirect(url_for("dossiers.section", dossier_id=dossier.id, key=key))
+    elif (restored := restored_formdata()) is not None:  # a refused token: what was typed, not the draft
+        form = services.build_form(spec, cert, formdata=restored)
+        form.validate_draft()
     else:
         form = services.build_form(spec, cert, data=draft.data if draft else {})
         if draft is not None and draft.data:
@@ -110,11 +118,23 @@ def submit(dossier_id: int):
     try:
         version, _documents = submit_and_seal(dossier, actor=current_user, password=request.form.get("password", ""))
     except UserError as exc:
+        # the page comes back with the reason beside the password field, which gets the focus
+        db.session.rollback()
         flash(str(exc), "error")
-        return redirect(url_for("dossiers.overview", dossier_id=dossier.id) + "#verification")
+        return _overview_page(dossier, submit_error=str(exc)), exc.status
     flash(_("Votre dossier est déposé (version %(n)d). Un accusé de réception vous a été envoyé par courriel.",
             n=version.number), "success")
     return redirect(url_for("dossiers.overview", dossier_id=dossier.id))
+
+
+@blueprint.get("/<int:dossier_id>/apercu.pdf")
+@login_required
+def preview(dossier_id: int):
+    """The Livret 2 the candidate is about to sign, unsigned and marked as a preview (owner only)."""
+    from core.dossiers.submission import preview_response
+
+    dossier = services.get_dossier_for(current_user, dossier_id, write=True)
+    return preview_response(dossier)
 
 
 @blueprint.get("/<int:dossier_id>/documents/<int:document_id>")

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
+from core.csrf import LivretForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
@@ -44,7 +44,7 @@ def score_name(key: str) -> str:
     return f"score_{_key(key)}"
 
 
-class GridForm(FlaskForm):
+class GridForm(LivretForm):
     revision = HiddenField()
 
     paths: dict[str, str] = {}  # problem path -> field name (set per certification)
@@ -63,6 +63,17 @@ class GridForm(FlaskForm):
     def errored(self) -> list:
         """Fields in error, in the order of the page."""
         return [f for f in self if f.errors and f.type != "CSRFTokenField"]
+
+    def progress(self, cert: Certification, grid: Grid) -> tuple[int, int]:
+        """(rows filled, rows) of what is on the page now: the criteria answered, or the marks typed.
+
+        Shown in the save bar (and kept up to date there by ``evaluation/grid.js``)."""
+        if grid.mode == "marks":
+            names = [mark_name(c.code) for c in cert.competencies] + [score_name(s.key) for s in grid.scores]
+            return sum(1 for n in names if str(self[n].data or "").strip()), len(names)
+        names = [criterion_name(crit.code) for comp in cert.competencies for crit in comp.criteria]
+        choices = {"met", "not_met"}
+        return sum(1 for n in names if self[n].data in choices), len(names)
 
     def to_payload(self, cert: Certification, grid: Grid) -> dict[str, Any]:
         """The input in the API's shape (see :func:`core.evaluation.grids.read_input`)."""
@@ -150,5 +161,5 @@ def grid_form(cert: Certification, grid: Grid, *, formdata: Any = None, data: di
     return form
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(LivretForm):
     """Only the CSRF token: reopening a completed grid."""

@@ -105,7 +105,7 @@ def editing_refusal(session: JurySession, candidate: SessionCandidate) -> str | 
     if session.status is SessionStatus.CLOSED:
         return _("La session est close : les grilles ne peuvent plus changer.")
     if candidate.attendance is Attendance.ABSENT:
-        return _("%(name)s est absent·e : il n'y a pas de grille à remplir pour ce candidat ou cette candidate.",
+        return _("%(name)s est absent ou absente : il n'y a pas de grille à remplir pour ce candidat ou cette candidate.",
                  name=candidate.dossier.candidate.full_name)
     if candidate.decision is not None:
         return _("La décision du jury est enregistrée pour ce candidat ou cette candidate : les grilles ne peuvent "

@@ -593,8 +593,9 @@ def fee_settled(dossier: Dossier) -> bool:
     return fee is not None and fee.settled
 
 
-def fee_missing(dossier: Dossier) -> list[str]:
-    """What the candidate (and staff) must know is missing before admissibility review, in French."""
+def fee_missing(dossier: Dossier, *, staff: bool = False) -> list[str]:
+    """What the candidate (or, with ``staff``, the certifier's staff) must know is missing before
+    admissibility review, in French."""
     if fee_settled(dossier):
         return []
     fee = fee_of(dossier)
@@ -610,6 +611,9 @@ def fee_missing(dossier: Dossier) -> list[str]:
                       "le certificateur attend son virement (référence %(ref)s).",
                       amount=amount, email=fee.payer_email, ref=fee.transfer_reference)]
         ref = fee.transfer_reference if fee else transfer_reference(dossier)
+        if staff:
+            return [_("Les frais de %(amount)s ne sont pas réglés : le virement du candidat ou de la candidate "
+                      "(référence %(ref)s) n'a pas encore été enregistré.", amount=amount, ref=ref)]
         return [_("Les frais de %(amount)s ne sont pas réglés : le certificateur attend votre virement avec la "
                   "référence %(ref)s.", amount=amount, ref=ref)]
     return [_("La demande de frais a été annulée (%(state)s) : contactez le certificateur.", state=fee.state.label)]
@@ -617,6 +621,6 @@ def fee_missing(dossier: Dossier) -> list[str]:
 
 def check_admissibility_can_start(dossier: Dossier) -> None:
     """Called by the admissibility review: refuses (409 ``fee_not_settled``) while the fee is owed."""
-    missing = fee_missing(dossier)
+    missing = fee_missing(dossier, staff=True)  # the refusal is the staff's (review page and API)
     if missing:
         raise Conflict(missing[0], code="fee_not_settled", details={"missing": missing})

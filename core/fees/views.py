@@ -21,7 +21,7 @@ def _page(dossier, fee, status=200, **forms):
     staff = can_review(current_user, dossier)
     return render_template(
         "fees/dossier.html", dossier=dossier, fee=fee, cert=get_certification(dossier.certification_code),
-        staff=staff, is_owner=dossier.candidate_id == current_user.id, missing=services.fee_missing(dossier),
+        staff=staff, is_owner=dossier.candidate_id == current_user.id, missing=services.fee_missing(dossier, staff=staff and dossier.candidate_id != current_user.id),
         providers=services.provider_options(fee),
         start_url=(lambda key: url_for("fees.start_payment", dossier_id=dossier.id, key=key))
         if dossier.candidate_id == current_user.id else None,

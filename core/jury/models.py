@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, Date, DateTime, Enum, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.auth.models import Organisation, User, utcnow
@@ -58,8 +58,8 @@ class Attendance(str, enum.Enum):
 
 ATTENDANCE_LABELS = {
     Attendance.UNKNOWN: _l("Non renseignée"),
-    Attendance.PRESENT: _l("Présent·e"),
-    Attendance.ABSENT: _l("Absent·e"),
+    Attendance.PRESENT: _l("Présent ou présente"),
+    Attendance.ABSENT: _l("Absent ou absente"),
 }
 
 

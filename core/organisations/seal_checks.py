@@ -27,7 +27,6 @@ from flask_babel import gettext as _
 from core.errors import ValidationFailed
 
 MAX_PKCS12_SIZE = 100 * 1024
-DATE_FORMAT = "%d/%m/%Y %H:%M UTC"
 
 # Extended key usages under which signing documents is allowed.
 DOCUMENT_SIGNING_EKUS = {
@@ -76,7 +75,10 @@ def _name_part(name: x509.Name, oid) -> str:
 
 
 def _when(moment: datetime) -> str:
-    return moment.strftime(DATE_FORMAT)
+    """For people: Paris time with the zone (« 06/12/2026 à 04:29 (heure de Paris) »)."""
+    from core.templating import local_datetime
+
+    return local_datetime(moment)
 
 
 def _describe(cert: x509.Certificate) -> dict[str, Any]:

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from core.csrf import LivretForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from core.sealing.forms import ReauthForm
 
 
-class GenerateForm(FlaskForm):
+class GenerateForm(LivretForm):
     """No field: the CSRF token only (the signatures that follow re-authenticate)."""
 
 

@@ -50,10 +50,10 @@ def missing(session: JurySession, grid) -> list[str]:
         if decision is None:
             found.append(_("%(name)s : aucune décision du jury n'est enregistrée.", name=_name(candidate)))
         elif candidate.attendance is Attendance.ABSENT and decision.outcome != outcomes.ABSENT:
-            found.append(_("%(name)s est absent·e mais la décision enregistrée n'est pas « Absent·e ».",
+            found.append(_("%(name)s est absent ou absente mais la décision enregistrée n'est pas « Absent ou absente ».",
                            name=_name(candidate)))
         elif candidate.attendance is Attendance.PRESENT and decision.outcome == outcomes.ABSENT:
-            found.append(_("%(name)s est présent·e mais la décision enregistrée est « Absent·e ».",
+            found.append(_("%(name)s est présent ou présente mais la décision enregistrée est « Absent ou absente ».",
                            name=_name(candidate)))
         elif outcomes.category(grid, decision.outcome) is None:
             found.append(_("%(name)s : la décision « %(outcome)s » n'existe pas pour cette certification.",

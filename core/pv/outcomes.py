@@ -20,10 +20,10 @@ PARTIAL = "partial"
 REFUSED = "refused"
 
 CATEGORY_LABELS = {
-    ABSENT: _l("Absent·e"),
-    REFUSED: _l("Refusé·e"),
-    TOTAL: _l("Admis·e totalement"),
-    PARTIAL: _l("Admis·e partiellement"),
+    ABSENT: _l("Absent ou absente"),
+    REFUSED: _l("Refusé ou refusée"),
+    TOTAL: _l("Admis ou admise totalement"),
+    PARTIAL: _l("Admis ou admise partiellement"),
 }
 
 
@@ -48,7 +48,7 @@ def category_label(grid: Grid, outcome: str | None) -> str:
 
 
 def outcome_label(grid: Grid, outcome: str | None) -> str:
-    """The plugin's label of an outcome (« Admission partielle »), « Absent·e » for an absence."""
+    """The plugin's label of an outcome (« Admission partielle »), « Absent ou absente » for an absence."""
     if outcome == ABSENT:
         return str(CATEGORY_LABELS[ABSENT])
     return next((o.label for o in grid.outcomes if o.code == outcome), outcome or "")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from core.csrf import LivretForm
 from wtforms import FieldList, Form, FormField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -11,7 +11,7 @@ from core.sealing.forms import ReauthForm
 CORRECTION_ROWS = 3
 
 
-class NoteForm(FlaskForm):
+class NoteForm(LivretForm):
     text = TextAreaField(_l("Nouvelle note"), validators=[
         DataRequired(message=_l("Saisissez le texte de la note.")),
         Length(max=4000, message=_l("La note est trop longue (4000 caractères au plus)."))])

@@ -96,6 +96,7 @@ class FieldChange:
     change: str  # "added", "removed", "changed"
     before: Any = None
     after: Any = None
+    label: str = ""  # the field's label as the candidate saw it (« Fiche 2 – Contexte »), "" if unknown
 
 
 @dataclass
@@ -143,14 +144,64 @@ def diff_sections(old: dict[str, Any], new: dict[str, Any], titles: dict[str, st
     return result
 
 
+def field_labels(spec, cert: Certification, data: dict[str, Any] | None) -> dict[str, str]:
+    """Dotted path of ``to_data()`` → the field's label (entries named as on the page: « Fiche 2 – Contexte »)."""
+    from wtforms import FieldList, FormField
+
+    from forms.base import data_fields
+    from forms.fields import RepeatableField
+
+    labels: dict[str, str] = {}
+    try:
+        form = spec.form.from_data(dict(data or {}), certification=cert)
+    except Exception:  # noqa: BLE001 - an old version a plugin cannot read any more: paths are shown
+        logger.warning("labels of section %s could not be built", spec.key)
+        return labels
+
+    def walk(f, path: str, prefix: str) -> None:
+        labels[path] = prefix + str(f.label.text)
+        if isinstance(f, FieldList):
+            for entry in f.entries:
+                title = f.entry_title(entry) if isinstance(f, RepeatableField) else f"{f.label.text} {entry.index + 1}"
+                walk(entry, f"{path}.{entry.index}", f"{prefix}{title} – ")
+        elif isinstance(f, FormField):
+            labels[path] = prefix.rstrip(" –")
+            for sub in f.form:
+                walk(sub, f"{path}.{sub.short_name}", prefix)
+
+    for fld in data_fields(form):
+        walk(fld, fld.short_name, "")
+    return labels
+
+
+def _label_of(labels: dict[str, str], path: str) -> str:
+    """The label of ``path`` or of the nearest field containing it (a list of ticked values: « competences.1 »)."""
+    parts = path.split(".")
+    while parts:
+        found = labels.get(".".join(parts))
+        if found:
+            return found
+        parts.pop()
+    return ""
+
+
 def diff_versions(old: DossierVersion, new: DossierVersion, cert: Certification | None = None) -> VersionDiff:
     cert = cert or get_certification(new.dossier.certification_code)
-    titles = {s.key: str(s.title) for s in dossiers.sections_for(cert) if s.kind == FORM}
+    specs = {s.key: s for s in dossiers.sections_for(cert) if s.kind == FORM}
+    titles = {key: str(s.title) for key, s in specs.items()}
     before = {a["sha256"]: a for a in old.manifest or []}
     after = {a["sha256"]: a for a in new.manifest or []}
+    sections = diff_sections(old.content or {}, new.content or {}, titles)
+    for section in sections:
+        spec = specs.get(section.key)
+        if spec is None or spec.form is None:
+            continue
+        labels = field_labels(spec, cert, (old.content or {}).get(section.key))
+        labels.update(field_labels(spec, cert, (new.content or {}).get(section.key)))
+        for change in section.changes:
+            change.label = _label_of(labels, change.path)
     return VersionDiff(
-        old=old.number, new=new.number,
-        sections=diff_sections(old.content or {}, new.content or {}, titles),
+        old=old.number, new=new.number, sections=sections,
         annexes_added=[a for sha, a in after.items() if sha not in before],
         annexes_removed=[a for sha, a in before.items() if sha not in after])
 

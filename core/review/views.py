@@ -43,7 +43,7 @@ def _render(dossier, decision_form=None, note_form=None, status: int = 200):
     found = dossiers.problems(dossier, cert) if version is dossier.latest_version else []
     from core.fees.services import fee_missing
 
-    owed = fee_missing(dossier)
+    owed = fee_missing(dossier, staff=True)
     return render_template(
         "review/review.html", dossier=dossier, cert=cert, version=version,
         livret=build_livret2(dossier, version, cert, specs), annexes=annexes,

@@ -13,14 +13,14 @@ the CSRF token). Rate-limit the view like the sign-in form.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from core.csrf import LivretForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length
 
 from core.errors import ValidationFailed
 
 
-class ReauthForm(FlaskForm):
+class ReauthForm(LivretForm):
     password = PasswordField(
         _l("Mot de passe de votre compte"),
         validators=[DataRequired(message=_l("Saisissez votre mot de passe pour confirmer votre identité.")),

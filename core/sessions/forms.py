@@ -6,7 +6,7 @@ import datetime as dt
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from core.csrf import LivretForm
 from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
 from wtforms import fields as wtf
 from wtforms.validators import InputRequired, Length, Optional
@@ -43,7 +43,7 @@ class FrenchTimeField(TypedInputMixin, wtf.TimeField):
         return self.data.strftime("%H:%M") if isinstance(self.data, dt.time) else ""
 
 
-class SessionForm(FlaskForm):
+class SessionForm(LivretForm):
     certification = SelectField(_l("Certification"), choices=[], validate_choice=False)
     title = StringField(_l("Intitulé de la session"), validators=[Length(max=200)])
     day = FrenchDateField(_l("Date de début de la session"))
@@ -62,7 +62,7 @@ class StepForm(Form):
     with_candidate = BooleanField(_l("En présence du candidat"))
 
 
-class ScheduleForm(FlaskForm):
+class ScheduleForm(LivretForm):
     steps = FieldList(FormField(StepForm), min_entries=1, max_entries=40)
 
     def rows(self) -> list[dict]:
@@ -79,26 +79,26 @@ def schedule_form(steps: list[dict] | None = None) -> ScheduleForm:
     return ScheduleForm(data={"steps": data})
 
 
-class CandidateForm(FlaskForm):
+class CandidateForm(LivretForm):
     dossier_id = SelectField(_l("Dossier à ajouter"), choices=[], validate_choice=False,
                              validators=[InputRequired(message=_l("Choisissez un dossier."))])
     access_route = SelectField(_l("Voie d'accès"), choices=choices(("VAE", "VAE"), ("Formation", _l("Formation"))),
                                default="VAE")
 
 
-class SlotForm(FlaskForm):
+class SlotForm(LivretForm):
     day = FrenchDateField(_l("Date du passage"))
     clock = FrenchTimeField(_l("Heure de début du créneau (heure de Paris)"))
 
 
-class JurorEditForm(FlaskForm):
+class JurorEditForm(LivretForm):
     position = StringField(_l("Poste occupé"), validators=[Length(max=200)])
     company = StringField(_l("Entreprise"), validators=[Length(max=200)])
-    professional = RadioField(_l("Professionnel·le du métier (développement et IA)"), choices=YES_NO, default="1",
+    professional = RadioField(_l("Professionnel ou professionnelle du métier (développement et IA)"), choices=YES_NO, default="1",
                               validators=[InputRequired(message=_l("Répondez par oui ou par non."))])
     experience_years = FrenchIntegerField(_l("Années d'expérience dans le développement et l'IA"),
                                           render_kw={"inputmode": "numeric"})
-    external = RadioField(_l("Extérieur·e au certificateur et à l'organisme évaluateur"), choices=YES_NO,
+    external = RadioField(_l("Extérieur ou extérieure au certificateur et à l'organisme évaluateur"), choices=YES_NO,
                           default="1", validators=[InputRequired(message=_l("Répondez par oui ou par non."))])
 
 
@@ -110,13 +110,13 @@ class JurorForm(JurorEditForm):
     last_name = StringField(_l("Nom (pour inviter un nouveau juré)"), validators=[Length(max=100)])
 
 
-class ObservationsForm(FlaskForm):
+class ObservationsForm(LivretForm):
     manager_position = StringField(_l("Fonction du responsable de session"), validators=[Length(max=200)])
     observations = TextAreaField(_l("Observations sur le déroulement de la session d'évaluation"),
                                  validators=[Length(max=4000)])
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(LivretForm):
     """A button that changes something (CSRF only)."""
 
 

@@ -373,7 +373,7 @@ def _core_problems(session: JurySession) -> list[JuryProblem]:
         if elsewhere is not None:
             problems.append(JuryProblem(
                 "candidate_elsewhere",
-                _("%(name)s est déjà convoqué·e dans la session ouverte « %(t)s » : retirez ce dossier.",
+                _("%(name)s est déjà convoqué ou convoquée dans la session ouverte « %(t)s » : retirez ce dossier.",
                   name=candidate.dossier.candidate.full_name, t=elsewhere), dossier_id=candidate.dossier_id))
     return problems
 
@@ -472,7 +472,7 @@ def set_attendance(session: JurySession, actor: User, values: dict[int, str]) ->
         try:
             wanted[candidate.id] = Attendance(value)
         except ValueError:
-            errors[str(key)] = [_("Choisissez « présent·e », « absent·e » ou « non renseignée ».")]
+            errors[str(key)] = [_("Choisissez « présent ou présente », « absent ou absente » ou « non renseignée ».")]
     for cid, attendance in wanted.items():
         candidate = by_id[cid]
         if attendance is not candidate.attendance and candidate.decision is not None:

@@ -261,7 +261,7 @@ def add_candidate(session_id: int):
         try:
             candidate = members.add_candidate(session, current_user, form.dossier_id.data, form.access_route.data)
             db.session.commit()
-            flash(_("%(name)s est ajouté·e à la session (passage n° %(n)d).",
+            flash(_("%(name)s est ajouté ou ajoutée à la session (passage n° %(n)d).",
                     name=candidate.dossier.candidate.full_name, n=candidate.position + 1), "success")
             return redirect(url_for("sessions.show", session_id=session.id) + "#candidats")
         except UserError as exc:
@@ -282,7 +282,7 @@ def remove_candidate(session_id: int, candidate_id: int):
     session, candidate = _candidate(session_id, candidate_id)
     name = candidate.dossier.candidate.full_name
     return _simple_action(session, lambda: members.remove_candidate(session, current_user, candidate),
-                          _("%(name)s est retiré·e de la session.", name=name), "#candidats")
+                          _("%(name)s est retiré ou retirée de la session.", name=name), "#candidats")
 
 
 @blueprint.post("/<int:session_id>/candidats/<int:candidate_id>/monter")
@@ -393,7 +393,7 @@ def remove_juror(session_id: int, juror_id: int):
     juror = members.get_juror_for(session, juror_id)
     name = juror.user.full_name
     return _simple_action(session, lambda: members.remove_juror(session, current_user, juror),
-                          _("%(name)s est retiré·e du jury.", name=name), "#jury")
+                          _("%(name)s est retiré ou retirée du jury.", name=name), "#jury")
 
 
 # ---------------------------------------------------------------------------
@@ -437,7 +437,7 @@ def declarations(session_id: int):
                 errors, status = [str(exc)], exc.status
                 session = _declaring_session(session_id)
     return render_template("sessions/declarations.html", session=session, rows=members.declaration_rows(
-        session, current_user), errors=errors, hhmm=services.hhmm,
+        session, current_user), errors=errors, hhmm=services.hhmm, cert=jury.certification_of(session),
         can_declare=session.status in (SessionStatus.DRAFT, SessionStatus.OPEN)), status
 
 
@@ -481,4 +481,4 @@ def observations(session_id: int):
         _failed(form, exc)
         return _render_session(_managed(session_id), exc.status, observations_form=form)
     flash(_("Vos observations sont enregistrées."), "success")
-    return redirect(url_for("sessions.show", session_id=session.id) + "#observations")
+    return redirect(url_for("sessions.show", session_id=session.id) + "#section-observations")

@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from core.csrf import LivretForm
 from flask_wtf.file import FileField, FileRequired
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(LivretForm):
     file = FileField(_l("Document PDF à vérifier"),
                      validators=[FileRequired(message=_l("Choisissez le fichier PDF à vérifier."))])

@@ -35,10 +35,11 @@ def _verify_limit() -> str:
 _shared_limit = limiter.shared_limit(_verify_limit, scope="verify", methods=["POST"])
 
 
-def _render(form, result=None, status=200):
+def _render(form, result=None, status=200, filename: str | None = None):
     limit_mb = f"{current_app.config['VERIFY_MAX_SIZE'] / (1024 * 1024):.0f}"
     return render_template("verify/verify.html", form=form, result=result, level_label=level_label,
-                           limit_mb=limit_mb, max_pages=current_app.config["VERIFY_MAX_PAGES"]), status
+                           limit_mb=limit_mb, max_pages=current_app.config["VERIFY_MAX_PAGES"],
+                           filename=filename), status
 
 
 @blueprint.route("/verifier", methods=["GET", "POST"])
@@ -54,7 +55,9 @@ def page():
     except UserError as exc:
         form.file.errors = [*form.file.errors, str(exc)]
         return _render(form, status=exc.status)
-    return _render(form, result)
+    # the name the visitor chose, shown (escaped) so that reports of several files are told apart
+    filename = (getattr(form.file.data, "filename", None) or "").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    return _render(form, result, filename=filename or None)
 
 
 @blueprint.errorhandler(RequestEntityTooLarge)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 
 import pytest
 import storage_samples as samples
@@ -105,6 +106,22 @@ def test_script_upload_answers_json(client, login, make_dossier):
     assert refused.status_code == 415
     assert refused.json["error"]["code"] == "archive"
     assert "archives" in refused.json["error"]["message"].lower()
+
+
+def test_script_uploads_are_announced_once_on_the_list(client, login, make_dossier):
+    user, dossier_id = make_dossier()
+    login(user)
+    url = f"/dossiers/{dossier_id}/annexes"
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).get_data(as_text=True)).group(1)
+    for name in ("a.pdf", "b.pdf"):  # the script sends one file per request with the page's token
+        answer = client.post(url, headers={"Accept": "application/json", "X-CSRFToken": token},
+                             data={"csrf_token": token, "rows": "1", "file-0": (io.BytesIO(samples.pdf()), name)},
+                             content_type="multipart/form-data")
+        assert answer.status_code == 201
+    # then it shows the list: one message for both files, said once
+    listing = client.get(url).get_data(as_text=True)
+    assert "Annexe n° 1 ajoutée." not in listing and listing.count("Annexes n° 1, 2 ajoutées.") == 1
+    assert "ajoutée" not in client.get(url).get_data(as_text=True)
 
 
 def test_api_upload_list_update_remove(client, make_dossier, token_for, annex_rows, stored_keys):

@@ -139,7 +139,7 @@ def test_results_dashboard_counts_sealed_current_decisions(app, jury_session, si
         assert db.session.query(JuryDecision).count() == 5
     assert result.code == "RNCP37827" and result.decisions == 3
     assert {b.label: b.value for b in result.outcome_bars} == {
-        "Admis": 1, "Admission partielle": 1, "Non admis": 0, "Absent·e": 1}
+        "Admis": 1, "Admission partielle": 1, "Non admis": 0, "Absent ou absente": 1}
     blocks = {r.code: (r.validated, r.assessed) for r in result.blocks}
     assert blocks == {"BC01": (2, 2), "BC02": (1, 2), "BC03": (1, 2)}
     comps = {r.code: (r.validated, r.assessed) for r in result.competencies}

@@ -1,5 +1,4 @@
 """From a filled dossier to a signed and sealed Livret 2, through the pages, as a candidate would."""
-import hashlib
 import html
 import io
 import re
@@ -91,9 +90,10 @@ def test_draft_keeps_what_was_typed_and_reports_missing_items(app, client, plugi
     assert "Ajoutez au moins une pièce justificative" in overview
     # submission is refused with the list, nothing changes
     response = client.post(f"/dossiers/{dossier_id}/deposer", data={"password": user.plain_password})
-    assert response.status_code == 302
+    assert response.status_code == 409
+    assert "Le dossier est incomplet" in page(response)
     overview = page(client.get(f"/dossiers/{dossier_id}"))
-    assert "Le dossier est incomplet" in overview and "Brouillon" in overview
+    assert "Brouillon" in overview
 
 
 def test_submission_signs_seals_and_issues_documents(app, client, plugin, create_user, login, outbox, tmp_path):
@@ -107,8 +107,10 @@ def test_submission_signs_seals_and_issues_documents(app, client, plugin, create
     sha2 = add_annex(app, dossier_id, user.id, 2, b"%PDF-1.4 preuve deux", ["C2"])
 
     wrong = client.post(f"/dossiers/{dossier_id}/deposer", data={"password": "pas le bon"})
-    assert wrong.status_code == 302
-    assert "Mot de passe incorrect" in page(client.get(f"/dossiers/{dossier_id}"))
+    assert wrong.status_code == 422
+    refused = page(wrong)  # the overview again: the reason tied to the password field, which has the focus
+    assert re.search(r'<p class="error" id="submit-password-error">.*Mot de passe incorrect', refused)
+    assert 'aria-invalid="true" autofocus' in refused
 
     response = client.post(f"/dossiers/{dossier_id}/deposer", data={"password": user.plain_password})
     assert response.status_code == 302
@@ -182,8 +184,8 @@ def test_failed_seal_leaves_the_dossier_as_it_was(app_config, plugin, create_use
     fill(client, dossier_id, user)
     add_annex(broken, dossier_id, user.id, 1, b"%PDF-1.4 x", ["C1", "C2"])
     response = client.post(f"/dossiers/{dossier_id}/deposer", data={"password": user.plain_password})
-    assert response.status_code == 302
-    assert "horodatage" in page(client.get(f"/dossiers/{dossier_id}"))
+    assert response.status_code >= 400  # the overview again, with the reason at the password field
+    assert "horodatage" in page(response)
     with broken.app_context():
         assert db.session.get(Dossier, dossier_id).status is DossierStatus.DRAFT
         assert db.session.query(DossierVersion).count() == 0

@@ -151,3 +151,42 @@ def test_script_is_served(forms_app):
     assert response.status_code == 200
     assert b"data-show-when" in response.data
     response.close()
+
+
+def test_section_form_macro_renders_the_token_of_a_form_rebuilt_from_a_draft(forms_app, cert, samples):
+    # A section rebuilt from saved data (Section.from_data: no csrf field of its own) must still post
+    # the page's token: without it every save from a browser answered 400.
+    from flask_wtf.csrf import generate_csrf
+
+    previous = forms_app.config.get("WTF_CSRF_ENABLED", True)
+    forms_app.config["WTF_CSRF_ENABLED"] = True
+    template = '{% import "forms/_widgets.html" as w %}{{ w.section_form(form, action="/enregistrer") }}'
+    try:
+        with forms_app.test_request_context("/"):
+            from_draft = sections.EtatCivilSection.from_data(samples["etat_civil"], certification=cert)
+            assert "csrf_token" not in from_draft
+            markup = render_template_string(template, form=from_draft)
+            token = generate_csrf()
+            posted = sections.EtatCivilSection(formdata=MultiDict({"nom_famille": "Martin"}), certification=cert)
+            assert "csrf_token" in posted
+            posted_markup = render_template_string(template, form=posted)
+    finally:
+        forms_app.config["WTF_CSRF_ENABLED"] = previous
+    assert markup.count('name="csrf_token"') == 1
+    assert f'<input type="hidden" name="csrf_token" value="{token}">' in markup
+    assert posted_markup.count('name="csrf_token"') == 1  # the form's own token, not a second one
+
+
+def test_section_form_in_a_page_leaves_the_title_and_the_error_summary_to_the_page(ctx, cert):
+    form = sections.EngagementSection(formdata=MultiDict({"x": "1"}), certification=cert)
+    assert not form.validate()
+    markup = render_template_string(
+        '{% import "forms/_widgets.html" as w %}'
+        '{{ w.section_form(form, action="/enregistrer", heading_level=1, title_in_page=True) }}', form=form)
+    assert 'id="error-summary"' not in markup and 'role="alert"' not in markup
+    assert "<h1" not in markup and 'id="section-engagement-title"' not in markup
+    assert "<h2>Informations générales</h2>" in markup  # headings inside the section sit below the page's h1
+    assert 'aria-invalid="true"' in markup  # the fields still show their errors
+    assert form.title_in_page is False  # only for that rendering
+    alone = form.render()  # on its own, a section keeps its heading and its error summary
+    assert '<h2 id="section-engagement-title">' in alone and 'id="error-summary"' in alone

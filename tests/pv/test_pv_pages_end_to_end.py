@@ -254,7 +254,7 @@ def _add_candidates(mgr: Browser, title: str, people) -> None:
     for person in people:
         value = mgr.form("Ajouter à la session").option("dossier_id", f"{person.last_name.upper()} {person.first_name}")
         mgr.submit("Ajouter à la session", {"dossier_id": value, "access_route": "VAE"}, heading=title)
-        assert f"{person.full_name} est ajouté·e à la session" in mgr.text
+        assert f"{person.full_name} est ajouté ou ajoutée à la session" in mgr.text
 
 
 def _add_jurors(mgr: Browser, title: str, jurors, years) -> None:

@@ -78,7 +78,7 @@ def test_absent_candidate_needs_the_absent_decision(app, client, jury_session, a
     api = client.post(f"/api/v1/sessions/{s['session_id']}/pv", headers=api_headers(s["manager"]))
     assert api.status_code == 409
     assert api.json["error"]["details"]["missing"] == [
-        "Inès Leroy est absent·e mais la décision enregistrée n'est pas « Absent·e »."]
+        "Inès Leroy est absent ou absente mais la décision enregistrée n'est pas « Absent ou absente »."]
 
 
 def test_a_juror_of_another_session_gets_404_everywhere(app, client, jury_session, clients, api_headers,

@@ -153,7 +153,7 @@ def test_attendance_and_observations_while_open(app, manager_client, manager, ju
     assert f'name="attendance-{c1.id}"' in body and "<legend>Camille Durand" in body
     response = manager_client.post(f"/sessions/{session_id}/presences", data={
         f"attendance-{c1.id}": "present", f"attendance-{c2.id}": "peut-être"})
-    assert response.status_code == 422 and "Choisissez « présent·e », « absent·e »" in text(response)
+    assert response.status_code == 422 and "Choisissez « présent ou présente », « absent ou absente »" in text(response)
     assert session_of(app, session_id).candidates[0].attendance.value == "unknown"
     response = manager_client.post(f"/sessions/{session_id}/presences", data={
         f"attendance-{c1.id}": "present", f"attendance-{c2.id}": "absent"})

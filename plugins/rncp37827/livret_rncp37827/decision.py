@@ -69,7 +69,7 @@ def remaining_text(cert: Certification, acquired: tuple[str, ...]) -> str:
 def jury_decision(cert: Certification, consolidation: Consolidation) -> DecisionProposal:
     """The decision the grids give (hook ``livret_jury_decision``)."""
     if not consolidation.present:
-        return DecisionProposal(outcome=ABSENT, reasons=(_("Le candidat ou la candidate était absent·e."),))
+        return DecisionProposal(outcome=ABSENT, reasons=(_("Le candidat ou la candidate était absent ou absente."),))
     validated = validated_blocks(cert, consolidation)
     acquired = acquired_competencies(cert, consolidation)
     reasons = _block_reasons(cert, consolidation, validated)
@@ -151,7 +151,7 @@ def _vae_problems(cert: Certification, decision: RecordedDecision, blocks: set[s
 def decision_problems(cert: Certification, consolidation: Consolidation, decision: RecordedDecision) -> list[str]:
     """Why the jury may not record ``decision`` (hook ``livret_decision_problems``); each message quotes its rule.
 
-    Absences are core's business (the only decision for an absent candidate is « Absent·e »)."""
+    Absences are core's business (the only decision for an absent candidate is « Absent ou absente »)."""
     if not consolidation.present or decision.outcome == ABSENT:
         return []
     all_blocks = {b.code for b in cert.blocks}

@@ -126,4 +126,4 @@ def test_vae_outcome_must_agree_with_the_blocks(hook):
 def test_absence_is_left_to_core(hook):
     assert problems(hook, consolidation(present=False), outcome="absent") == []
     found = problems(hook, consolidation(present=False), outcome="admis", validated_blocks=BLOCKS)
-    assert found == ["Le candidat ou la candidate est absent·e : la seule décision possible est « Absent·e »."]
+    assert found == ["Le candidat ou la candidate est absent ou absente : la seule décision possible est « Absent ou absente »."]

@@ -36,7 +36,7 @@ def markup_of(response) -> str:
 
 def states(response) -> dict[str, str]:
     """Section key -> state shown in the overview's progress table."""
-    return dict(re.findall(r'<tr id="([a-z_]+)">.*?class="badge state-([a-z_]+)"', response.get_data(as_text=True),
+    return dict(re.findall(r'<tr id="section-([a-z_]+)">.*?class="badge state-([a-z_]+)"', response.get_data(as_text=True),
                            re.S))
 
 

@@ -46,7 +46,7 @@ def _mean(values) -> float | None:
 def jury_decision(cert: Certification, consolidation: Consolidation) -> DecisionProposal:
     """The decision the marks give (hook ``livret_jury_decision``)."""
     if not consolidation.present:
-        return DecisionProposal(outcome=ABSENT, reasons=(_("Le candidat ou la candidate était absent·e."),))
+        return DecisionProposal(outcome=ABSENT, reasons=(_("Le candidat ou la candidate était absent ou absente."),))
     marks = {c.code: _mean(consolidation.marks.get(c.code)) for c in cert.competencies}
     oral = _mean(consolidation.scores.get(ORAL))
     acquired = tuple(code for code, mark in marks.items() if mark is not None and mark >= THRESHOLD)

@@ -152,7 +152,10 @@ def dossier_sections() -> list[SectionSpec]:
         SectionSpec("etat_civil", _("Identité"), form=IdentiteSection),
         SectionSpec("formation", _("Formation suivie"), form=FormationSection),
         SectionSpec("epreuve_ecrite", _("Épreuve écrite : les %(n)d cas pratiques", n=len(EpreuveEcriteSection.cases)),
-                    form=EpreuveEcriteSection),
+                    form=EpreuveEcriteSection,
+                    # the annexes cited by each case are evidence of its competency (coverage)
+                    options={"annex_citations": {evidence_field(c.code): c.code
+                                                 for _n, c in EpreuveEcriteSection.cases}}),
         SectionSpec("annexes", _("Annexes"), kind=ANNEXES,
                     intro=_("Déposez ici les pièces qui prouvent vos réponses aux cas pratiques, puis indiquez "
                             "leurs numéros dans chaque cas."),

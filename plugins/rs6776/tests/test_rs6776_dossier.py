@@ -29,7 +29,7 @@ def markup_of(response) -> str:
 
 
 def states(response) -> dict[str, str]:
-    return dict(re.findall(r'<tr id="([a-z_]+)">.*?class="badge state-([a-z_]+)"', response.get_data(as_text=True),
+    return dict(re.findall(r'<tr id="section-([a-z_]+)">.*?class="badge state-([a-z_]+)"', response.get_data(as_text=True),
                            re.S))
 
 
@@ -204,3 +204,39 @@ def test_another_candidate_gets_404(client, dossier_url, create_user, login):
     for key in ORDER:
         assert client.get(f"{dossier_url}/sections/{key}").status_code == 404
     assert client.post(f"{dossier_url}/sections/formation", data=formation(2)).status_code == 404
+
+
+def coverage_rows(response) -> dict[str, str]:
+    """Competency code -> text of its cell in the overview's coverage table."""
+    table = markup_of(response).split('id="couverture"', 1)[1].split("</table>", 1)[0]
+    return {code: " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+            for code, cell in re.findall(r'<tr><th scope="row"[^>]*>(C\d+)<.*?<td>(.*?)</td></tr>', table, re.S)}
+
+
+def test_annexes_cited_by_a_case_count_as_evidence_of_its_competency(app, client, candidate, dossier_url):
+    """An annex linked to no competency on the annexes page, but cited as the evidence of cases 1
+    and 2, covers C1 and C2; the cases that cite nothing stay without evidence."""
+    from core.dossiers.models import Annex
+    from core.extensions import db
+
+    add_annexes(app, dossier_url, candidate, 1, 2)
+    with app.app_context():  # the candidate did not link them on the annexes page
+        dossier_id = int(dossier_url.rstrip("/").rsplit("/", 1)[1])
+        for annex in db.session.query(Annex).filter_by(dossier_id=dossier_id):
+            annex.competencies = []
+        db.session.commit()
+    before = coverage_rows(client.get(dossier_url))
+    assert set(before.values()) == {"Aucune preuve"} and len(before) == 6
+
+    data = cases({1: "1", 2: "1, 2", 3: "", 4: "", 5: "", 6: ""})
+    data["action"] = "draft"
+    form_page = client.get(f"{dossier_url}/sections/epreuve_ecrite").get_data(as_text=True)
+    data["csrf_token"] = re.search(r'name="csrf_token" value="([^"]+)"', form_page).group(1)  # as a browser does
+    client.post(f"{dossier_url}/sections/epreuve_ecrite", data=data)
+    response = client.get(dossier_url)
+    rows = coverage_rows(response)
+    assert rows["C1"] == "n° 1" and rows["C2"] == "n° 1, n° 2"
+    assert all(rows[c] == "Aucune preuve" for c in ("C3", "C4", "C5", "C6"))
+    text = text_of(response)
+    assert "Aucune pièce justificative n'est associée à la compétence C1." not in text
+    assert "Aucune pièce justificative n'est associée à la compétence C3." in text

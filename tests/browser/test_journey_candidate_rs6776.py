@@ -1,0 +1,199 @@
+"""Journey of a candidate to RS6776 « Création de contenus rédactionnels et visuels par l'usage responsable
+de l'IA générative » (issue 11), in Chromium with CSRF on: the written test of six practical cases,
+returned within 10 days after the end of the training (règlement, sections 2 and 3).
+
+From « Mon espace » he opens his dossier, fills his identity, the training (an end date before the start
+date first, then a wrong end date past the 10-day limit: the overview says the deadline has passed; the
+right date: the overview gives the last day), answers the six cases citing annexes (validated with the
+evidence of a case left empty first: error summary, focus, error tied to the field, answers kept), uploads
+those annexes watching the progress bars (the cited annexes count as evidence of each case's competency),
+signs the declaration, sees no blocking point left, previews the PDF, signs with his password inside the
+deadline and reads his receipt (sealed PDF, e-mail).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from candidate_steps import (SEALING_MS, TODAY, annex_rows, assert_error_on, blocking_problems, date, download,
+                             fetch, flash, is_pdf, make_pdf, make_png, open_section, press, remarks,
+                             section_state, space, status, type_text, upload_annexes, validate_section, write)
+
+EMAIL, PASSWORD = "candidate2@demo.livret.fr", "demo-candidate2-2026"
+TRAINING_START = TODAY - dt.timedelta(days=40)
+TRAINING_END = TODAY - dt.timedelta(days=8)  # the written test is due within 10 days: two days left
+DEADLINE = TRAINING_END + dt.timedelta(days=10)
+CITED = {1: "1", 2: "1", 3: "2", 4: "2", 5: "3", 6: "1, 3"}  # case -> annexes cited as its evidence
+
+ANSWERS = {
+    1: "Pour la newsletter de l'office de tourisme, j'ai rédigé un prompt précisant le public, le ton et les "
+       "contraintes de longueur, puis j'ai relu et corrigé chaque proposition avant publication.",
+    2: "J'ai vérifié les faits cités par l'outil (dates, horaires, tarifs) auprès des sources officielles et "
+       "supprimé deux affirmations inventées ; la version finale mentionne l'usage de l'IA.",
+    3: "Pour l'affiche de la fête de quartier, j'ai généré trois visuels avec un outil d'images en décrivant la "
+       "charte graphique, retenu le plus lisible et retouché le texte pour qu'il soit accessible.",
+    4: "J'ai contrôlé les droits d'utilisation des images générées et écarté celles qui imitaient le style d'un "
+       "illustrateur identifiable, conformément aux conditions de l'outil et au droit d'auteur.",
+    5: "Aucune donnée personnelle des adhérents n'a été transmise à l'outil : j'ai anonymisé les témoignages "
+       "avant de demander un résumé, et documenté la démarche dans le registre de l'association.",
+    6: "J'ai mesuré l'intérêt de l'IA : deux heures gagnées par newsletter, un taux d'ouverture stable ; j'ai "
+       "présenté à l'équipe une charte d'usage responsable et les limites constatées.",
+}
+
+
+def test_candidate_rs6776_returns_the_written_test_within_ten_days(people, tmp_path):
+    files = [
+        {"path": make_pdf(tmp_path / "newsletter-mai.pdf", "Newsletter de mai – versions successives",
+                          ["Prompt utilisé, première proposition de l'outil, version corrigée et publiée.",
+                           "Sources vérifiées pour chaque information pratique."]),
+         "title": "Newsletter : prompt, versions et sources", "competencies": ["C1"]},
+        {"path": make_png(tmp_path / "affiche-fete.png", "Affiche de la fete de quartier"),
+         "title": "Affiche générée puis retouchée"},
+        {"path": make_pdf(tmp_path / "charte-usage.pdf", "Charte d'usage responsable de l'IA générative",
+                          ["Règles de l'association : données personnelles, vérification, mention de l'IA.",
+                           "Bilan chiffré des trois mois d'usage."]),
+         "title": "Charte d'usage responsable et bilan"},
+    ]
+
+    noah = people.open_as(EMAIL, PASSWORD, "noah")
+    page = noah.page
+
+    # -- « Mon espace »: open the RS6776 dossier ------------------------------------------------------
+    press(noah, re.compile(r"^Ouvrir mon dossier\s+RS6776$"), "dossier ouvert", expect_url=r"/dossiers/\d+$")
+    overview_url = page.url
+    flash(noah, re.compile(r"Votre dossier \S+ est ouvert"))
+    assert status(noah) == "Brouillon"
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Dossier RS6776-")
+
+    # -- Identité -------------------------------------------------------------------------------------
+    open_section(noah, "Identité")
+    space(noah, "#civilite-1")
+    type_text(noah, "#nom_famille", "Bernard")
+    type_text(noah, "#prenoms", "Noah")
+    date(noah, "#date_naissance", dt.date(1996, 5, 21))
+    type_text(noah, "#lieu_naissance", "Nantes (Loire-Atlantique)")
+    type_text(noah, "#nationalite", "Française")
+    write(noah, "#adresse", "4 allée des Tilleuls")
+    type_text(noah, "#code_postal", "44000")
+    type_text(noah, "#commune", "Nantes")
+    type_text(noah, "#email", EMAIL)
+    type_text(noah, "#telephone_portable", "07 98 76 54 32")
+    validate_section(noah, "Identité")
+
+    # -- Formation suivie: the end date before the start date -----------------------------------------
+    open_section(noah, "Formation suivie")
+    assert page.get_by_text("au plus tard 10 jours après la fin de la formation").is_visible()
+    type_text(noah, "#organisme", "Inkréa Formation")
+    type_text(noah, "#intitule", "Créer des contenus avec l'IA générative de façon responsable")
+    date(noah, "#date_debut", TRAINING_START)
+    date(noah, "#date_fin", TRAINING_START - dt.timedelta(days=3))
+    response = press(noah, "Valider la section", "formation en erreur")
+    assert response.status == 422
+    assert_error_on(noah, "date_fin", "La date de fin ne peut pas être antérieure à la date de début.",
+                    "Date de fin de la formation")
+    assert page.locator("#organisme").input_value() == "Inkréa Formation"
+    assert page.locator("#date_debut").input_value() == TRAINING_START.isoformat()
+    # a slip: the training ended twelve days ago according to what he types now
+    date(noah, "#date_fin", TODAY - dt.timedelta(days=12))
+    validate_section(noah, "Formation suivie")
+    late = [p for p in blocking_problems(noah) if "délai de rendu" in p]
+    limit = (TODAY - dt.timedelta(days=2)).strftime("%d/%m/%Y")
+    assert late and f"la date limite était le {limit}" in late[0], blocking_problems(noah)
+    # the right date: eight days ago; the overview reminds him of the last day
+    open_section(noah, "Formation suivie", "formation : la bonne date de fin")
+    date(noah, "#date_fin", TRAINING_END)
+    validate_section(noah, "Formation suivie")
+    assert not [p for p in blocking_problems(noah) if "délai" in p]
+    reminder = [r for r in remarks(noah) if "au plus tard le" in r]
+    assert reminder and DEADLINE.strftime("%d/%m/%Y") in reminder[0], remarks(noah)
+    summary = page.locator("#verification ~ details > summary").first
+    summary.focus()
+    page.keyboard.press("Enter")  # he unfolds the remarks: the last day is there
+    assert page.get_by_text(f"au plus tard le {DEADLINE.strftime('%d/%m/%Y')}").is_visible()
+
+    # -- Épreuve écrite: the evidence of case 6 left empty first --------------------------------------
+    open_section(noah, re.compile(r"^Épreuve écrite"), "épreuve écrite")
+    for case, answer in ANSWERS.items():
+        write(noah, f"#c{case}_reponse", answer)
+        if case != 6:
+            type_text(noah, f"#c{case}_preuves", CITED[case])
+    response = press(noah, "Valider la section", "épreuve écrite en erreur")
+    assert response.status == 422
+    assert_error_on(noah, "c6_preuves", "Indiquez au moins une annexe qui prouve votre réponse au cas pratique 6.",
+                    "Éléments de preuve du cas pratique 6")
+    assert page.locator("#c6_reponse").input_value() == ANSWERS[6]
+    assert page.locator("#c5_preuves").input_value() == CITED[5]
+    type_text(noah, "#c6_preuves", CITED[6])
+    validate_section(noah, "Épreuve écrite : les 6 cas pratiques")
+    missing = [p for p in blocking_problems(noah) if "n'a pas été déposée" in p]
+    assert len(missing) == 7, blocking_problems(noah)  # every annex cited is still to be deposited
+
+    # -- Annexes: three files, progress bars; the cases' citations count as evidence ------------------
+    with page.expect_navigation():
+        page.locator("#section-annexes").get_by_role("link", name="Annexes").click()
+    noah.check("annexes")
+    upload_annexes(noah, files)
+    flash(noah, "Annexes n° 1, 2, 3 ajoutées.")
+    rows = annex_rows(noah)
+    assert sorted(rows) == [1, 2, 3]
+    assert "C1" in rows[1]["competencies"]
+    with page.expect_navigation():
+        page.get_by_role("link", name="Retour au dossier").click()
+    noah.check("retour au dossier après les annexes")
+    assert section_state(noah, "annexes") == "Complète"
+    coverage = page.locator("#couverture ~ table").first
+    assert "Aucune preuve" not in coverage.inner_text()
+    c4 = coverage.locator("tbody tr").nth(3)
+    assert "n° 2" in c4.inner_text()
+
+    # -- Déclaration sur l'honneur --------------------------------------------------------------------
+    open_section(noah, "Déclaration sur l'honneur")
+    space(noah, "#connaissance_fraudes")
+    space(noah, "#exactitude")
+    type_text(noah, "#fait_a", "Nantes")
+    date(noah, "#date", TODAY)
+    type_text(noah, "#nom_prenom", "Bernard Noah")
+    validate_section(noah, "Déclaration sur l'honneur")
+
+    # -- Nothing blocking left; the last day is given -------------------------------------------------
+    for key in ("etat_civil", "formation", "epreuve_ecrite", "annexes", "declaration_honneur"):
+        assert section_state(noah, key) == "Complète", key
+    assert blocking_problems(noah) == []
+    assert [r for r in remarks(noah) if "au plus tard le" not in r] == []
+    assert page.get_by_role("button", name="Signer et déposer mon dossier").is_enabled()
+
+    # -- Preview ----------------------------------------------------------------------------------------
+    href = page.get_by_role("link", name="Prévisualiser le Livret 2 (PDF)").get_attribute("href")
+    answer = fetch(noah, href)
+    assert answer.status == 200 and answer.headers["content-type"].startswith("application/pdf")
+    assert is_pdf(answer.body())
+
+    # -- Sign and submit inside the deadline ----------------------------------------------------------
+    password = page.get_by_label(re.compile(r"^Mot de passe"))
+    password.focus()
+    password.press_sequentially(PASSWORD)
+    with page.expect_navigation(timeout=SEALING_MS):
+        password.press("Enter")
+    noah.check("dossier déposé")
+    flash(noah, "Votre dossier est déposé (version 1).")
+    assert status(noah) == "Déposé"
+    with people.app.app_context():
+        from core.dossiers.models import Dossier
+        from core.extensions import db
+
+        dossier = db.session.get(Dossier, int(overview_url.rsplit("/", 1)[1]))
+        reference = dossier.reference
+        submitted = dossier.latest_version.submitted_at
+        assert len(dossier.versions) == 1
+    from zoneinfo import ZoneInfo
+
+    assert submitted.replace(tzinfo=submitted.tzinfo or dt.timezone.utc).astimezone(
+        ZoneInfo("Europe/Paris")).date() <= DEADLINE
+
+    # -- The receipt -----------------------------------------------------------------------------------
+    name, data = download(noah, f"Accusé de réception – {reference} – version 1")
+    assert name.lower() == f"accuse-reception-{reference}-v1.pdf".lower() and is_pdf(data)
+    receipts = [m for m in people.emails() if m["To"] == EMAIL and reference in m["Subject"]]
+    assert len(receipts) == 1
+    body = receipts[0].get_body(preferencelist=("plain",)).get_content()
+    assert "Version déposée : 1" in body and "Pièces justificatives : 3" in body
