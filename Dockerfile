@@ -17,4 +17,5 @@ RUN pip install . $(for p in plugins/*/; do [ -f "$p/pyproject.toml" ] && printf
 
 USER livret
 EXPOSE 8000
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "core.wsgi:app"]
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", \
+     "--logger-class", "core.access_log.GunicornLogger", "core.wsgi:app"]

@@ -59,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.path.abspath(instance_path) if instance_path else None,
                 instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
+    _install_input_bounds(app)
 
     extra_plugins = tuple(test_config.pop("EXTRA_PLUGINS", ()))
     load_entry_points = test_config.pop("LOAD_ENTRY_POINTS", True)
@@ -84,6 +85,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from core.sealing.services import init_app as init_sealing
 
     init_sealing(app)  # SIGNING_* settings checked at start-up (ConfigError)
+    from core.config import check_upload_scan
+
+    check_upload_scan(app.config)  # production needs CLAMD_ADDRESS, unless UPLOAD_SCAN=off (ConfigError)
     if app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -91,15 +95,57 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
     _init_extensions(app)
     _register_blueprints(app)
+    _install_policy(app)
 
     from core.cli import register_commands
     from core.errors import register_error_handlers
     from core.templating import init_templating
 
     register_error_handlers(app)
+    from core.auth.attempts import init_app as init_password_attempts
+
+    init_password_attempts(app)  # Retry-After on a refusal for too many wrong passwords
+    from core.access_log import install as install_access_log
+
+    install_access_log()  # the development server's access log without query-string values
     init_templating(app)
     register_commands(app)
     return app
+
+
+def _install_input_bounds(app: Flask) -> None:
+    """Path ids within the database's range and checked JSON bodies (:mod:`core.input_bounds`).
+
+    Done before any blueprint is registered: rules pick their converters when added.
+    """
+    from core.input_bounds import BoundedIntegerConverter, LivretRequest
+
+    app.url_map.converters["int"] = BoundedIntegerConverter
+    app.request_class = LivretRequest
+
+
+def _install_policy(app: Flask) -> None:
+    """The endpoint gate of :mod:`core.policy` before every request.
+
+    Page requests are checked here against the signed-in person; API views
+    (marked by :mod:`core.api.auth`) are checked once their bearer token is read.
+    """
+    from flask import request
+    from flask_login import current_user
+
+    from core.policy import check_endpoint, endpoint_action
+
+    @app.before_request
+    def _policy_gate():
+        endpoint = request.endpoint
+        if endpoint is None:
+            return None
+        if endpoint_action(endpoint) is None:
+            check_endpoint(None, endpoint)  # unlisted: refused to everybody
+        view = app.view_functions.get(endpoint)
+        if getattr(view, "api_auth", None) is None:
+            check_endpoint(current_user, endpoint)
+        return None
 
 
 def _init_extensions(app: Flask) -> None:
@@ -176,6 +222,11 @@ def _register_blueprints(app: Flask) -> None:
     from core.organisations.api import blueprint as organisations_api_bp
 
     app.register_blueprint(organisations_api_bp)
+    from core.platform.api import blueprint as platform_api_bp
+    from core.platform.blueprint import blueprint as platform_bp
+
+    app.register_blueprint(platform_bp)
+    app.register_blueprint(platform_api_bp)
 
     # the jury: sessions (manager), evaluation (jurors), deliberation, procès-verbal and signed documents
     from core.deliberation import api as deliberation_api, blueprint as deliberation_pages

@@ -52,6 +52,38 @@ def register_commands(app) -> None:
 
     app.cli.add_command(storage_group)
     app.cli.add_command(annexes_group)
+    app.cli.add_command(policy_group)
+
+
+# ---------------------------------------------------------------------------
+# policy
+# ---------------------------------------------------------------------------
+
+@click.group("policy")
+def policy_group() -> None:
+    """The authorisation policy (core.policy)."""
+
+
+@policy_group.command("doc")
+@click.option("--write", is_flag=True, help="Rewrite the « Who sees what » block of docs/api.md.")
+@click.option("--file", "path", default=None, help="The Markdown file (default: docs/api.md of the checkout).")
+@with_appcontext
+def policy_doc(write: bool, path: str | None) -> None:
+    """Print the policy table as Markdown (or write it into docs/api.md)."""
+    import os
+
+    from core.policy.docs import replace_block, who_sees_what
+
+    block = who_sees_what()
+    if not write:
+        click.echo(block)
+        return
+    path = path or os.path.join(os.path.dirname(os.path.dirname(__file__)), "docs", "api.md")
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(replace_block(text, block))
+    click.echo(f"{path}: « Who sees what » updated.")
 
 
 # ---------------------------------------------------------------------------

@@ -53,6 +53,19 @@ def _str(value: Any) -> str:
     return str(value)
 
 
+def _rate_limits(value: Any) -> str:
+    """Rate limits as Flask-Limiter reads them (``10 per minute;50 per hour``), checked at start-up."""
+    from limits import parse_many
+
+    text = str(value).strip()
+    try:
+        if not parse_many(text):
+            raise ValueError
+    except ValueError:
+        raise ValueError("expected rate limits such as '10 per minute;50 per hour'") from None
+    return text
+
+
 def _choice(*choices: str) -> Callable[[Any], str]:
     def convert(value: Any) -> str:
         text = str(value).strip().lower()
@@ -153,6 +166,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RATELIMIT_STORAGE_URI", "memory://", _str, "Storage of rate-limit counters (memory:// or redis://...)."),
     Setting("LOGIN_RATE_LIMIT", "10 per minute;50 per hour", _str, "Sign-in attempts allowed per client address."),
     Setting("LOGIN_EMAIL_RATE_LIMIT", "5 per minute;30 per hour", _str, "Sign-in, resend and reset attempts allowed per e-mail address, from any client."),
+    Setting("REAUTH_RATE_LIMIT", "10 per minute;50 per hour", _rate_limits, "Wrong passwords allowed on the actions that ask for one again (admissibility decisions, signatures, submission, password change, seal upload), counted per account and, separately, per client address; beyond, 429 with Retry-After."),
     Setting("SESSION_IDLE_MINUTES", 30, _positive_int, "Sign-out after this many minutes without activity."),
     Setting("SESSION_ABSOLUTE_HOURS", 12, _positive_int, "Sign-out this many hours after sign-in, whatever the activity."),
     Setting("EMAIL_TOKEN_HOURS", 48, _positive_int, "Validity of e-mail verification links."),
@@ -169,8 +183,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("S3_OBJECT_LOCK_BUCKET", "", _str, "Bucket with object lock for sealed documents (empty: none)."),
     Setting("S3_CREATE_BUCKETS", False, _bool, "Create the buckets at start-up when missing."),
     Setting("CLAMD_ADDRESS", "", _str, "clamd address (tcp://host:3310 or unix:///path); empty: files are marked 'not scanned'."),
+    Setting("UPLOAD_SCAN", True, _bool, "Scan uploads with clamd (CLAMD_ADDRESS). Without the development PKI (SIGNING_DEV_PKI=false) the platform refuses to start without CLAMD_ADDRESS unless this is set to off on purpose; off: files are stored 'not scanned'."),
     Setting("UPLOAD_MAX_FILE_SIZE", 200 * 1024 * 1024, _positive_int, "Largest annex accepted, in bytes."),
     Setting("UPLOAD_DOSSIER_QUOTA", 1024 * 1024 * 1024, _positive_int, "Total size of a dossier's annexes, in bytes."),
+    Setting("JSON_MAX_SIZE", 2 * 1024 * 1024, _positive_int, "Largest JSON request body accepted, in bytes (413 beyond)."),
     Setting("UPLOAD_ALLOWED_TYPES", "", _str, "Comma-separated file types accepted (empty: PDF, PNG, JPEG, ODT, DOCX)."),
     Setting("SESSION_COOKIE_SECURE", False, _bool, "Send the session cookie over HTTPS only (set true in production)."),
     Setting("TRUSTED_PROXIES", 0, _proxy_count, "Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (0: none). Rate limits count per client address: behind a proxy, set it, or every visitor shares the proxy's address."),
@@ -277,6 +293,21 @@ def load_config(instance_path: str | os.PathLike, environ: dict[str, str] | None
     elif len(str(config["SECRET_KEY"])) < 16:
         raise ConfigError("Setting SECRET_KEY is too short: use at least 16 random characters.")
     return config
+
+
+def check_upload_scan(config: dict[str, Any]) -> None:
+    """Start-up check: uploads are scanned by an antivirus in production (``SIGNING_DEV_PKI`` false), unless
+    ``UPLOAD_SCAN`` is off on purpose. Raises :class:`ConfigError` naming both settings."""
+    clamd = str(config.get("CLAMD_ADDRESS") or "").strip()
+    if not config.get("UPLOAD_SCAN", True):
+        if clamd:
+            raise ConfigError("Settings UPLOAD_SCAN and CLAMD_ADDRESS disagree: UPLOAD_SCAN is off but CLAMD_ADDRESS "
+                              "is set. Remove CLAMD_ADDRESS to run without antivirus, or set UPLOAD_SCAN=on.")
+        return
+    if not clamd and not config.get("SIGNING_DEV_PKI", True):
+        raise ConfigError("SIGNING_DEV_PKI is false (production) but CLAMD_ADDRESS is empty: uploaded files would be "
+                          "stored without any antivirus scan. Set CLAMD_ADDRESS to a clamd daemon (tcp://host:3310 or "
+                          "unix:///run/clamav/clamd.ctl), or set UPLOAD_SCAN=off to run without antivirus on purpose.")
 
 
 def _instance_secret(instance: Path) -> str:

@@ -64,6 +64,10 @@ def load_demo_data(installed: set[str]) -> list[str]:
     for code, statuses in PLAN.items():
         if code not in installed:
             continue
+        from core.dossiers.services import delivering_organisations
+
+        delivering = delivering_organisations(code)
+        organisation_id = delivering[0].id if delivering else None
         for i, status in enumerate(statuses):
             first, last = FIRST_NAMES[n % len(FIRST_NAMES)], LAST_NAMES[(n * 7) % len(LAST_NAMES)]
             n += 1
@@ -76,6 +80,7 @@ def load_demo_data(installed: set[str]) -> list[str]:
             # spread over the last eleven months, the oldest first
             submitted = now - timedelta(days=330 - (i * 330 // max(len(statuses), 1)), hours=n)
             dossier = Dossier(candidate_id=user.id, certification_code=code, status=status,
+                              organisation_id=organisation_id,
                               created_at=submitted - timedelta(days=20))
             db.session.add(dossier)
             db.session.flush()

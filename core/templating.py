@@ -86,6 +86,19 @@ def init_templating(app: Flask) -> None:
         headers.setdefault("Content-Security-Policy",
                            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
                            "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
-        if getattr(g, "no_store", False) or request.path.startswith(("/compte", "/api/")):
+        if signed_in():
+            headers["Cache-Control"] = "no-store"  # personal data: never kept by a browser or a proxy cache
+        elif getattr(g, "no_store", False) or request.path.startswith(("/compte", "/api/")):
             headers.setdefault("Cache-Control", "no-store")
+        if app.config.get("SESSION_COOKIE_SECURE") and request.is_secure:
+            # HTTPS only from now on (directly, or behind a proxy trusted by TRUSTED_PROXIES: ProxyFix)
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
+
+
+def signed_in() -> bool:
+    """Whether this request comes from a signed-in person: a live session cookie or a valid API token."""
+    if g.get("login_session") is not None or g.get("api_token") is not None:
+        return True
+    user = g.get("_login_user")  # Flask-Login's user, when this request loaded it
+    return bool(user is not None and getattr(user, "is_authenticated", False))

@@ -248,6 +248,15 @@ class CertificationPlugin:
 # jury factories (sessions, admissible dossiers)
 # ---------------------------------------------------------------------------
 
+def organisation_id_for(code: str) -> int | None:
+    """Inside an app context: the first organisation delivering ``code`` (the one a dossier opened
+    without a choice goes to), or ``None``."""
+    from core.dossiers.services import delivering_organisations
+
+    found = delivering_organisations(code)
+    return found[0].id if found else None
+
+
 @pytest.fixture
 def certifier_org(app, create_organisation) -> Callable[..., Any]:
     """``certifier_org("RNCP37827", ...)``: an organisation delivering those certifications."""
@@ -268,20 +277,26 @@ def certifier_org(app, create_organisation) -> Callable[..., Any]:
 
 @pytest.fixture
 def create_admissible_dossier(app, create_user) -> Callable[..., Any]:
-    """``create_admissible_dossier(code="RNCP37827", candidate=None, submitted_days_ago=30)``:
-    a dossier declared admissible, with one submitted version (rows only: no PDF)."""
+    """``create_admissible_dossier(code="RNCP37827", candidate=None, submitted_days_ago=30, organisation=None)``:
+    a dossier declared admissible, with one submitted version (rows only: no PDF), opened with
+    ``organisation`` (default: the first organisation delivering ``code``)."""
     from datetime import datetime, timedelta, timezone
 
     from core.dossiers.models import Dossier, DossierStatus, DossierVersion
     from core.extensions import db
 
     def factory(code: str = "RNCP37827", candidate: Any = None, submitted_days_ago: int = 30,
-                status: str = "admissible", **user_fields: Any):
+                status: str = "admissible", organisation: Any = None, **user_fields: Any):
+        from core.dossiers.services import delivering_organisations
+
         candidate = candidate or create_user("candidate", **user_fields)
         submitted = datetime.now(timezone.utc) - timedelta(days=submitted_days_ago)
         with app.app_context():
+            if organisation is None:  # the certifier (the first organisation delivering ``code``)
+                organisation = next(iter(delivering_organisations(code)), None)
             dossier = Dossier(candidate_id=candidate.id, certification_code=code, status=DossierStatus(status),
-                              submitted_at=submitted)
+                              submitted_at=submitted,
+                              organisation_id=organisation.id if organisation is not None else None)
             db.session.add(dossier)
             db.session.flush()
             dossier.reference = f"{code}-2026-{dossier.id:06d}"

@@ -9,7 +9,9 @@ Pipeline (:func:`receive_upload`), and why it is staged on local disk:
    are computed on the fly and the copy stops as soon as the per-file limit or the
    dossier's remaining quota is exceeded. Memory stays at one chunk.
 3. The staged file is checked: type sniffed from the content with libmagic
-   (python-magic) against the allow-list *and* the extension; images decoded
+   (python-magic) against the allow-list *and* the extension; a file also valid
+   in another format (a PDF or an image that is also a ZIP, RAR or 7z archive, a
+   document that is also a PDF) refused (:func:`check_single_format`); images decoded
    headers (Pillow); PDFs parsed with pikepdf for active content; ZIP-based
    documents (DOCX, ODT) inspected member by member before anything uses them;
    other archives refused. These checks need random access to the whole file
@@ -29,7 +31,6 @@ aborted, an S3 multipart upload is not an object), and the staged file is remove
 """
 from __future__ import annotations
 
-import io
 import os
 import re
 import tempfile
@@ -37,7 +38,6 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 from xml.etree import ElementTree
 
 from flask_babel import lazy_gettext as _l
@@ -216,8 +216,9 @@ def check_extension_allowed(filename: str, policy: UploadPolicy) -> None:
 
 
 def identify(path: str | os.PathLike, filename: str, policy: UploadPolicy, *,
-             pdf_raw_scan: PdfRawScan | None = None) -> FileType:
-    """Sniff the content, run the type's own checks, and require the extension to match.
+             pdf_raw_scan: PdfRawScan | None = None, format_scan: FormatScan | None = None) -> FileType:
+    """Sniff the content, refuse a file valid in more than one format, run the type's own checks, and
+    require the extension to match.
 
     Returns the allowed :class:`FileType`; raises :class:`UploadRefused` otherwise.
     """
@@ -239,6 +240,7 @@ def identify(path: str | os.PathLike, filename: str, policy: UploadPolicy, *,
         raise _refuse_type(detected, policy)
     if file_type.key not in allowed:
         raise _refuse_type(detected, policy)
+    check_single_format(path, file_type, scan=format_scan)
     if extension_of(filename) not in file_type.extensions:
         raise UploadRefused(
             "extension_mismatch",
@@ -251,6 +253,99 @@ def identify(path: str | os.PathLike, filename: str, policy: UploadPolicy, *,
     elif file_type is PDF:
         check_pdf(path, raw_scan=pdf_raw_scan)
     return file_type
+
+
+# -- one format only ------------------------------------------------------------------
+# A file whose bytes are valid in two formats (a "polyglot": a PDF with a ZIP central directory
+# appended, an image followed by a RAR archive, a DOCX that a PDF reader also opens) is read
+# differently by each program: the checks of one format say nothing of the other. Refused.
+_RAR_MAGIC = b"Rar!\x1a\x07"  # RAR 4 and RAR 5 (unrar looks for it anywhere, as in self-extracting files)
+_7Z_MAGIC = b"7z\xbc\xaf\x27\x1c"  # 7-Zip also finds an archive after any prefix
+_PDF_MAGIC = b"%PDF-"
+_PDF_HEADER_WINDOW = 1024  # PDF readers accept the header anywhere in the first 1024 bytes
+_ARCHIVE_MAGICS = ((_RAR_MAGIC, "rar"), (_7Z_MAGIC, "7z"))
+_MAGIC_OVERLAP = max(len(m) for m, _k in _ARCHIVE_MAGICS) - 1
+
+_KIND_PHRASES = {
+    "pdf": _l("un PDF"),
+    "png": _l("une image PNG"),
+    "jpeg": _l("une image JPEG"),
+    "zip": _l("une archive ZIP"),
+    "rar": _l("une archive RAR"),
+    "7z": _l("une archive 7z"),
+}
+
+
+def _kind_phrase(file_type: FileType):
+    return _KIND_PHRASES.get(file_type.key) or _l("un document %(label)s", label=file_type.label)
+
+
+class FormatScan:
+    """Signatures of other formats met in the bytes, fed chunk by chunk (``receive_upload`` runs it while
+    the file arrives): RAR and 7z archives anywhere, a PDF header in the first 1024 bytes."""
+
+    def __init__(self):
+        self._tail = b""
+        self.head = b""
+        self.found: set[str] = set()
+
+    def feed(self, chunk: bytes) -> None:
+        if not chunk:
+            return
+        if len(self.head) < _PDF_HEADER_WINDOW:
+            self.head += chunk[:_PDF_HEADER_WINDOW - len(self.head)]
+        window = self._tail + chunk
+        for magic, kind in _ARCHIVE_MAGICS:
+            if kind not in self.found and magic in window:
+                self.found.add(kind)
+        self._tail = window[-_MAGIC_OVERLAP:]
+
+    @property
+    def has_pdf_header(self) -> bool:
+        return _PDF_MAGIC in self.head
+
+
+def _format_scan_of(path) -> FormatScan:
+    scan = FormatScan()
+    with open(path, "rb") as f:
+        while True:
+            chunk = f.read(CHUNK_SIZE)
+            if not chunk:
+                break
+            scan.feed(chunk)
+    return scan
+
+
+def has_zip_directory(path) -> bool:
+    """Whether a ZIP reader opens ``path``: an end-of-central-directory record (near the end, where every
+    reader looks), a central directory with at least one entry, and that entry's local header in place."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            if not infos:
+                return False
+            zf.fp.seek(infos[0].header_offset)
+            return zf.fp.read(4) == b"PK\x03\x04"
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return False
+
+
+def check_single_format(path, file_type: FileType, *, scan: FormatScan | None = None) -> None:
+    """Refuse (``multiple_formats``) a file that is also a ZIP, RAR or 7z archive, or also a PDF."""
+    scan = scan if scan is not None else _format_scan_of(path)
+    container = file_type not in (PDF, PNG, JPEG)  # a DOCX, an ODT…: a ZIP by design
+    others = []
+    if file_type is not PDF and scan.has_pdf_header:
+        others.append("pdf")
+    if not container and has_zip_directory(path):
+        others.append("zip")
+    others.extend(kind for _magic, kind in _ARCHIVE_MAGICS if kind in scan.found)
+    if others:
+        raise UploadRefused(
+            "multiple_formats",
+            _l("Ce fichier est à la fois %(first)s et %(second)s : enregistrez-le de nouveau dans un seul format.",
+               first=_kind_phrase(file_type), second=_KIND_PHRASES[others[0]]),
+            detected=file_type.media_type, formats=others)
 
 
 # -- images --------------------------------------------------------------------------
@@ -690,11 +785,13 @@ def receive_upload(
             upload = storage.begin_upload(key, content_type=expected.media_type, caller_hashes=True)
         # A .pdf gets its raw byte scan (check_pdf) while it arrives rather than in a second pass.
         raw_scan = PdfRawScan() if extension_of(name) in PDF.extensions else None
+        format_scan = FormatScan()  # other formats' signatures (check_single_format), on the same pass
         reader = HashingReader(stream, limit=limit)
         with os.fdopen(fd, "wb") as out:
             try:
                 for chunk in reader.chunks():
                     out.write(chunk)
+                    format_scan.feed(chunk)
                     if raw_scan is not None:
                         raw_scan.feed(chunk)
                     if upload is not None:
@@ -705,7 +802,7 @@ def receive_upload(
                 check_size(limit + 1, limit)
                 raise
         check_size(reader.size, policy.max_file_size)
-        file_type = identify(path, name, policy, pdf_raw_scan=raw_scan)
+        file_type = identify(path, name, policy, pdf_raw_scan=raw_scan, format_scan=format_scan)
         scan = scanner.scan_file(path)
         if scan.state is ScanState.INFECTED:
             raise UploadRefused("infected", _l("Ce fichier contient un virus (%(signature)s) : il a été refusé.",

@@ -258,12 +258,24 @@ def content(dossier_id: int, number: int):
       tags: [annexes]
       responses:
         200:
-          description: Le contenu du fichier.
+          description: Le contenu du fichier, avec le type lu dans son contenu au dépôt.
           content:
+            application/pdf:
+              schema: {type: string, format: binary}
+            image/png:
+              schema: {type: string, format: binary}
+            image/jpeg:
+              schema: {type: string, format: binary}
+            application/vnd.oasis.opendocument.text:
+              schema: {type: string, format: binary}
+            application/vnd.openxmlformats-officedocument.wordprocessingml.document:
+              schema: {type: string, format: binary}
+            application/vnd.oasis.opendocument.spreadsheet:
+              schema: {type: string, format: binary}
+            application/vnd.openxmlformats-officedocument.spreadsheetml.sheet:
+              schema: {type: string, format: binary}
             application/octet-stream:
-              schema:
-                type: string
-                format: binary
+              schema: {type: string, format: binary}
         404: AnnexNotFound
         409: AnnexNotDownloadable
     """

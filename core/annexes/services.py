@@ -19,6 +19,9 @@ Order of an upload (:func:`add_annex` = :func:`stage_annex` then :func:`store_an
    when it is not; clamd down keeps it ``pending`` (never ``clean``) until
    ``livret annexes rescan``.
 
+An infected file is not kept: once the row says ``infected`` its object is deleted
+(:func:`scan_annex`; the sweep deletes it if the storage could not at once).
+
 Download rule: an annex is sent only when its scan state is ``clean``, or
 ``not_scanned`` while the platform runs without antivirus (``CLAMD_ADDRESS``
 unset: the operator's explicit choice, shown as "non analysé" on the pages).
@@ -80,7 +83,9 @@ def get_scanner():
 
 
 def antivirus_configured() -> bool:
-    return bool((current_app.config.get("CLAMD_ADDRESS") or "").strip())
+    """clamd is set (``CLAMD_ADDRESS``) and scanning is not switched off (``UPLOAD_SCAN``)."""
+    return bool((current_app.config.get("CLAMD_ADDRESS") or "").strip()) and bool(
+        current_app.config.get("UPLOAD_SCAN", True))
 
 
 def upload_policy():
@@ -360,8 +365,24 @@ def scan_annex(annex_id: int) -> str | None:
                         "detail": getattr(result, "detail", None)})
     db.session.commit()
     if result is not None and result.state is StorageScanState.INFECTED:
-        log.warning("annex %s is infected (%s): download blocked", annex_id, signature)
+        log.warning("annex %s is infected (%s): download blocked, object removed", annex_id, signature)
+        _remove_infected_object(annex)
     return state.value
+
+
+def _remove_infected_object(annex: Annex) -> None:
+    """An infected file is not kept: its object is deleted once the row says ``infected`` (committed, so
+    that it is never downloadable meanwhile). The row stays, with the signature, to tell the candidate. If
+    the storage cannot delete it now, the orphan sweep does (:func:`known_keys` never keeps infected ones)."""
+    try:
+        deleted = get_storage().delete(annex.storage_key)
+    except Exception:  # noqa: BLE001 - storage unreachable: the sweep removes it later
+        log.exception("could not delete the infected object of annex %s; the sweep will", annex.id)
+        return
+    record("annex.infected_deleted", "annex", annex.id, actor_id=None, outcome="success",
+           payload={"dossier": annex.dossier_id, "number": annex.number, "sha256": annex.sha256,
+                    "signature": annex.scan_signature, "deleted": bool(deleted)})
+    db.session.commit()
 
 
 def rescan(states: Iterable[ScanState] = (ScanState.PENDING,)) -> list[tuple[int, str]]:
@@ -484,11 +505,12 @@ def download_response(download: Download):
 
 def known_keys(batch: list[str]) -> set[str]:
     """The keys in ``batch`` that must be kept: every active annex, and any annex
-    (removed or not) that a submitted version's manifest lists."""
+    (removed or not) that a submitted version's manifest lists — except infected ones."""
     if not batch:
         return set()
     rows = db.session.execute(select(Annex.id, Annex.storage_key, Annex.removed_at, Annex.dossier_id)
-                              .where(Annex.storage_key.in_(batch))).all()
+                              .where(Annex.storage_key.in_(batch),
+                                     Annex.scan_state != ScanState.INFECTED)).all()  # never kept, see scan_annex
     keep = {r.storage_key for r in rows if r.removed_at is None}
     removed = [r for r in rows if r.removed_at is not None]
     if removed:

@@ -59,6 +59,9 @@ def _authenticate_request(required: bool) -> ApiToken | None:
         raise Unauthorized(_("Le jeton d'accès est invalide, expiré ou révoqué."))
     db.session.commit()  # authenticate() recorded last_used_at
     g.api_token = token
+    from core.policy import check_endpoint
+
+    check_endpoint(token.user, request.endpoint)
     return token
 
 

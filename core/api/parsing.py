@@ -21,9 +21,13 @@ from typing import Any
 
 from flask import request
 from flask_babel import gettext as _
-from marshmallow import RAISE, Schema, ValidationError, fields
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from core.errors import UserError, ValidationFailed
+from core.input_bounds import ID_MAX
+
+# Integers a request may carry: what an INTEGER column holds (ids, numbers, revisions, amounts).
+INTEGER_MIN, INTEGER_MAX = -ID_MAX - 1, ID_MAX
 
 
 def _invalid_message(field: fields.Field) -> str:
@@ -88,6 +92,19 @@ class RequestSchema(Schema):
         _translate(field_obj)
 
 
+class _ColumnRange(validate.Range):
+    """An integer an ``INTEGER`` column holds (message in the request's language; published as min/max)."""
+
+    def __init__(self) -> None:
+        super().__init__(min=INTEGER_MIN, max=INTEGER_MAX)
+
+    def __call__(self, value: Any) -> Any:
+        if isinstance(value, int) and not INTEGER_MIN <= value <= INTEGER_MAX:
+            raise ValidationError(_("Nombre hors des limites acceptées (de %(min)s à %(max)s).",
+                                    min=INTEGER_MIN, max=INTEGER_MAX))
+        return value
+
+
 def _translate(field: fields.Field) -> None:
     defaults = _default_messages(field)
     for key, message in _french_messages(field).items():
@@ -97,6 +114,8 @@ def _translate(field: fields.Field) -> None:
     for validator in field.validators:  # Email and Url validate with their "invalid" message
         if getattr(validator, "error", None) == defaults.get("invalid"):
             validator.error = field.error_messages["invalid"]
+    if isinstance(field, fields.Integer) and not any(isinstance(v, _ColumnRange) for v in field.validators):
+        field.validators = [*field.validators, _ColumnRange()]  # never more than a database column holds
     inner = [getattr(field, "inner", None), getattr(field, "key_field", None), getattr(field, "value_field", None),
              *getattr(field, "tuple_fields", ())]
     for sub in inner:

@@ -204,6 +204,21 @@ class DeadlineSchema(ResponseSchema):
 
 class CertificationSchema(CertificationSummarySchema):
     summary = fields.Str(required=True, metadata=_d("Présentation."))
+    organisations = fields.Method("get_organisations", required=True, metadata={
+        "type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "name": {"type": "string"},
+            "role": {"type": "string", "enum": ["certifier", "centre"]}}, "required": ["id", "name", "role"]},
+        **_d("Organismes qui délivrent la certification sur la plateforme : le certificateur puis les centres "
+             "habilités. Vide : aucun dossier ne peut encore être ouvert.")})
+
+    def get_organisations(self, cert) -> list[dict]:
+        from core.dossiers.services import delivering_organisations
+
+        rows = []
+        for org in delivering_organisations(cert.code):
+            link = next(link for link in org.certifications if link.certification_code == cert.code)
+            rows.append({"id": org.id, "name": org.name, "role": link.role.value})
+        return rows
     access_routes = fields.List(fields.Str(), required=True, metadata=_d("Voies d'accès."))
     blocks = fields.List(fields.Nested(BlockSchema), required=True,
                          metadata=_d("Blocs → compétences → critères d'évaluation."))

@@ -26,6 +26,15 @@ What the builder adds by itself, so that views never repeat it:
   ``{id}``), with its path parameters typed from the URL converters;
 - the security requirement and the 401 response, from the decorator
   (``@token_required`` / ``@token_optional``) of :mod:`core.api.auth`;
+- the answers every endpoint may give whatever its view does, when the view
+  does not describe them itself: 404 when the path has parameters (an id
+  above the database's range never matches); 403 when the policy
+  (:mod:`core.policy`) keeps the endpoint from some signed-in roles (and 404,
+  its answer where an object's existence must not leak); 400 (unreadable or too deeply
+  nested JSON), 413 (body too large) and 422 (text not encodable, number out
+  of range) when it reads a JSON body (:mod:`core.input_bounds`); 413 for any
+  other body; 429 when a rate limit (``@limiter.limit``, blueprint, default or
+  application limits) covers the method. A 500 is never documented: it is a bug;
 - a tag from the first path segment when the view gives none, and an
   ``operationId`` from the endpoint name.
 
@@ -54,6 +63,7 @@ from flask import Flask
 from core.api.auth import AUTH_OPTIONAL, AUTH_REQUIRED
 from core.api.blueprint import API_PREFIX
 from core.api.schemas import ErrorSchema
+from core.input_bounds import ID_MAX, JSON_MAX_DEPTH
 
 OPENAPI_VERSION = "3.0.3"
 TITLE = "Livret API"
@@ -61,7 +71,7 @@ VERSION = "1"
 SECURITY_SCHEME = "bearerAuth"
 _METHODS = ("get", "post", "put", "patch", "delete")
 _RULE_ARG = re.compile(r"<(?:([^:<>]+)(?:\([^<>]*\))?:)?([^<>]+)>")
-_CONVERTER_TYPES = {"int": {"type": "integer", "minimum": 0}, "float": {"type": "number"},
+_CONVERTER_TYPES = {"int": {"type": "integer", "minimum": 0, "maximum": ID_MAX}, "float": {"type": "number"},
                     "uuid": {"type": "string", "format": "uuid"}}
 
 DESCRIPTION = """\
@@ -106,6 +116,21 @@ def declare_tag(name: str, description: str, title: str | None = None) -> str:
 
 
 declare_error_response("BadRequest", code="bad_request", description="La requête est mal formée.")
+declare_error_response("InvalidJson", code="invalid_json",
+                       description="Le corps n'est pas un document JSON lisible envoyé avec l'en-tête "
+                                   "« Content-Type: application/json » (`invalid_json`), ou il imbrique plus de "
+                                   f"{JSON_MAX_DEPTH} niveaux de tableaux et d'objets (`json_too_deep`).",
+                       message="Le corps de la requête doit être un document JSON valide, envoyé avec l'en-tête "
+                               "« Content-Type: application/json ».")
+declare_error_response("JsonTooLarge", code="json_too_large",
+                       description="Le document JSON dépasse la taille acceptée (réglage JSON_MAX_SIZE).",
+                       message="Le document JSON est trop volumineux (2097152 octets au plus).")
+declare_error_response("RequestTooLarge", code="too_large", description="Le corps de la requête est trop volumineux.",
+                       message="Le fichier ou la requête est trop volumineux.")
+declare_error_response("RateLimitExceeded", code="rate_limited",
+                       description="Trop de demandes : la limite de fréquence est atteinte ; réessayez plus tard "
+                                   "(en-tête `Retry-After`).",
+                       message="Trop de tentatives. Veuillez patienter avant de réessayer.")
 declare_error_response("Unauthorized", code="unauthorized",
                        description="Jeton d'accès absent, invalide, expiré ou révoqué.",
                        message="Le jeton d'accès est invalide, expiré ou révoqué.")
@@ -146,11 +171,14 @@ def build_spec(app: Flask) -> APISpec:
     for rule in rules:
         view = app.view_functions[rule.endpoint]
         path, path_params = _openapi_path(rule.rule)
+        limited = _rate_limited_methods(view, rule.endpoint)
         operations = {}
         for method in _METHODS:
             if method.upper() not in (rule.methods or ()):
                 continue
             operation = _operation(view, method, rule.endpoint, path, path_params, operation_ids)
+            _add_common_responses(operation, path_params, rate_limited=method in limited,
+                                  restricted=_restricted(rule.endpoint))
             used_tags.update(operation["tags"])
             operations[method] = operation
         if operations:
@@ -230,3 +258,64 @@ def _operation(view: Any, method: str, endpoint: str, path: str, path_params: li
     else:
         operation["security"] = []
     return operation
+
+
+def _declares(responses: dict[Any, Any], status: int) -> bool:
+    return status in responses or str(status) in responses
+
+
+def _add_common_responses(operation: dict[str, Any], path_params: list[dict[str, Any]], *,
+                          rate_limited: bool, restricted: bool) -> None:
+    """The answers any view may give (see the module): added where the view describes none."""
+    responses = operation["responses"]
+
+    def add(status: int, name: str) -> None:
+        if not _declares(responses, status):
+            responses[status] = name
+
+    if path_params:
+        add(404, "NotFound")
+    if restricted and operation.get("security") and {} not in operation["security"]:
+        add(403, "Forbidden")  # a role the policy excludes: 403, or 404 where the object must not leak
+        add(404, "NotFound")
+    body = operation.get("requestBody")
+    media_types = set(body.get("content") or {}) if isinstance(body, dict) else set()
+    if any(m == "application/json" or m.endswith("+json") for m in media_types):
+        add(400, "InvalidJson")
+        add(413, "JsonTooLarge")
+        add(422, "ValidationFailed")
+    elif media_types:
+        add(413, "RequestTooLarge")
+    if rate_limited:
+        add(429, "RateLimitExceeded")
+
+
+def _restricted(endpoint: str) -> bool:
+    """Whether the policy (:mod:`core.policy`) keeps the endpoint from some signed-in roles (403 or 404 then)."""
+    try:
+        from core.policy import PUBLIC, SIGNED_IN, endpoint_action
+    except ImportError:  # pragma: no cover - no policy table: any role may be refused
+        return True
+    return endpoint_action(endpoint) not in (PUBLIC, SIGNED_IN)
+
+
+def _rate_limited_methods(view: Any, endpoint: str) -> set[str]:
+    """The methods (lower case) of ``endpoint`` that a Flask-Limiter limit covers."""
+    from flask_limiter.util import get_qualified_name
+
+    from core.extensions import limiter
+
+    manager = getattr(limiter, "limit_manager", None)
+    if manager is None:  # limiter not bound: no limit is enforced
+        return set()
+    limits: list[Any] = [*getattr(manager, "_application_limits", ()), *getattr(manager, "_default_limits", ())]
+    limits += getattr(manager, "_decorated_limits", {}).get(get_qualified_name(view), ())
+    blueprint = endpoint.rpartition(".")[0]
+    while blueprint:  # nested blueprints inherit their parents' limits
+        limits += getattr(manager, "_blueprint_limits", {}).get(blueprint, ())
+        blueprint = blueprint.rpartition(".")[0]
+    methods: set[str] = set()
+    for limit in limits:
+        limit_methods = getattr(limit, "methods", None)
+        methods.update(m.lower() for m in limit_methods) if limit_methods else methods.update(_METHODS)
+    return methods

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from core.api.models import ApiToken
 from core.api.services import issue_token
-from core.auth import services
+from core.auth import attempts, services
 from core.auth.blueprint import blueprint
 from core.auth.forms import ChangePasswordForm, ConfirmForm, TokenForm
 from core.auth.models import utcnow
@@ -51,12 +51,18 @@ def account():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if not services.check_password(current_user, form.current_password.data):
-            form.current_password.errors.append(_("Le mot de passe actuel est incorrect."))
-        elif form.password.data == form.current_password.data:
-            form.password.errors.append(_("Choisissez un mot de passe différent de l'actuel."))
+        try:
+            attempts.check(current_user, field_name="current_password")  # wrong passwords: limited
+        except attempts.TooManyAttempts as exc:
+            form.current_password.errors.append(str(exc))
+        else:
+            if not services.check_password(current_user, form.current_password.data):
+                attempts.failed(current_user)
+                form.current_password.errors.append(_("Le mot de passe actuel est incorrect."))
+            elif form.password.data == form.current_password.data:
+                form.password.errors.append(_("Choisissez un mot de passe différent de l'actuel."))
     if not form.is_submitted() or form.errors:
-        return _render_account(password_form=form, status=422)
+        return _render_account(password_form=form, status=attempts.status_or(422))
     services.set_password(current_user, form.password.data)
     revoked = revoke_user_sessions(current_user, keep=getattr(g, "login_session", None))
     db.session.commit()

@@ -61,14 +61,42 @@ class Organisation(db.Model):
 
     @property
     def certification_codes(self) -> set[str]:
-        return {link.certification_code for link in self.certifications if link.enabled}
+        """The certifications the organisation delivers now: granted by a platform admin and enabled."""
+        return {link.certification_code for link in self.certifications if link.active}
+
+    @property
+    def granted_codes(self) -> set[str]:
+        """The certifications a platform admin granted (enabled or not by the organisation's admin)."""
+        return {link.certification_code for link in self.certifications if link.granted}
 
     def __repr__(self) -> str:
         return f"<Organisation {self.slug}>"
 
 
+class DeliveryRole(str, enum.Enum):
+    """How an organisation delivers a certification."""
+
+    CERTIFIER = "certifier"  # the certifier the plugin names (one per certification)
+    CENTRE = "centre"  # a partner centre habilitated by the certifier
+
+    @property
+    def label(self) -> str:
+        return str(DELIVERY_ROLE_LABELS[self])
+
+
+DELIVERY_ROLE_LABELS = {
+    DeliveryRole.CERTIFIER: _l("Certificateur"),
+    DeliveryRole.CENTRE: _l("Centre habilité"),
+}
+
+
 class OrganisationCertification(db.Model):
-    """A certification (from an installed plugin) that an organisation delivers."""
+    """A certification (from an installed plugin) that an organisation delivers or asked to deliver.
+
+    Only a platform admin grants it (``granted_at``); the organisation's admin may ask for it
+    (a row with ``requested_at`` and no ``granted_at``) and enables or disables what was granted.
+    A row created without saying otherwise is a grant (fixtures, the demo, the CLI).
+    """
 
     __tablename__ = "organisation_certifications"
 
@@ -77,8 +105,23 @@ class OrganisationCertification(db.Model):
     certification_code: Mapped[str] = mapped_column(String(40), primary_key=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    role: Mapped[DeliveryRole] = mapped_column(Enum(DeliveryRole, native_enum=False, length=16,
+                                                    values_callable=lambda e: [m.value for m in e]),
+                                               default=DeliveryRole.CERTIFIER)
+    granted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=utcnow)
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     organisation: Mapped[Organisation] = relationship(back_populates="certifications")
+
+    @property
+    def granted(self) -> bool:
+        return self.granted_at is not None
+
+    @property
+    def active(self) -> bool:
+        return self.granted and bool(self.enabled)
 
 
 class User(UserMixin, db.Model):

@@ -281,9 +281,11 @@ def _search_condition(q: str):
     return and_(*conditions)
 
 
-def filtered_query(codes: list[str], filters: ListFilters) -> Select:
-    """Dossiers of ``codes`` (never drafts) matching ``filters``, without order or limit."""
-    stmt = select(Dossier).join(User, User.id == Dossier.candidate_id)
+def filtered_query(codes: list[str], filters: ListFilters, organisation_id: int) -> Select:
+    """Dossiers opened with organisation ``organisation_id`` for ``codes`` (never drafts) matching
+    ``filters``, without order or limit."""
+    stmt = select(Dossier).join(User, User.id == Dossier.candidate_id).where(
+        Dossier.organisation_id == organisation_id)
     if filters.certification:
         stmt = stmt.where(Dossier.certification_code == filters.certification)
     elif len(codes) == 1:
@@ -344,7 +346,7 @@ def list_page(user: User, filters: ListFilters, cursor: Cursor | None = None,
     codes = staff_codes(user)
     if not codes:
         return Page([], None, None, 0, False, filters)
-    base = filtered_query(codes, filters)
+    base = filtered_query(codes, filters, user.organisation_id)
     descending = filters.direction == "desc"
     # Walking backwards ("previous"): the reverse order from the cursor, then the rows turned round.
     walk_descending = descending != bool(cursor and cursor.before)
@@ -399,7 +401,7 @@ def export_count(user: User, filters: ListFilters) -> int:
     codes = staff_codes(user)
     if not codes:
         return 0
-    stmt = filtered_query(codes, filters).with_only_columns(func.count(Dossier.id))
+    stmt = filtered_query(codes, filters, user.organisation_id).with_only_columns(func.count(Dossier.id))
     return db.session.scalar(stmt) or 0
 
 
@@ -413,7 +415,7 @@ def export_rows(user: User, filters: ListFilters, batch: int = EXPORT_BATCH) -> 
         return
     descending = filters.direction == "desc"
     column = _sort_column(filters.sort)
-    base = filtered_query(codes, filters).with_only_columns(
+    base = filtered_query(codes, filters, user.organisation_id).with_only_columns(
         Dossier.id, column.label("sort_key"), Dossier.reference, Dossier.certification_code, Dossier.status,
         Dossier.submitted_at, User.last_name, User.first_name, User.email)
     last: tuple | None = None

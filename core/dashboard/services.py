@@ -30,8 +30,9 @@ def dashboard_context(user: User) -> dict[str, Any]:
     else:
         context["certifications"] = all_certifications()
     if user.role is Role.CANDIDATE:
-        from core.dossiers.services import dossiers_of, sections_for
+        from core.dossiers.services import delivering_organisations, dossiers_of, sections_for
 
         context["dossiers"] = dossiers_of(user)
         context["online"] = {c.code for c in context["certifications"] if sections_for(c)}
+        context["providers"] = {code: delivering_organisations(code) for code in context["online"]}
     return context

@@ -319,7 +319,8 @@ def create_dossier():
         422: ValidationFailed
     """
     body = load_json(DossierCreateSchema)
-    dossier = services.create_dossier(current_api_user(), body["certification"])
+    dossier = services.create_dossier(current_api_user(), body["certification"],
+                                      organisation_id=body.get("organisation_id"))
     db.session.commit()
     response = jsonify(DossierSchema().dump(_detail(dossier)))
     response.status_code = 201
@@ -520,7 +521,8 @@ def submit(dossier_id: int):
         Si le dossier est incomplet, la réponse est un 409 `dossier_incomplete` dont
         `details` liste chaque problème (`message`, `section`, `field`, `code`) ; un dossier
         déjà déposé répond 409 `wrong_state` ; un mot de passe erroné, 422
-        `reauthentication_failed`. Si la signature ou le scellement échoue, rien n'est
+        `reauthentication_failed` ; trop de mots de passe erronés, 429 `rate_limited` avec
+        `Retry-After`. Si la signature ou le scellement échoue, rien n'est
         déposé (503 `sealing_failed`) : réessayez plus tard.
       tags: [dossiers]
       requestBody:
@@ -536,6 +538,7 @@ def submit(dossier_id: int):
               schema: SubmissionSchema
         404: DossierNotFound
         409: DossierIncomplete
+        429: TooManyPasswordAttempts
     """
     from core.dossiers.submission import submit_and_seal
 
@@ -591,8 +594,9 @@ def documents(dossier_id: int):
       summary: Documents d'un dossier
       description: >-
         Les documents émis par la plateforme pour ce dossier (livret déposé en PDF,
-        accusés…), du plus ancien au plus récent, avec leur empreinte SHA-256 et le lien
-        de téléchargement.
+        accusés…) que la personne peut lire, du plus ancien au plus récent, avec leur
+        empreinte SHA-256 et le lien de téléchargement (un membre du jury ne voit que le
+        livret déposé).
       tags: [dossiers]
       responses:
         200:
@@ -602,9 +606,13 @@ def documents(dossier_id: int):
               schema: DossierDocumentListSchema
         404: DossierNotFound
     """
-    found = services.get_dossier_for(current_api_user(), dossier_id)
-    rows = db.session.scalars(select(Document).where(Document.dossier_id == found.id)
-                              .order_by(Document.created_at, Document.id)).all()
+    from core.policy import allowed
+
+    user = current_api_user()
+    found = services.get_dossier_for(user, dossier_id)
+    rows = [d for d in db.session.scalars(select(Document).where(Document.dossier_id == found.id)
+                                          .order_by(Document.created_at, Document.id))
+            if allowed(user, "document.view", d)]
     versions = {v.id: v.number for v in found.versions}
     return jsonify(DossierDocumentListSchema().dump({"items": [_document(d, versions) for d in rows]}))
 
@@ -645,10 +653,9 @@ def document_content(document_id: int):
     doc = db.session.get(Document, document_id)
     if doc is None or doc.dossier_id is None:
         raise NotFound(code="document_not_found")
-    try:
-        services.get_dossier_for(user, doc.dossier_id)
-    except NotFound:
-        raise NotFound(code="document_not_found") from None
+    from core.policy import require
+
+    require(user, "document.view", doc, code="document_not_found")
     try:
         reader = open_document(doc, actor_id=user.id)
     except StorageError:

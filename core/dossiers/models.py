@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, BigInteger, DateTime, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.auth.models import User, utcnow
+from core.auth.models import Organisation, User, utcnow
 from core.extensions import db
 
 
@@ -59,6 +59,10 @@ class Dossier(db.Model):
     reference: Mapped[str | None] = mapped_column(String(40), unique=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     certification_code: Mapped[str] = mapped_column(String(40), index=True)
+    # the organisation (certifier or habilitated centre) the dossier was opened with: its staff review it,
+    # its session managers put it in a session; nobody else's query ever reaches it
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"),
+                                                        index=True)
     status: Mapped[DossierStatus] = mapped_column(
         Enum(DossierStatus, values_callable=lambda e: [m.value for m in e], **_enum), default=DossierStatus.DRAFT)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -66,6 +70,7 @@ class Dossier(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     candidate: Mapped[User] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
     sections: Mapped[list["SectionDraft"]] = relationship(back_populates="dossier", cascade="all, delete-orphan")
     versions: Mapped[list["DossierVersion"]] = relationship(back_populates="dossier", order_by="DossierVersion.number")
     annexes: Mapped[list["Annex"]] = relationship(back_populates="dossier", order_by="Annex.number")
@@ -190,8 +195,9 @@ class Document(db.Model):
 
 Index("ix_dossiers_cert_status", Dossier.certification_code, Dossier.status)
 # Staff dossier lists (core/backoffice): keyset pages walk these in order, whatever the table's size.
-Index("ix_dossiers_list_submitted", Dossier.certification_code, Dossier.submitted_at, Dossier.id,
-      postgresql_where=Dossier.status != "draft", sqlite_where=Dossier.status != "draft")
-Index("ix_dossiers_list_status", Dossier.certification_code, Dossier.status, Dossier.submitted_at, Dossier.id)
+Index("ix_dossiers_list_submitted", Dossier.organisation_id, Dossier.certification_code, Dossier.submitted_at,
+      Dossier.id, postgresql_where=Dossier.status != "draft", sqlite_where=Dossier.status != "draft")
+Index("ix_dossiers_list_status", Dossier.organisation_id, Dossier.certification_code, Dossier.status,
+      Dossier.submitted_at, Dossier.id)
 Index("ix_dossiers_reference_prefix", func.upper(Dossier.reference).label("reference_upper"),
       postgresql_ops={"reference_upper": "varchar_pattern_ops"})

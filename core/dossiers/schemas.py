@@ -7,7 +7,7 @@ French: API users read them on the docs page.
 """
 from __future__ import annotations
 
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from core.api.parsing import RequestSchema
 from core.api.schemas import ResponseSchema, UtcDateTime
@@ -186,6 +186,11 @@ class DossierSchema(DossierSummarySchema):
 
 class DossierCreateSchema(RequestSchema):
     certification = fields.Str(required=True, metadata=_d("Code de la certification, par exemple RNCP37827."))
+    organisation_id = fields.Int(strict=True, load_default=None, allow_none=True,
+                                 validate=validate.Range(min=1, max=2**31 - 1),
+                                 metadata=_d("Organisme auprès duquel le dossier est déposé (certificateur ou "
+                                             "centre habilité), parmi `organisations` de la certification ; "
+                                             "obligatoire quand plusieurs organismes la délivrent."))
 
 
 # -- documents ----------------------------------------------------------------

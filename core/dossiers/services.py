@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.audit.services import record
-from core.auth.models import Role, User, utcnow
+from core.auth.models import DeliveryRole, Organisation, OrganisationCertification, Role, User, utcnow
 from core.certifications.descriptor import Certification
 from core.certifications.services import get_certification
 from core.dossiers.models import Annex, Document, Dossier, DossierStatus, DossierVersion, ScanState, SectionDraft
@@ -43,24 +43,18 @@ def section_spec(cert: Certification, key: str) -> SectionSpec:
 # ---------------------------------------------------------------------------
 
 def can_read(user: User, dossier: Dossier) -> bool:
-    if dossier.candidate_id == user.id:
-        return True
-    if user.role in (Role.CERTIFIER_STAFF, Role.CERTIFIER_ADMIN) and user.organisation is not None:
-        return dossier.certification_code in user.organisation.certification_codes and \
-            dossier.status is not DossierStatus.DRAFT
-    if user.role is Role.JUROR:  # read-only: get_dossier_for(write=True) stays the candidate's
-        from core.jury.services import juror_reads_dossier
+    """``dossier.view`` of :mod:`core.policy`."""
+    from core.policy import allowed
 
-        return juror_reads_dossier(user, dossier.id)
-    return False
+    return allowed(user, "dossier.view", dossier)
 
 
 def get_dossier_for(user: User, dossier_id: int, *, write: bool = False) -> Dossier:
     """The dossier if ``user`` may see it (and, with ``write``, change it); 404 otherwise."""
+    from core.policy import allowed
+
     dossier = db.session.get(Dossier, dossier_id)
-    if dossier is None or not can_read(user, dossier):
-        raise NotFound(code="dossier_not_found")
-    if write and dossier.candidate_id != user.id:
+    if dossier is None or not allowed(user, "dossier.edit" if write else "dossier.view", dossier):
         raise NotFound(code="dossier_not_found")
     return dossier
 
@@ -74,7 +68,39 @@ def dossiers_of(user: User) -> list[Dossier]:
 # Creation
 # ---------------------------------------------------------------------------
 
-def create_dossier(user: User, code: str) -> Dossier:
+def delivering_organisations(code: str) -> list[Organisation]:
+    """The organisations that deliver ``code`` now (granted and enabled): the certifier first, then
+    the habilitated centres by name."""
+    links = db.session.scalars(select(OrganisationCertification).where(
+        OrganisationCertification.certification_code == code,
+        OrganisationCertification.granted_at.is_not(None), OrganisationCertification.enabled.is_(True)))
+    ordered = sorted(links, key=lambda link: (link.role is not DeliveryRole.CERTIFIER, link.organisation.name))
+    return [link.organisation for link in ordered]
+
+
+def _chosen_organisation(cert: Certification, organisation_id: int | None) -> Organisation:
+    from core.errors import ValidationFailed
+
+    organisations = delivering_organisations(cert.code)
+    if not organisations:
+        raise Conflict(_("Aucun organisme ne délivre encore la certification %(code)s sur la plateforme : "
+                         "le dépôt d'un dossier n'est pas encore possible.", code=cert.code), code="not_delivered")
+    if organisation_id is None:
+        if len(organisations) == 1:
+            return organisations[0]
+        raise ValidationFailed(_("Choisissez l'organisme auprès duquel vous déposez votre dossier."),
+                               details={"organisation_id": [_("Choisissez l'organisme auprès duquel vous déposez "
+                                                              "votre dossier.")]})
+    chosen = next((org for org in organisations if org.id == organisation_id), None)
+    if chosen is None:
+        raise ValidationFailed(_("Cet organisme ne délivre pas cette certification."),
+                               details={"organisation_id": [_("Cet organisme ne délivre pas cette certification.")]})
+    return chosen
+
+
+def create_dossier(user: User, code: str, organisation_id: int | None = None) -> Dossier:
+    """Open a dossier for ``code`` with the organisation ``organisation_id`` (required when several
+    organisations deliver the certification; the only one otherwise)."""
     cert = get_certification(code)
     if user.role is not Role.CANDIDATE:
         raise UserError(_("Seul un compte candidat peut ouvrir un dossier."), code="not_a_candidate")
@@ -86,11 +112,14 @@ def create_dossier(user: User, code: str) -> Dossier:
     if existing is not None:
         raise Conflict(_("Vous avez déjà un dossier en cours pour cette certification (%(ref)s).",
                          ref=existing.reference), code="dossier_exists", details={"dossier_id": existing.id})
-    dossier = Dossier(candidate=user, certification_code=cert.code, status=DossierStatus.DRAFT)
+    organisation = _chosen_organisation(cert, organisation_id)
+    dossier = Dossier(candidate=user, certification_code=cert.code, status=DossierStatus.DRAFT,
+                      organisation_id=organisation.id)
     db.session.add(dossier)
     db.session.flush()
     dossier.reference = f"{cert.code}-{dossier.created_at:%Y}-{dossier.id:06d}"
-    record("dossier.created", "dossier", dossier.id, actor_id=user.id, payload={"certification": cert.code})
+    record("dossier.created", "dossier", dossier.id, actor_id=user.id,
+           payload={"certification": cert.code, "organisation_id": organisation.id})
     return dossier
 
 
@@ -146,6 +175,10 @@ def save_section(dossier: Dossier, spec: SectionSpec, form, *, actor: User, cert
     db.session.flush()
     record("dossier.section_saved", "dossier", dossier.id, actor_id=actor.id,
            payload={"section": spec.key, "revision": draft.revision, "complete": draft.complete})
+    from core.fees.services import FINANCING_SECTION, follow_financing
+
+    if spec.key == FINANCING_SECTION:
+        follow_financing(dossier, actor=actor)  # a fee request waiting for payment follows who pays
     return draft
 
 
@@ -359,6 +392,9 @@ def submit(dossier: Dossier, *, actor: User) -> DossierVersion:
     db.session.flush()
     record("dossier.submitted", "dossier", dossier.id, actor_id=actor.id,
            payload={"version": number, "from": previous.value, "annexes": len(version.manifest)})
+    from core.fees.services import ensure_request
+
+    ensure_request(dossier, actor=actor)  # the fee is due from the submission on (reading it writes nothing)
     return version
 
 
@@ -382,8 +418,10 @@ def after_submission(version: DossierVersion) -> None:
 # ---------------------------------------------------------------------------
 
 def can_review(user: User, dossier: Dossier) -> bool:
-    return (user.role in (Role.CERTIFIER_STAFF, Role.CERTIFIER_ADMIN) and user.organisation is not None
-            and dossier.certification_code in user.organisation.certification_codes)
+    """``dossier.review`` of :mod:`core.policy`: staff of the organisation the dossier was opened with."""
+    from core.policy import allowed
+
+    return allowed(user, "dossier.review", dossier)
 
 
 def request_corrections(dossier: Dossier, *, actor: User, items: list[dict[str, Any]]) -> DossierVersion:

@@ -11,15 +11,22 @@ from core.dossiers import services
 from core.dossiers.blueprint import blueprint
 from core.dossiers.models import DossierStatus
 from core.dossiers.sections import FORM
-from core.errors import Conflict, UserError
-from core.extensions import db, limiter
+from core.errors import Conflict, UserError, ValidationFailed
+from core.extensions import db
 
 
 @blueprint.post("/nouveau")
 @login_required
 def create():
+    raw_org = request.form.get("organisation_id", "").strip()
+    organisation_id = int(raw_org) if raw_org.isdigit() and len(raw_org) < 10 else (-1 if raw_org else None)
     try:
-        dossier = services.create_dossier(current_user, request.form.get("certification", ""))
+        dossier = services.create_dossier(current_user, request.form.get("certification", ""),
+                                          organisation_id=organisation_id)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("dashboard.index", _anchor="choisir"))
     except Conflict as exc:
         db.session.rollback()
         flash(str(exc), "warning")
@@ -102,15 +109,8 @@ def section(dossier_id: int, key: str):
                            draft=draft, can_edit=can_edit), status
 
 
-def _submit_limit() -> str:
-    from flask import current_app
-
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @blueprint.post("/<int:dossier_id>/deposer")
 @login_required
-@limiter.limit(_submit_limit)
 def submit(dossier_id: int):
     from core.dossiers.submission import submit_and_seal
 
@@ -144,8 +144,11 @@ def document(dossier_id: int, document_id: int):
     from core.downloads import attachment_response
     from core.sealing.services import open_document
 
+    from core.policy import require
+
     dossier = services.get_dossier_for(current_user, dossier_id)
     doc = services.document_of(dossier, document_id)
+    require(current_user, "document.view", doc, code="document_not_found")
     reader = open_document(doc, actor_id=current_user.id)
     db.session.commit()  # the audit event of the access
     return attachment_response(reader, filename=doc.filename, media_type=doc.media_type, size=doc.size,

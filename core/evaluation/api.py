@@ -319,6 +319,14 @@ def annex_content(session_id: int, candidate_id: int, number: int):
               schema: {type: string, format: binary}
             image/jpeg:
               schema: {type: string, format: binary}
+            application/vnd.oasis.opendocument.text:
+              schema: {type: string, format: binary}
+            application/vnd.openxmlformats-officedocument.wordprocessingml.document:
+              schema: {type: string, format: binary}
+            application/vnd.oasis.opendocument.spreadsheet:
+              schema: {type: string, format: binary}
+            application/vnd.openxmlformats-officedocument.spreadsheetml.sheet:
+              schema: {type: string, format: binary}
             application/octet-stream:
               schema: {type: string, format: binary}
         404: JurorNotFound

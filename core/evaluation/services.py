@@ -37,7 +37,6 @@ from core.jury.services import (
     certification_of,
     decisions_locked,
     get_candidate_for,
-    get_session_for,
     grid_of,
     sessions_of,
     sits_on,
@@ -54,16 +53,23 @@ def juror_sessions(user: User) -> list[JurySession]:
 
 
 def juror_session(user: User, session_id: int) -> JurySession:
-    """The session if ``user`` sits on it as a juror; 404 otherwise."""
-    session = get_session_for(user, session_id)
-    if not sits_on(user, session):
+    """The session if ``user`` sits on it as a juror (``session.evaluate``); 404 otherwise."""
+    from core.policy import require
+
+    session = db.session.get(JurySession, session_id)
+    if session is None:
         raise NotFound(code="session_not_found")
+    require(user, "session.evaluate", session, code="session_not_found")
     return session
 
 
 def juror_candidate(user: User, session_id: int, candidate_id: int) -> tuple[JurySession, SessionCandidate]:
+    """A candidate of a session ``user`` sits on, once the session is open (409 while it is planned:
+    neither the dossiers nor the grids open before)."""
     session = juror_session(user, session_id)
-    return session, get_candidate_for(user, session, candidate_id)
+    candidate = get_candidate_for(user, session, candidate_id)
+    require_dossiers_open(session)
+    return session, candidate
 
 
 def dossiers_refusal(session: JurySession) -> str | None:

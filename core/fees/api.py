@@ -38,7 +38,7 @@ def fee_payload(dossier, fee) -> dict[str, Any]:
 @blueprint.get("/dossiers/<int:dossier_id>/fee")
 @token_required
 def get_fee(dossier_id: int):
-    """The dossier's fee (created from the certification's descriptor on first read).
+    """The dossier's fee, read-only: the stored request, or what will be due (nothing is written).
     ---
     get:
       summary: Frais d'un dossier
@@ -57,9 +57,7 @@ def get_fee(dossier_id: int):
     """
     user = current_api_user()
     dossier = services.get_dossier_for_fee(user, dossier_id)
-    fee = services.ensure_request(dossier, actor=user)
-    db.session.commit()
-    return jsonify(FeeRequestSchema().dump(fee_payload(dossier, fee)))
+    return jsonify(FeeRequestSchema().dump(fee_payload(dossier, services.fee_view(dossier))))
 
 
 @blueprint.post("/dossiers/<int:dossier_id>/fee/payments")
@@ -89,8 +87,7 @@ def post_payment(dossier_id: int):
         404: DossierNotFound
     """
     user = current_api_user()
-    dossier = services.get_dossier_for_fee(user, dossier_id)
-    services._require_staff(user, dossier)
+    dossier = services.get_dossier_for_fee(user, dossier_id, "fee.manage")
     body = load_json(FeePaymentRequestSchema)
     fee = services.ensure_request(dossier, actor=user)
     if fee is None:

@@ -23,7 +23,6 @@ from core.audit.services import record
 from core.auth.models import Organisation, User, utcnow
 from core.certifications.services import get_certification
 from core.dossiers.models import Dossier
-from core.dossiers.services import can_review
 from core.errors import Conflict, NotFound, UserError, ValidationFailed
 from core.extensions import db
 from core.fees.models import FeeInvoiceCounter, FeeRequest, FeeState, PayerKind
@@ -60,17 +59,22 @@ def reference_is_valid(reference: str) -> bool:
     return bool(head) and _mod97_check(head) == check
 
 
-def get_dossier_for_fee(user: User, dossier_id: int) -> Dossier:
-    """The dossier if ``user`` is its candidate or certifier staff of its certification; 404 otherwise."""
+def get_dossier_for_fee(user: User, dossier_id: int, action: str = "fee.view") -> Dossier:
+    """The dossier if ``user`` may do ``action`` (``fee.view``, ``fee.pay``, ``fee.manage``) on its fee:
+    the fee follows the dossier's visibility (a draft's fee is its candidate's alone); 404 otherwise."""
+    from core.policy import require
+
     dossier = db.session.get(Dossier, dossier_id)
-    if dossier is None or not (dossier.candidate_id == user.id or can_review(user, dossier)):
+    if dossier is None:
         raise NotFound(code="dossier_not_found")
+    require(user, action, dossier, code="dossier_not_found")
     return dossier
 
 
 def _require_staff(user: User, dossier: Dossier) -> None:
-    if not can_review(user, dossier):
-        raise NotFound(code="dossier_not_found")
+    from core.policy import require
+
+    require(user, "fee.manage", dossier, code="dossier_not_found")
 
 
 def certification_fee(dossier: Dossier):
@@ -104,35 +108,87 @@ def _state_conflict(fee: FeeRequest, action: str) -> Conflict:
                     details={"state": fee.state.value})
 
 
-def ensure_request(dossier: Dossier, *, actor: User | None) -> FeeRequest | None:
-    """The dossier's fee request, created from the descriptor on first use; ``None`` if no fee.
+def _provider_for(kind: PayerKind) -> str:
+    return "third_party_invoice" if kind is PayerKind.THIRD_PARTY else "bank_transfer"
 
-    While the request waits for payment, the payer follows the financing section.
+
+def _request_values(dossier: Dossier, descriptor) -> dict[str, Any]:
+    """The columns of a new request for ``dossier``: the descriptor's fee, the payer from the financing section."""
+    kind, mode = payer_from_financing(dossier)
+    return {"dossier_id": dossier.id, "amount_cents": int(descriptor.amount_cents), "currency": descriptor.currency,
+            "label": descriptor.label, "covers": descriptor.covers or "", "refundable": descriptor.refundable,
+            "state": FeeState.REQUESTED, "payer_kind": kind, "financing_mode": mode, "provider": _provider_for(kind),
+            "transfer_reference": transfer_reference(dossier)}
+
+
+def fee_view(dossier: Dossier) -> FeeRequest | None:
+    """What the pages and the API show, read-only: the dossier's request, or the one that will be due.
+
+    Without a request yet (a draft, a dossier submitted before requests were created at submission),
+    the answer is a transient ``FeeRequest`` built from the descriptor and the financing section: it is
+    never added to the session, so reading the fee writes nothing. ``None``: nothing to pay.
     """
-    descriptor = certification_fee(dossier)
     fee = fee_of(dossier)
-    if fee is None:
-        if descriptor is None:
-            return None
-        kind, mode = payer_from_financing(dossier)
-        fee = FeeRequest(dossier=dossier, amount_cents=int(descriptor.amount_cents), currency=descriptor.currency,
-                         label=descriptor.label, covers=descriptor.covers or "", refundable=descriptor.refundable,
-                         state=FeeState.REQUESTED, payer_kind=kind, financing_mode=mode,
-                         provider="third_party_invoice" if kind is PayerKind.THIRD_PARTY else "bank_transfer",
-                         transfer_reference=transfer_reference(dossier))
-        db.session.add(fee)
+    if fee is not None:
+        return fee
+    descriptor = certification_fee(dossier)
+    if descriptor is None:
+        return None
+    return FeeRequest(dossier=dossier, **_request_values(dossier, descriptor))
+
+
+def ensure_request(dossier: Dossier, *, actor: User | None) -> FeeRequest | None:
+    """The dossier's fee request, created from the descriptor if missing; ``None`` if no fee (no commit).
+
+    Called where the fee becomes due (:func:`core.dossiers.services.submit`) and by the actions
+    that need a stored request (a payment, a waiver, the payer's e-mail, an online payment), never
+    by a read. Safe when two requests create it at once: the dossier row is locked first
+    (PostgreSQL) and the insert is ``ON CONFLICT DO NOTHING`` (the unique dossier and transfer
+    reference), so the second one gets the first one's row and records no second event.
+    While the request waits for payment, the payer follows the financing section (:func:`follow_financing`).
+    """
+    if dossier.id is None:
         db.session.flush()
-        record("fee.requested", "dossier", dossier.id, actor_id=getattr(actor, "id", None),
-               payload={"fee_id": fee.id, "amount_cents": fee.amount_cents, "payer": kind.value,
-                        "reference": fee.transfer_reference})
-    elif fee.state is FeeState.REQUESTED:
-        kind, mode = payer_from_financing(dossier)
-        if (kind, mode) != (fee.payer_kind, fee.financing_mode):
-            fee.payer_kind, fee.financing_mode = kind, mode
-            fee.provider = "third_party_invoice" if kind is PayerKind.THIRD_PARTY else "bank_transfer"
-            db.session.flush()
-            record("fee.payer_changed", "dossier", dossier.id, actor_id=getattr(actor, "id", None),
-                   payload={"fee_id": fee.id, "payer": kind.value, "mode": mode})
+    fee = fee_of(dossier)
+    if fee is not None:
+        return follow_financing(dossier, fee, actor=actor)
+    descriptor = certification_fee(dossier)
+    if descriptor is None:
+        return None
+    # A second creation at the same time waits here for the first one's commit (PostgreSQL), then its
+    # insert finds the row and does nothing; SQLite serialises writers and the insert does nothing too.
+    db.session.execute(select(Dossier.id).where(Dossier.id == dossier.id).with_for_update())
+    inserted = db.session.execute(_insert_ignoring_conflicts(_request_values(dossier, descriptor))).scalar()
+    fee = fee_of(dossier)
+    if inserted is None:  # the other creation won: its row, no second event
+        return follow_financing(dossier, fee, actor=actor)
+    record("fee.requested", "dossier", dossier.id, actor_id=getattr(actor, "id", None),
+           payload={"fee_id": fee.id, "amount_cents": fee.amount_cents, "payer": fee.payer_kind.value,
+                    "reference": fee.transfer_reference})
+    return fee
+
+
+def _insert_ignoring_conflicts(values: dict[str, Any]):
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(FeeRequest).values(**values).on_conflict_do_nothing().returning(FeeRequest.id)
+
+
+def follow_financing(dossier: Dossier, fee: FeeRequest | None = None, *, actor: User | None) -> FeeRequest | None:
+    """A request waiting for payment follows the financing section: its payer is updated (audited
+    ``fee.payer_changed``) when the section says otherwise. Called when the section is saved, when
+    the dossier is submitted and before an action on the request; a read never calls it."""
+    fee = fee if fee is not None else fee_of(dossier)
+    if fee is None or fee.state is not FeeState.REQUESTED:
+        return fee
+    kind, mode = payer_from_financing(dossier)
+    if (kind, mode) != (fee.payer_kind, fee.financing_mode):
+        fee.payer_kind, fee.financing_mode, fee.provider = kind, mode, _provider_for(kind)
+        db.session.flush()
+        record("fee.payer_changed", "dossier", dossier.id, actor_id=getattr(actor, "id", None),
+               payload={"fee_id": fee.id, "payer": kind.value, "mode": mode})
     return fee
 
 
@@ -271,13 +327,8 @@ def start_payment(fee: FeeRequest, key: str, *, return_url: str, actor: User | N
 
 
 def _seller_of(fee: FeeRequest) -> Organisation | None:
-    """The organisation delivering the dossier's certification (the first enabled one), for online payments."""
-    from core.auth.models import OrganisationCertification
-
-    return db.session.scalar(
-        select(Organisation).join(OrganisationCertification, OrganisationCertification.organisation_id == Organisation.id)
-        .where(OrganisationCertification.certification_code == fee.dossier.certification_code,
-               OrganisationCertification.enabled.is_(True)).order_by(Organisation.id).limit(1))
+    """The organisation the dossier was opened with: it sells the fee (online payments, invoices)."""
+    return fee.dossier.organisation
 
 
 def handle_notification(key: str, request) -> FeeRequest | None:
@@ -517,9 +568,25 @@ _REF_RE = re.compile(r"LVT[\s-]*([A-Z0-9][A-Z0-9\s-]*[0-9]{2})", re.I)
 
 
 def _open_fees_of(org: Organisation) -> dict[str, FeeRequest]:
-    codes = org.certification_codes
-    fees = db.session.scalars(select(FeeRequest).join(Dossier).where(Dossier.certification_code.in_(codes)))
+    fees = db.session.scalars(select(FeeRequest).join(Dossier).where(Dossier.organisation_id == org.id))
     return {_compact(f.transfer_reference): f for f in fees}
+
+
+def _owing_without_request(org: Organisation) -> dict[str, Dossier]:
+    """The dossiers of ``org`` whose fee page shows a transfer reference that no request holds yet
+    (drafts, dossiers submitted before requests were created at submission), by that reference."""
+    from sqlalchemy import exists
+
+    dossiers = db.session.scalars(select(Dossier).where(Dossier.organisation_id == org.id,
+                                                        ~exists().where(FeeRequest.dossier_id == Dossier.id)))
+    owing = {}
+    for dossier in dossiers:
+        try:
+            if certification_fee(dossier) is not None:
+                owing[_compact(transfer_reference(dossier))] = dossier
+        except NotFound:  # the certification's plugin is no longer installed
+            continue
+    return owing
 
 
 def import_statement(data: str, *, actor: User) -> StatementReport:
@@ -532,6 +599,7 @@ def import_statement(data: str, *, actor: User) -> StatementReport:
         raise NotFound()
     report = StatementReport()
     fees = _open_fees_of(actor.organisation)
+    owing: dict[str, Dossier] | None = None  # looked up at the first line no request matches
     sample = data[:2048]
     delimiter = ";" if sample.count(";") >= sample.count(",") else ","
     reader = csv.reader(io.StringIO(data), delimiter=delimiter)
@@ -559,6 +627,11 @@ def import_statement(data: str, *, actor: User) -> StatementReport:
             continue
         compact = _compact(label)
         fee = next((f for key, f in fees.items() if key in compact), None)
+        created = None
+        if fee is None:  # a reference shown before any request was stored: the request is created now
+            owing = _owing_without_request(actor.organisation) if owing is None else owing
+            created = next((key for key in owing if key in compact), None)
+            fee = ensure_request(owing[created], actor=actor) if created else None
         if fee is None:
             line.message = _("Aucune référence de dossier reconnue dans le libellé.")
             continue
@@ -575,6 +648,9 @@ def import_statement(data: str, *, actor: User) -> StatementReport:
             line.status = "amount_mismatch" if exc.code == "amount_mismatch" else "unmatched"
             line.message = str(exc)
             continue
+        if created:  # committed with its payment (a refused line leaves no request behind)
+            fees[created] = fee
+            del owing[created]
         line.status, line.invoice_number = "matched", fee.invoice_number
         line.message = _("Paiement enregistré, facture n° %(n)s.", n=fee.invoice_number)
         queue_receipt(fee)

@@ -5,7 +5,6 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from core.auth.models import Role
 from core.certifications.services import get_certification
 from core.dossiers.services import can_review
 from core.errors import NotFound, UserError
@@ -33,28 +32,27 @@ def _page(dossier, fee, status=200, **forms):
 @blueprint.get("/dossiers/<int:dossier_id>/frais")
 @login_required
 def dossier_fee(dossier_id: int):
+    """What is due, read-only: the stored request or the one that will be due (nothing is written)."""
     dossier = services.get_dossier_for_fee(current_user, dossier_id)
-    fee = services.ensure_request(dossier, actor=current_user)
-    db.session.commit()
-    return _page(dossier, fee)
+    return _page(dossier, services.fee_view(dossier))
 
 
-def _action(dossier_id: int, form_name: str, form, run):
-    dossier = services.get_dossier_for_fee(current_user, dossier_id)
-    fee = services.ensure_request(dossier, actor=current_user)
-    if fee is None:
+def _action(dossier_id: int, form_name: str, form, run, action: str = "fee.manage"):
+    dossier = services.get_dossier_for_fee(current_user, dossier_id, action)
+    if services.fee_view(dossier) is None:
         raise NotFound()
     if not form.validate_on_submit():
-        db.session.rollback()
-        return _page(dossier, fee, 422, **{form_name: form})
+        return _page(dossier, services.fee_view(dossier), 422, **{form_name: form})
     try:
+        # the request is created here when it does not exist yet (a draft, a dossier submitted earlier)
+        fee = services.ensure_request(dossier, actor=current_user)
         message = run(fee)
         db.session.commit()
     except UserError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return _page(services.get_dossier_for_fee(current_user, dossier_id), services.fee_of(dossier),
-                     exc.status, **{form_name: form})
+        dossier = services.get_dossier_for_fee(current_user, dossier_id)
+        return _page(dossier, services.fee_view(dossier), exc.status, **{form_name: form})
     flash(message, "success")
     return redirect(url_for("fees.dossier_fee", dossier_id=dossier_id))
 
@@ -69,7 +67,7 @@ def payer_email(dossier_id: int):
                                     actor=current_user)
         return _("La demande de paiement a été envoyée à %(email)s.", email=fee.payer_email)
 
-    return _action(dossier_id, "payer_form", form, run)
+    return _action(dossier_id, "payer_form", form, run, action="fee.pay")
 
 
 @blueprint.post("/dossiers/<int:dossier_id>/frais/paiement")
@@ -108,8 +106,9 @@ def waive(dossier_id: int):
 @blueprint.route("/frais/releve", methods=["GET", "POST"])
 @login_required
 def statement():
-    if current_user.role not in (Role.CERTIFIER_STAFF, Role.CERTIFIER_ADMIN) or current_user.organisation is None:
-        raise NotFound()
+    from core.policy import require
+
+    require(current_user, "backoffice.list")
     form = StatementForm()
     report = None
     status = 200
@@ -163,7 +162,7 @@ def payer(token: str):
 @login_required
 def start_payment(dossier_id: int, key: str):
     """The candidate pays online: sent to the provider's page (``start``)."""
-    dossier = services.get_dossier_for_fee(current_user, dossier_id)
+    dossier = services.get_dossier_for_fee(current_user, dossier_id, "fee.pay")
     if dossier.candidate_id != current_user.id:
         raise NotFound()
     fee = services.ensure_request(dossier, actor=current_user)

@@ -47,11 +47,11 @@ def _pm():
 # ---------------------------------------------------------------------------
 
 def manages(user: User, session: JurySession) -> bool:
-    """The session's own manager, or a session manager of its organisation."""
-    if user.role is not Role.SESSION_MANAGER:
-        return False
-    return session.manager_id == user.id or (
-        user.organisation_id is not None and user.organisation_id == session.organisation_id)
+    """``session.manage`` of :mod:`core.policy`: the session's own manager, or a session manager of its
+    organisation."""
+    from core.policy import allowed
+
+    return allowed(user, "session.manage", session)
 
 
 def sits_on(user: User, session: JurySession) -> bool:
@@ -63,7 +63,10 @@ def is_staff_of(user: User, session: JurySession) -> bool:
 
 
 def can_view(user: User, session: JurySession) -> bool:
-    return manages(user, session) or sits_on(user, session) or is_staff_of(user, session)
+    """``session.view`` of :mod:`core.policy`."""
+    from core.policy import allowed
+
+    return allowed(user, "session.view", session)
 
 
 def get_session_for(user: User, session_id: int, *, manage: bool = False) -> JurySession:

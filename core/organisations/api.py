@@ -104,6 +104,7 @@ def upload_seal():
               schema: OrganisationSealSettingsSchema
         404: NotFound
         422: SealRefused
+        429: TooManyPasswordAttempts
     """
     org = services.organisation_for_admin(current_api_user())
     body = load_json(OrganisationSealUploadSchema)

@@ -34,7 +34,7 @@ from core.auth.models import Organisation, Role, User, utcnow
 from core.errors import NotFound, ValidationFailed
 from core.extensions import db
 from core.organisations.models import OrganisationSeal, OrganisationSigningSettings, aware
-from core.organisations.seal_checks import inspect_pkcs12
+from core.organisations.seal_checks import SealRefused, inspect_pkcs12
 
 logger = logging.getLogger(__name__)
 
@@ -164,10 +164,23 @@ def _deactivate(seal: OrganisationSeal, actor: User) -> None:
 
 def upload_seal(org: Organisation, *, actor: User, data: bytes, password: str,
                 now: datetime | None = None) -> OrganisationSeal:
-    """Check and store a PKCS#12 seal; it replaces the active one. :class:`SealRefused` (422) otherwise."""
+    """Check and store a PKCS#12 seal; it replaces the active one. :class:`SealRefused` (422) otherwise.
+
+    Wrong passwords of the file count like wrong account passwords (:mod:`core.auth.attempts`):
+    beyond the limit, :class:`~core.auth.attempts.TooManyAttempts` (429) before the file is opened.
+    """
+    from core.auth import attempts
+
     _require_admin(org, actor)
-    inspected = inspect_pkcs12(data, password or "", now=now or utcnow(),
-                               non_repudiation_required=_non_repudiation_required(), trust_roots=_trust_roots())
+    attempts.check(actor)
+    try:
+        inspected = inspect_pkcs12(data, password or "", now=now or utcnow(),
+                                   non_repudiation_required=_non_repudiation_required(),
+                                   trust_roots=_trust_roots())
+    except SealRefused as exc:
+        if password and "password" in (exc.details or {}):
+            attempts.failed(actor)  # a password was tried and did not open the file
+        raise
     previous = active_seal(org)
     if previous is not None:
         _deactivate(previous, actor)

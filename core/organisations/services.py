@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, cast, func, select
 
 from core.audit.services import record
-from core.auth.models import Organisation, OrganisationCertification, Role, User
+from core.auth.models import Organisation, OrganisationCertification, Role, User, utcnow
 from core.dossiers.models import Dossier, DossierStatus
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
@@ -92,39 +92,89 @@ def installed_certifications() -> list[Any]:
     return sorted(certs.values(), key=lambda c: c.code)
 
 
-def open_dossier_count(code: str) -> int:
-    return db.session.scalar(select(func.count()).select_from(Dossier).where(
-        Dossier.certification_code == code, Dossier.status.not_in(FINISHED_STATUSES))) or 0
+def open_dossier_count(code: str, organisation_id: int | None = None) -> int:
+    """Dossiers of ``code`` not finished yet (of one organisation when ``organisation_id`` is given)."""
+    stmt = select(func.count()).select_from(Dossier).where(
+        Dossier.certification_code == code, Dossier.status.not_in(FINISHED_STATUSES))
+    if organisation_id is not None:
+        stmt = stmt.where(Dossier.organisation_id == organisation_id)
+    return db.session.scalar(stmt) or 0
+
+
+def links_of(org: Organisation) -> list[OrganisationCertification]:
+    """The organisation's certifications (granted or asked for), by code."""
+    return sorted(org.certifications, key=lambda link: link.certification_code)
 
 
 def set_certification_enabled(org: Organisation, code: str, enabled: bool, *, actor: User) -> bool:
-    """Enable or disable an installed certification for ``org``; returns whether anything changed.
+    """Enable or disable, for ``org``, a certification a platform admin granted it; returns whether
+    anything changed.
 
-    Disabling is refused (:class:`Conflict`) while dossiers of that certification are still open.
+    A certification that was not granted is refused (:class:`Forbidden`: only a platform admin grants,
+    see :mod:`core.platform`); disabling is refused (:class:`Conflict`) while the organisation's
+    dossiers of that certification are still open.
     """
+    from core.errors import Forbidden
+
     cert = current_app.extensions["livret"].certifications.get(code)
     if cert is None:
         raise NotFound(_("La certification %(code)s n'est pas installée.", code=code))
     link = db.session.get(OrganisationCertification, (org.id, code))
-    currently = bool(link and link.enabled)
-    if currently == enabled:
+    if link is None or not link.granted:
+        if not enabled:
+            return False
+        raise Forbidden(_("La certification %(code)s n'a pas été accordée à l'organisme : demandez-la à "
+                          "l'administration de la plateforme.", code=code), code="not_granted",
+                        details={"certification": code})
+    if bool(link.enabled) == enabled:
         return False
     if not enabled:
-        count = open_dossier_count(code)
+        count = open_dossier_count(code, org.id)
         if count:
             raise Conflict(_("La certification %(code)s ne peut pas être désactivée : %(n)d dossier(s) en cours "
                              "(non clos) l'utilisent encore.", code=code, n=count),
                            code="open_dossiers", details={"certification": code, "open_dossiers": count})
-    if link is None:
-        link = OrganisationCertification(organisation_id=org.id, certification_code=code, enabled=enabled)
-        db.session.add(link)
-    else:
-        link.enabled = enabled
+    link.enabled = enabled
     db.session.flush()
     db.session.expire(org, ["certifications"])
     record("organisation.certification_enabled" if enabled else "organisation.certification_disabled",
            "organisation", org.id, actor_id=actor.id, payload={"certification": code})
     return True
+
+
+def request_certification(org: Organisation, code: str, *, actor: User) -> OrganisationCertification:
+    """Ask the platform's administration to grant ``code`` to ``org`` (audited; platform admins are
+    e-mailed). Asking again, or for a certification already granted, is refused (409)."""
+    cert = current_app.extensions["livret"].certifications.get(code)
+    if cert is None:
+        raise NotFound(_("La certification %(code)s n'est pas installée.", code=code), code="certification_not_found")
+    link = db.session.get(OrganisationCertification, (org.id, code))
+    if link is not None:
+        raise Conflict(_("La certification %(code)s est déjà accordée à l'organisme.", code=code) if link.granted
+                       else _("La demande pour la certification %(code)s est déjà transmise.", code=code),
+                       code="already_requested", details={"certification": code})
+    link = OrganisationCertification(organisation_id=org.id, certification_code=code, enabled=True,
+                                     granted_at=None, requested_at=utcnow(), requested_by_id=actor.id)
+    db.session.add(link)
+    db.session.flush()
+    db.session.expire(org, ["certifications"])
+    record("organisation.certification_requested", "organisation", org.id, actor_id=actor.id,
+           payload={"certification": code})
+    _tell_platform_admins(org, cert)
+    return link
+
+
+def _tell_platform_admins(org: Organisation, cert) -> None:
+    from core.mail import send_mail
+    from core.utils import absolute_url
+
+    link = absolute_url("platform.organisation", organisation_id=org.id)
+    admins = db.session.scalars(select(User).where(User.role == Role.PLATFORM_ADMIN, User.active.is_(True)))
+    for admin in admins:
+        send_mail(admin.email, _("Demande d'habilitation : %(org)s pour %(code)s", org=org.name, code=cert.code),
+                  _("L'organisme %(org)s demande à délivrer la certification %(code)s – %(title)s.\n\n"
+                    "Accordez-la, comme certificateur ou comme centre habilité, ou refusez-la depuis la page de "
+                    "l'organisme :\n%(link)s\n", org=org.name, code=cert.code, title=cert.title, link=link))
 
 
 # --------------------------------------------------------------------------
@@ -220,7 +270,8 @@ def transitions_by_month(org: Organisation, *, today: date | None = None) -> dic
             select(AuditEvent.action, AuditEvent.at)
             .join(Dossier, cast(Dossier.id, String) == AuditEvent.object_id)
             .where(AuditEvent.object_type == "dossier", AuditEvent.action.in_(actions),
-                   AuditEvent.at >= start, Dossier.certification_code.in_(codes)))
+                   AuditEvent.at >= start, Dossier.organisation_id == org.id,
+                   Dossier.certification_code.in_(codes)))
         for action, at in rows:
             at = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
             key = date(at.astimezone(timezone.utc).year, at.astimezone(timezone.utc).month, 1)
@@ -242,7 +293,7 @@ def dashboard_figures(org: Organisation, *, today: date | None = None) -> dict[s
     per_month = {m: 0 for m in months}
     if codes:
         rows = db.session.execute(select(Dossier.certification_code, Dossier.status, func.count())
-                                  .where(Dossier.certification_code.in_(codes))
+                                  .where(Dossier.organisation_id == org.id, Dossier.certification_code.in_(codes))
                                   .group_by(Dossier.certification_code, Dossier.status)).all()
         for code, status, count in rows:
             by_status[status] = by_status.get(status, 0) + count
@@ -251,7 +302,8 @@ def dashboard_figures(org: Organisation, *, today: date | None = None) -> dict[s
         # Only the submission dates of one year are read; grouped by month in Python so that
         # SQLite and PostgreSQL give the same answer (time zone: UTC).
         for (submitted_at,) in db.session.execute(select(Dossier.submitted_at).where(
-                Dossier.certification_code.in_(codes), Dossier.submitted_at.is_not(None),
+                Dossier.organisation_id == org.id, Dossier.certification_code.in_(codes),
+                Dossier.submitted_at.is_not(None),
                 Dossier.submitted_at >= start)):
             if submitted_at.tzinfo is None:
                 submitted_at = submitted_at.replace(tzinfo=timezone.utc)

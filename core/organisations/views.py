@@ -15,11 +15,17 @@ from core.organisations.seal_checks import MAX_PKCS12_SIZE
 
 
 def _settings_page(org, status=200, details_form=None, invite_form=None, seal_form=None, tsa_form=None):
-    enabled = org.certification_codes
-    certifications = [{"cert": c, "enabled": c.code in enabled} for c in services.installed_certifications()]
+    installed = {c.code: c for c in services.installed_certifications()}
+    links = {link.certification_code: link for link in services.links_of(org)}
+    certifications = [{"cert": installed[code], "enabled": link.enabled, "role": link.role}
+                      for code, link in links.items() if link.granted and code in installed]
+    requested = [{"cert": installed[code], "at": link.requested_at}
+                 for code, link in links.items() if not link.granted and code in installed]
+    requestable = [c for code, c in installed.items() if code not in links]
     seal_status = seals.seal_status(org)
     return render_template(
-        "organisations/settings.html", organisation=org, certifications=certifications,
+        "organisations/settings.html", organisation=org, certifications=certifications, requested=requested,
+        requestable=requestable,
         staff=services.staff_of(org),
         details_form=details_form or DetailsForm(obj=org),
         invite_form=invite_form or InviteForm(), action_form=EmptyForm(),
@@ -76,14 +82,16 @@ def update_certifications():
         flash(_("Le formulaire a expiré, veuillez recommencer."), "error")
         return _settings_page(org, 400)
     wanted = set(request.form.getlist("certifications"))
-    done, refused = [], []
-    for cert in services.installed_certifications():
+    done, refused, refused_status = [], [], []
+    codes = sorted({c.code for c in services.installed_certifications()} & (wanted | org.granted_codes))
+    for code in codes:
         try:
             # a refusal is raised before anything is written: the other changes still apply
-            if services.set_certification_enabled(org, cert.code, cert.code in wanted, actor=current_user):
-                done.append(cert.code)
+            if services.set_certification_enabled(org, code, code in wanted, actor=current_user):
+                done.append(code)
         except UserError as exc:
             refused.append(str(exc))
+            refused_status.append(exc.status)
     db.session.commit()
     for message in refused:
         flash(message, "error")
@@ -92,8 +100,29 @@ def update_certifications():
     elif not refused:
         flash(_("Aucune modification à enregistrer."), "success")
     if refused:
-        return _settings_page(services.organisation_for_admin(current_user), 409)
+        return _settings_page(services.organisation_for_admin(current_user), refused_status[0])
     return redirect(url_for("organisations.settings"))
+
+
+@blueprint.post("/organisation/certifications/demande")
+@login_required
+def request_certification():
+    org = services.organisation_for_admin(current_user)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        flash(_("Le formulaire a expiré, veuillez recommencer."), "error")
+        return _settings_page(org, 400)
+    code = request.form.get("certification", "")
+    try:
+        services.request_certification(org, code, actor=current_user)
+        db.session.commit()
+    except UserError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _settings_page(services.organisation_for_admin(current_user), exc.status)
+    flash(_("Votre demande pour la certification %(code)s est transmise à l'administration de la plateforme.",
+            code=code), "success")
+    return redirect(url_for("organisations.settings", _anchor="certifications-title"))
 
 
 @blueprint.post("/organisation/equipe")

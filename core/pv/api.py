@@ -6,13 +6,13 @@ Every view loads the session with :func:`core.jury.services.get_session_for`
 """
 from __future__ import annotations
 
-from flask import current_app, jsonify, url_for
+from flask import jsonify, url_for
 
 from core.api.auth import current_api_user, token_required
 from core.api.blueprint import api_blueprint
 from core.api.parsing import load_json
 from core.api.spec import declare_error_response, declare_tag
-from core.extensions import db, limiter
+from core.extensions import db
 from core.jury.services import certification_of, get_session_for, grid_of
 from core.pv import generation, services
 from core.pv.schemas import (
@@ -56,10 +56,6 @@ declare_error_response("PvSigningFailed", code="sealing_failed",
                        description="La signature ou le scellement a échoué (horodatage indisponible…) ; le document "
                                    "est resté tel quel. Réessayer plus tard.",
                        message="Le document n'a pas pu être scellé. Réessayez plus tard.")
-
-
-def _signing_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]  # a password is checked: limited like the sign-in
 
 
 def _links(session_id: int, doc) -> dict:
@@ -162,7 +158,6 @@ def _sign(session_id: int, document_id: int, kind: str | None):
 
 @blueprint.post("/<int:session_id>/pv/<int:pv_id>/sign")
 @token_required
-@limiter.limit(_signing_limit)
 def sign_pv(session_id: int, pv_id: int):
     """Sign the PV as the token's owner.
     ---
@@ -190,6 +185,7 @@ def sign_pv(session_id: int, pv_id: int):
         404: PvDocumentNotFound
         409: PvConflict
         422: PvInvalid
+        429: TooManyPasswordAttempts
         503: PvSigningFailed
     """
     return _sign(session_id, pv_id, services.PV)
@@ -197,7 +193,6 @@ def sign_pv(session_id: int, pv_id: int):
 
 @blueprint.post("/<int:session_id>/documents/<int:document_id>/sign")
 @token_required
-@limiter.limit(_signing_limit)
 def sign_document(session_id: int, document_id: int):
     """Sign a grid (or any signed document of the session) as the token's owner.
     ---
@@ -222,6 +217,7 @@ def sign_document(session_id: int, document_id: int):
         404: PvDocumentNotFound
         409: PvConflict
         422: PvInvalid
+        429: TooManyPasswordAttempts
         503: PvSigningFailed
     """
     return _sign(session_id, document_id, None)
@@ -279,7 +275,6 @@ document_content.__doc__ = "Download a signed document.\n---" + _CONTENT_DOC.for
 
 @blueprint.post("/<int:session_id>/pv/correction")
 @token_required
-@limiter.limit(_signing_limit)
 def correction(session_id: int):
     """Start a correction of the sealed PV.
     ---
@@ -304,6 +299,7 @@ def correction(session_id: int):
         404: PvSessionNotFound
         409: PvConflict
         422: PvInvalid
+        429: TooManyPasswordAttempts
     """
     user = current_api_user()
     session = get_session_for(user, session_id, manage=True)

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
 from core.audit.services import record
+from core.auth import attempts
 from core.errors import UserError
 from core.extensions import db, limiter
 from core.jury.services import certification_of, get_session_for, grid_of, manages
@@ -97,7 +98,6 @@ def generate(session_id: int):
 
 @blueprint.post("/<int:session_id>/pv/correction")
 @login_required
-@limiter.limit(_signing_limit)
 def correction(session_id: int):
     session = get_session_for(current_user, session_id, manage=True)
     form = CorrectionForm()
@@ -160,7 +160,6 @@ def signatures(session_id: int):
 
 @blueprint.post("/<int:session_id>/signatures")
 @login_required
-@limiter.limit(_signing_limit)
 def sign_all(session_id: int):
     session = get_session_for(current_user, session_id)
     form = SignAllForm()
@@ -169,7 +168,7 @@ def sign_all(session_id: int):
         flash(_("Aucun document n'attend votre signature."), "warning")
         return redirect(url_for("pv.signatures", session_id=session.id))
     if not form.validate_on_submit() or not confirm_identity(form, current_user):
-        return _render_signatures(session, form, status=422)
+        return _render_signatures(session, form, status=attempts.status_or(422))  # 429: too many wrong passwords
     names = [title_of(d) for d in waiting]
     done, failed, reason = services.sign_all(session, current_user, waiting)
     if done:

@@ -67,6 +67,7 @@ def decision(dossier_id: int):
         404: DossierNotFound
         409: DecisionConflict
         422: DecisionInvalid
+        429: TooManyPasswordAttempts
     """
     user = current_api_user()
     dossier = services.get_dossier_for_review(user, dossier_id)

@@ -1,7 +1,7 @@
 """Review pages for the certifier's staff: the submitted version, its history, notes, decisions."""
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,14 +10,10 @@ from core.dossiers import services as dossiers
 from core.dossiers.livret import build_livret2
 from core.dossiers.models import DossierStatus
 from core.errors import UserError
-from core.extensions import db, limiter
+from core.extensions import db
 from core.review import services
 from core.review.blueprint import blueprint
 from core.review.forms import DecisionForm, NoteForm
-
-
-def _decision_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
 
 
 def _coverage(cert, version) -> list[dict]:
@@ -88,7 +84,6 @@ def add_note(dossier_id: int):
 
 @blueprint.post("/<int:dossier_id>/recevabilite/decision")
 @login_required
-@limiter.limit(_decision_limit)
 def decision(dossier_id: int):
     dossier = services.get_dossier_for_review(current_user, dossier_id)
     cert = get_certification(dossier.certification_code)

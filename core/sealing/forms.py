@@ -8,7 +8,9 @@ Embed it in any page that signs for the current user::
 
 and in the template ``{% from "sealing/_reauth.html" import reauth_fieldset %}
 {{ reauth_fieldset(form) }}`` inside the page's ``<form>`` (which carries
-the CSRF token). Rate-limit the view like the sign-in form.
+the CSRF token). Wrong passwords are limited per account and per address
+(:mod:`core.auth.attempts`): past the limit the error says so and the view
+answers with ``attempts.status_or(422)`` (429 then).
 """
 from __future__ import annotations
 
@@ -30,11 +32,12 @@ class ReauthForm(LivretForm):
 def confirm_identity(form: ReauthForm, user) -> bool:
     """Re-authenticate ``user`` with the form's password; on failure the French
     error is attached to the password field (and nothing else is lost)."""
+    from core.auth.attempts import TooManyAttempts
     from core.sealing.services import reauthenticate
 
     try:
         reauthenticate(user, form.password.data or "")
-    except ValidationFailed as exc:
+    except (ValidationFailed, TooManyAttempts) as exc:
         form.password.errors = [*form.password.errors, str(exc)]
         return False
     return True

@@ -267,12 +267,17 @@ def reauthenticate(user: User, password: str) -> None:
 
     Raises :class:`ValidationFailed` (French, tied to the ``password`` field);
     on success, :func:`sign_as_person` may sign for this user in the same
-    application context (request) for a few minutes. Views calling it must be
-    rate-limited like the sign-in form.
+    application context (request) for a few minutes. Wrong passwords are limited
+    per account and per address (:mod:`core.auth.attempts`): beyond
+    ``REAUTH_RATE_LIMIT``, :class:`~core.auth.attempts.TooManyAttempts` (429) is
+    raised before the password is checked.
     """
+    from core.auth import attempts
     from core.auth.services import check_password
 
+    attempts.check(user)
     if not password or not user.is_active or not check_password(user, password):
+        attempts.failed(user)
         message = _("Mot de passe incorrect : votre identité n'a pas pu être confirmée, rien n'a été signé.")
         raise ValidationFailed(message, details={"password": [message]}, code="reauthentication_failed")
     g.livret_reauthenticated = (user.id, time.monotonic())

@@ -80,18 +80,20 @@ def retake_attempt(session: JurySession, dossier_id: int) -> int | None:
 
 
 def eligible_dossiers(session: JurySession) -> list[Eligible]:
-    """Dossiers of the session's certification that may be added: admissible ones and retakes,
-    none already planned in a draft or open session; by candidate name."""
+    """Dossiers of the session's certification opened with the session's organisation that may be
+    added: admissible ones and retakes, none already planned in a draft or open session; by candidate name."""
     planned = _planned_dossier_ids(session.certification_code)
     found: dict[int, Eligible] = {}
     for dossier in db.session.scalars(select(Dossier).where(
-            Dossier.certification_code == session.certification_code, Dossier.status == DossierStatus.ADMISSIBLE)):
+            Dossier.certification_code == session.certification_code, Dossier.status == DossierStatus.ADMISSIBLE,
+            Dossier.organisation_id == session.organisation_id)):
         if dossier.id not in planned:
             found[dossier.id] = Eligible(dossier, 1)
     retakes = db.session.scalars(
         select(Dossier).join(SessionCandidate, SessionCandidate.dossier_id == Dossier.id)
         .join(JuryDecision, JuryDecision.candidate_id == SessionCandidate.id)
-        .where(Dossier.certification_code == session.certification_code, JuryDecision.sealed_at.is_not(None),
+        .where(Dossier.certification_code == session.certification_code,
+               Dossier.organisation_id == session.organisation_id, JuryDecision.sealed_at.is_not(None),
                JuryDecision.superseded_at.is_(None), JuryDecision.retake_until.is_not(None))).unique()
     for dossier in retakes:
         if dossier.id in planned or dossier.id in found:
@@ -112,7 +114,8 @@ def add_candidate(session: JurySession, actor: User, dossier_id: Any, access_rou
         message = _("Voie d'accès inconnue : choisissez « VAE » ou « Formation ».")
         raise ValidationFailed(message, details={"access_route": [message]})
     eligible = {e.dossier.id: e for e in eligible_dossiers(session)}
-    chosen = eligible.get(int(dossier_id)) if str(dossier_id).isdigit() else None
+    raw = str(dossier_id)
+    chosen = eligible.get(int(raw)) if raw.isdigit() and len(raw) < 19 else None
     if chosen is None:
         message = _("Ce dossier ne peut pas être ajouté : seuls les dossiers recevables de la certification "
                     "%(code)s qui ne sont pas déjà dans une session en préparation ou ouverte, et les "

@@ -53,11 +53,13 @@ def cert_plugin(app, register_plugin):
 
 
 @pytest.fixture
-def make_dossier(app, cert_plugin, create_user) -> Callable[..., Any]:
+def make_dossier(app, cert_plugin, create_user, certifier_org) -> Callable[..., Any]:
     """``make_dossier(user=None)`` -> (user, dossier_id): a candidate and a draft dossier."""
     from core.auth.models import User
     from core.dossiers.services import create_dossier
     from core.extensions import db
+
+    certifier_org(CERT_CODE)  # the organisation the dossiers are opened with
 
     def factory(user=None):
         user = user or create_user("candidate")

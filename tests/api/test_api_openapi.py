@@ -144,6 +144,9 @@ def test_endpoints_added_later_document_themselves(app, client, bearer, create_u
         return jsonify(ThrowawayWidgetSchema().dump({"id": widget_id, "owner": current_api_user().email}))
 
     app.register_blueprint(bp)
+    from core import policy
+
+    monkeypatch.setitem(policy.ENDPOINTS, "throwaway_widgets.poke", policy.SIGNED_IN)  # its line of the policy
     app.config["WTF_CSRF_ENABLED"] = True  # API blueprints are exempt: bearer tokens, no cookies
 
     spec = client.get("/api/v1/openapi.json").get_json()
@@ -153,7 +156,7 @@ def test_endpoints_added_later_document_themselves(app, client, bearer, create_u
     assert operation["tags"] == ["widgets"]
     assert operation["security"] == [{"bearerAuth": []}]
     assert operation["parameters"] == [{"name": "widget_id", "in": "path", "required": True,
-                                        "schema": {"type": "integer", "minimum": 0}}]
+                                        "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}}]
     assert operation["responses"]["401"] == {"$ref": "#/components/responses/Unauthorized"}
     assert operation["responses"]["404"] == {"$ref": "#/components/responses/ThrowawayWidgetNotFound"}
     assert "ThrowawayWidget" in spec["components"]["schemas"]

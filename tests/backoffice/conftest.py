@@ -4,6 +4,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 import pytest
+from core.testing import organisation_id_for
 
 BASE = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -48,8 +49,10 @@ def make_dossiers(app) -> Callable[..., list[int]]:
                             last_name=spec.get("last_name", f"Nom{n:04d}"), role=Role.CANDIDATE)
                 status = DossierStatus(spec.get("status", "submitted"))
                 submitted = spec.get("submitted_at", BASE + timedelta(hours=n))
-                dossier = Dossier(candidate=user, certification_code=spec.get("code", "RNCP37827"), status=status,
-                                  submitted_at=None if status is DossierStatus.DRAFT else submitted)
+                code = spec.get("code", "RNCP37827")
+                dossier = Dossier(candidate=user, certification_code=code, status=status,
+                                  submitted_at=None if status is DossierStatus.DRAFT else submitted,
+                                  organisation_id=spec.get("organisation_id") or organisation_id_for(code))
                 db.session.add(dossier)
                 db.session.flush()
                 dossier.reference = f"{dossier.certification_code}-2026-{dossier.id:06d}"

@@ -45,6 +45,50 @@ def space(person: Any, selector: str) -> None:
     assert box.is_checked(), f"{selector} not checked after Space"
 
 
+class Long(str):
+    """A long text for :func:`fill`: written in one go (:func:`write`), not typed key by key."""
+
+
+def fill(person: Any, fields: dict[str, Any]) -> None:
+    """Fill fields in order, as a keyboard user: ``True`` ticks with the space bar, a date is picked, a
+    :class:`Long` text is written in one go, any other text is typed key by key."""
+    for selector, value in fields.items():
+        if value is True:
+            space(person, selector)
+        elif isinstance(value, dt.date):
+            date(person, selector, value)
+        elif isinstance(value, Long):
+            write(person, selector, value)
+        else:
+            type_text(person, selector, value)
+
+
+def fill_identity(person: Any, *, civilite: int, last_name: str, first_names: str, birth_place: str, address: str,
+                  postal_code: str, town: str, email: str, mobile: str, birth_date: dt.date | None = None,
+                  nationality: str = "Française") -> None:
+    """The identity section (« État civil », « Identité »): the date of birth left empty when not given."""
+    fill(person, {f"#civilite-{civilite}": True, "#nom_famille": last_name, "#prenoms": first_names})
+    if birth_date is not None:
+        date(person, "#date_naissance", birth_date)
+    fill(person, {"#lieu_naissance": birth_place, "#nationalite": nationality, "#adresse": Long(address),
+                  "#code_postal": postal_code, "#commune": town, "#email": email, "#telephone_portable": mobile})
+
+
+def complete_section(person: Any, title: str | re.Pattern, fields: dict[str, Any], validated_as: str = "") -> None:
+    """From the overview: open the section, :func:`fill` it, « Valider la section » (``validated_as``: its
+    title as the confirmation names it, when ``title`` is a pattern)."""
+    open_section(person, title)
+    fill(person, fields)
+    validate_section(person, validated_as or str(title))
+
+
+def declare_on_honour(person: Any, place: str, signed_name: str) -> None:
+    """« Déclaration sur l'honneur »: both boxes ticked, made at ``place`` today, signed ``signed_name``."""
+    complete_section(person, "Déclaration sur l'honneur", {
+        "#connaissance_fraudes": True, "#exactitude": True, "#fait_a": place, "#date": TODAY,
+        "#nom_prenom": signed_name})
+
+
 def press(person: Any, button_name: str | re.Pattern, label: str | None = None, *, timeout: float | None = None,
           expect_url: str | None = None) -> Any:
     """Move the focus to a button and press Enter, wait for the next page, check it; returns the response."""
@@ -186,6 +230,25 @@ def upload_annexes(person: Any, files: list[dict[str, Any]]) -> list[dict[str, A
     return seen
 
 
+def open_annexes(person: Any) -> None:
+    """From the overview, the annexes page."""
+    with person.page.expect_navigation():
+        person.page.locator("#section-annexes").get_by_role("link", name="Annexes").click()
+    person.check("annexes")
+
+
+def back_from_annexes(person: Any) -> Any:
+    """« Retour au dossier »: the annexes section is complete and every competency has evidence; returns the
+    evidence coverage table of the overview."""
+    with person.page.expect_navigation():
+        person.page.get_by_role("link", name="Retour au dossier").click()
+    person.check("retour au dossier après les annexes")
+    assert section_state(person, "annexes") == "Complète"
+    coverage = person.page.locator("#couverture ~ table").first
+    assert "Aucune preuve" not in coverage.inner_text()
+    return coverage
+
+
 def annex_rows(person: Any) -> dict[int, dict[str, str]]:
     """The table of deposited annexes: number -> title and competencies as shown."""
     out = {}
@@ -211,6 +274,28 @@ def download(person: Any, link_name: str | re.Pattern) -> tuple[str, bytes]:
 def fetch(person: Any, href: str) -> Any:
     """GET a URL with the person's cookies (what the browser's PDF viewer loads)."""
     return person.context.request.get(href)
+
+
+def preview_is_a_pdf(person: Any) -> None:
+    """The overview's « Prévisualiser le Livret 2 (PDF) » answers a PDF."""
+    href = person.page.get_by_role("link", name="Prévisualiser le Livret 2 (PDF)").get_attribute("href")
+    answer = fetch(person, href)
+    assert answer.status == 200 and answer.headers["content-type"].startswith("application/pdf")
+    assert is_pdf(answer.body())
+
+
+# -- signing --------------------------------------------------------------------------------------
+def sign_and_submit(person: Any, password: str, label: str) -> Any:
+    """On the overview: type the password and press Enter (« Signer et déposer mon dossier »); waits for the
+    answer (signing and sealing take seconds), checks it; returns the response."""
+    page = person.page
+    field = page.get_by_label(re.compile(r"^Mot de passe"))
+    field.focus()
+    field.press_sequentially(password)
+    with page.expect_navigation(timeout=SEALING_MS) as navigation:
+        field.press("Enter")
+    person.check(label)
+    return navigation.value
 
 
 # -- small real files -----------------------------------------------------------------------------

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 
-from candidate_steps import (SEALING_MS, TODAY, annex_rows, assert_error_on, blocking_problems, date, download,
-                             fetch, flash, is_pdf, make_pdf, make_png, open_section, press, remarks,
-                             section_state, space, status, type_text, upload_annexes, validate_section, write)
+from candidate_steps import (TODAY, Long, annex_rows, assert_error_on, back_from_annexes, blocking_problems,
+                             complete_section, date, declare_on_honour, download, fill, fill_identity, flash, is_pdf,
+                             make_pdf, make_png, open_annexes, open_section, press, preview_is_a_pdf, remarks,
+                             section_state, sign_and_submit, space, status, type_text, upload_annexes,
+                             validate_section, write)
+from livret_rncp37827.testing import activity
 
 EMAIL, PASSWORD = "candidat@demo.livret.fr", "demo-candidat-2026"
 BLOCKS = {"BC01": ["C1", "C2", "C3", "C4", "C5"],
@@ -34,22 +37,18 @@ LETTER = (
     "Je vous prie d'agréer, Madame, Monsieur, l'expression de mes salutations distinguées.\n\nCamille Martin")
 
 SHEETS = {
-    "BC01": {
-        "intitule": "Collecte automatisée des données de mobilité",
-        "presentation": "Alimenter chaque nuit l'entrepôt de données de la métropole à partir de quatre sources "
-                        "(API des transports, capteurs de trafic, fichiers des parkings, site des travaux).",
-        "methode": "J'ai recensé les sources avec l'équipe mobilité, choisi Airflow pour l'orchestration et écrit "
-                   "les scripts d'extraction en Python en tenant compte des quotas de l'API, du RGPD (aucune "
-                   "donnée personnelle conservée) et de la fenêtre de maintenance de la base PostgreSQL.",
-        "evaluation": "Revue de code par le responsable technique et suivi hebdomadaire du taux d'échec.",
-        "mission": "Plateforme de données mobilité", "organisation": "Métropole de Lyon",
-        "periode": "de mars 2022 à juin 2023",
-        "contexte": "Données dispersées entre une API REST, des fichiers CSV et une base PostgreSQL.",
-        "problematique": "Disposer chaque matin d'un jeu de données fiable pour les tableaux de bord.",
-        "taches": "Scripts d'extraction et de scraping, requêtes SQL d'agrégation, modèle de données, API FastAPI.",
-        "moyens": "Python, Airflow, PostgreSQL, FastAPI, Git.", "frequence": "Chaque nuit",
-        "resultats": "Taux d'échec des traitements passé de 12 % à 0,5 % ; données prêtes à 6 h.",
-    },
+    # the plugin's sample sheet of block 1 (mission, organisation, period, context, issue, frequency), in her words
+    "BC01": activity(
+        intitule="Collecte automatisée des données de mobilité",
+        presentation="Alimenter chaque nuit l'entrepôt de données de la métropole à partir de quatre sources "
+                     "(API des transports, capteurs de trafic, fichiers des parkings, site des travaux).",
+        methode="J'ai recensé les sources avec l'équipe mobilité, choisi Airflow pour l'orchestration et écrit "
+                "les scripts d'extraction en Python en tenant compte des quotas de l'API, du RGPD (aucune "
+                "donnée personnelle conservée) et de la fenêtre de maintenance de la base PostgreSQL.",
+        evaluation="Revue de code par le responsable technique et suivi hebdomadaire du taux d'échec.",
+        taches="Scripts d'extraction et de scraping, requêtes SQL d'agrégation, modèle de données, API FastAPI.",
+        moyens="Python, Airflow, PostgreSQL, FastAPI, Git.",
+        resultats="Taux d'échec des traitements passé de 12 % à 0,5 % ; données prêtes à 6 h."),
     "BC02": {
         "intitule": "Prévision de l'affluence des parkings relais",
         "presentation": "Exposer un modèle de prévision de l'affluence aux applications de la métropole.",
@@ -131,16 +130,9 @@ def test_candidate_rncp37827_fills_every_section_signs_and_submits(people, tmp_p
 
     # -- État civil: « Valider la section » with the date of birth left empty -------------------------
     open_section(camille, "État civil")
-    space(camille, "#civilite-0")
-    type_text(camille, "#nom_famille", "Martin")
-    type_text(camille, "#prenoms", "Camille Louise")
-    type_text(camille, "#lieu_naissance", "Villeurbanne (Rhône)")
-    type_text(camille, "#nationalite", "Française")
-    write(camille, "#adresse", "12 rue des Tanneurs\nAppartement 4B")
-    type_text(camille, "#code_postal", "69007")
-    type_text(camille, "#commune", "Lyon")
-    type_text(camille, "#email", EMAIL)
-    type_text(camille, "#telephone_portable", "06 12 34 56 78")
+    fill_identity(camille, civilite=0, last_name="Martin", first_names="Camille Louise",
+                  birth_place="Villeurbanne (Rhône)", address="12 rue des Tanneurs\nAppartement 4B",
+                  postal_code="69007", town="Lyon", email=EMAIL, mobile="06 12 34 56 78")
     response = press(camille, "Valider la section", "état civil en erreur")
     assert response.status == 422
     assert_error_on(camille, "date_naissance", re.compile(r"obligatoire", re.I), "Date de naissance")
@@ -157,26 +149,17 @@ def test_candidate_rncp37827_fills_every_section_signs_and_submits(people, tmp_p
     open_section(camille, "Situation actuelle")
     space(camille, "#situation-0")
     assert page.locator("#fonction").is_visible()
-    type_text(camille, "#fonction", "Développeuse data et intelligence artificielle")
-    type_text(camille, "#etablissement", "Métropole de Lyon")
-    space(camille, "#contrat-2")
-    space(camille, "#temps_travail-0")
-    space(camille, "#categorie-2")
+    fill(camille, {"#fonction": "Développeuse data et intelligence artificielle", "#etablissement": "Métropole de Lyon",
+                   "#contrat-2": True, "#temps_travail-0": True, "#categorie-2": True})
     validate_section(camille, "Situation actuelle")
 
-    # -- Financement envisagé ------------------------------------------------------------------------
-    open_section(camille, "Financement envisagé")
-    space(camille, "#mode-0")
-    validate_section(camille, "Financement envisagé")
+    # -- Financement envisagé: she pays herself -------------------------------------------------------
+    complete_section(camille, "Financement envisagé", {"#mode-0": True})
 
     # -- Engagement ----------------------------------------------------------------------------------
-    open_section(camille, "Engagement")
-    type_text(camille, "#nom_prenom", "Martin Camille")
-    for box in ("exactitude", "demande_unique", "trois_demandes_max", "informations_lues"):
-        space(camille, f"#{box}")
-    type_text(camille, "#fait_a", "Lyon")
-    date(camille, "#fait_le", TODAY)
-    validate_section(camille, "Engagement")
+    complete_section(camille, "Engagement", {
+        "#nom_prenom": "Martin Camille", "#exactitude": True, "#demande_unique": True, "#trois_demandes_max": True,
+        "#informations_lues": True, "#fait_a": "Lyon", "#fait_le": TODAY})
 
     # -- Lettre de motivation: a draft first, then validated ------------------------------------------
     open_section(camille, "Votre lettre de motivation")
@@ -188,9 +171,7 @@ def test_candidate_rncp37827_fills_every_section_signs_and_submits(people, tmp_p
     validate_section(camille, "Votre lettre de motivation")
 
     # -- Annexes: four files with their progress bars, then competencies linked to the last one ------
-    with page.expect_navigation():
-        page.locator("#section-annexes").get_by_role("link", name="Annexes").click()
-    camille.check("annexes")
+    open_annexes(camille)
     upload_annexes(camille, files)
     flash(camille, "Annexes n° 1, 2, 3, 4 ajoutées.")  # one message for the four requests of the script
     assert page.locator(".flashes .notice").count() == 1
@@ -207,47 +188,36 @@ def test_candidate_rncp37827_fills_every_section_signs_and_submits(people, tmp_p
     press(camille, "Enregistrer", "annexe 4 enregistrée", expect_url=r"/annexes#annexe-4$")
     flash(camille, "Annexe n° 4 enregistrée.")
     assert "C21" in annex_rows(camille)[4]["competencies"]
-    with page.expect_navigation():
-        page.get_by_role("link", name="Retour au dossier").click()
-    camille.check("retour au dossier après les annexes")
-    assert section_state(camille, "annexes") == "Complète"
-    coverage = page.locator("#couverture ~ table").first
-    assert "Aucune preuve" not in coverage.inner_text()
+    back_from_annexes(camille)
 
     # -- Votre CV: two lines of the path, the CV annex ------------------------------------------------
     open_section(camille, "Votre CV")
-    space(camille, "#parcours-0-nature-0")
-    type_text(camille, "#parcours-0-periode", "de septembre 2019 à aujourd'hui")
-    type_text(camille, "#parcours-0-organisme", "Métropole de Lyon")
-    type_text(camille, "#parcours-0-intitule", "Développeuse data et intelligence artificielle")
-    write(camille, "#parcours-0-descriptif", "Collecte de données, modèles de prévision, applications d'IA.")
-    space(camille, "#parcours-0-rapport_direct")
+    fill(camille, {"#parcours-0-nature-0": True, "#parcours-0-periode": "de septembre 2019 à aujourd'hui",
+                   "#parcours-0-organisme": "Métropole de Lyon",
+                   "#parcours-0-intitule": "Développeuse data et intelligence artificielle",
+                   "#parcours-0-descriptif": Long("Collecte de données, modèles de prévision, applications d'IA."),
+                   "#parcours-0-rapport_direct": True})
     press(camille, "Ajouter une expérience ou une formation", "cv : ligne ajoutée")
     page.wait_for_function("() => document.activeElement && document.activeElement.id.startsWith('parcours-1-')")
     assert page.locator("#parcours-0-organisme").input_value() == "Métropole de Lyon"
-    space(camille, "#parcours-1-nature-1")
-    type_text(camille, "#parcours-1-periode", "de janvier à juin 2019")
-    type_text(camille, "#parcours-1-organisme", "Simplon.co")
-    type_text(camille, "#parcours-1-intitule", "Formation Développeur en intelligence artificielle")
-    space(camille, "#parcours-1-rapport_direct")
-    type_text(camille, "#annexe_cv", "1")
+    fill(camille, {"#parcours-1-nature-1": True, "#parcours-1-periode": "de janvier à juin 2019",
+                   "#parcours-1-organisme": "Simplon.co",
+                   "#parcours-1-intitule": "Formation Développeur en intelligence artificielle",
+                   "#parcours-1-rapport_direct": True, "#annexe_cv": "1"})
     validate_section(camille, "Votre CV")
 
     # -- Fiches structure and poste --------------------------------------------------------------------
-    open_section(camille, "Fiche(s) descriptive(s) de la structure")
-    type_text(camille, "#structures-0-nom", "Métropole de Lyon")
-    write(camille, "#structures-0-statut", "Collectivité territoriale à statut particulier, secteur public.")
-    write(camille, "#structures-0-activites", "Mobilités, voirie, eau, habitat, développement économique.")
-    type_text(camille, "#structures-0-effectif", "9 000 agents")
-    validate_section(camille, "Fiche(s) descriptive(s) de la structure")
-
-    open_section(camille, "Fiche(s) descriptive(s) du poste occupé")
-    type_text(camille, "#postes-0-intitule", "Développeuse data et intelligence artificielle")
-    type_text(camille, "#postes-0-structure", "Métropole de Lyon, direction de l'innovation numérique")
-    write(camille, "#postes-0-statut", "Ingénieure territoriale, catégorie A, temps plein.")
-    write(camille, "#postes-0-missions", "Concevoir les chaînes de données, intégrer des modèles d'IA, "
-                                         "réaliser des applications qui les utilisent et les surveiller.")
-    validate_section(camille, "Fiche(s) descriptive(s) du poste occupé")
+    complete_section(camille, "Fiche(s) descriptive(s) de la structure", {
+        "#structures-0-nom": "Métropole de Lyon",
+        "#structures-0-statut": Long("Collectivité territoriale à statut particulier, secteur public."),
+        "#structures-0-activites": Long("Mobilités, voirie, eau, habitat, développement économique."),
+        "#structures-0-effectif": "9 000 agents"})
+    complete_section(camille, "Fiche(s) descriptive(s) du poste occupé", {
+        "#postes-0-intitule": "Développeuse data et intelligence artificielle",
+        "#postes-0-structure": "Métropole de Lyon, direction de l'innovation numérique",
+        "#postes-0-statut": Long("Ingénieure territoriale, catégorie A, temps plein."),
+        "#postes-0-missions": Long("Concevoir les chaînes de données, intégrer des modèles d'IA, réaliser des "
+                                   "applications qui les utilisent et les surveiller.")})
 
     # -- Fiches d'activité: add two sheets, remove one, add the last ---------------------------------
     open_section(camille, "Fiche(s) descriptive(s) d'activité")
@@ -280,13 +250,7 @@ def test_candidate_rncp37827_fills_every_section_signs_and_submits(people, tmp_p
     validate_section(camille, "Récapitulatif des compétences")
 
     # -- Déclaration sur l'honneur --------------------------------------------------------------------
-    open_section(camille, "Déclaration sur l'honneur")
-    space(camille, "#connaissance_fraudes")
-    space(camille, "#exactitude")
-    type_text(camille, "#fait_a", "Lyon")
-    date(camille, "#date", TODAY)
-    type_text(camille, "#nom_prenom", "Martin Camille")
-    validate_section(camille, "Déclaration sur l'honneur")
+    declare_on_honour(camille, "Lyon", "Martin Camille")
 
     # -- The overview: nothing left to settle ---------------------------------------------------------
     assert page.url == overview_url
@@ -301,19 +265,11 @@ def test_candidate_rncp37827_fills_every_section_signs_and_submits(people, tmp_p
     assert submit_button.is_enabled()
 
     # -- Preview of the Livret 2 before signing -------------------------------------------------------
-    preview = page.get_by_role("link", name="Prévisualiser le Livret 2 (PDF)")
-    answer = fetch(camille, preview.get_attribute("href"))
-    assert answer.status == 200 and answer.headers["content-type"].startswith("application/pdf")
-    assert is_pdf(answer.body())
+    preview_is_a_pdf(camille)
 
     # -- Sign and submit: a wrong password first, then hers -------------------------------------------
-    password = page.get_by_label(re.compile(r"^Mot de passe"))
-    password.focus()
-    password.press_sequentially("pas-le-bon-mot-de-passe")
-    with page.expect_navigation() as refused:
-        password.press("Enter")
-    camille.check("mauvais mot de passe")
-    assert refused.value.status == 422
+    refused = sign_and_submit(camille, "pas-le-bon-mot-de-passe", "mauvais mot de passe")
+    assert refused.status == 422
     assert page.locator(".flashes [role=alert]").count() == 1
     # the reason is tied to the password field, which has the focus again
     page.wait_for_function("() => document.activeElement && document.activeElement.id === 'submit-password'")
@@ -329,12 +285,7 @@ def test_candidate_rncp37827_fills_every_section_signs_and_submits(people, tmp_p
         dossier_id = int(overview_url.rsplit("/", 1)[1])
         assert db.session.query(DossierVersion).filter_by(dossier_id=dossier_id).count() == 0
         reference = db.session.get(Dossier, dossier_id).reference
-    password = page.get_by_label(re.compile(r"^Mot de passe"))
-    password.focus()
-    password.press_sequentially(PASSWORD)
-    with page.expect_navigation(timeout=SEALING_MS):
-        password.press("Enter")
-    camille.check("dossier déposé")
+    sign_and_submit(camille, PASSWORD, "dossier déposé")
     flash(camille, "Votre dossier est déposé (version 1).")
     assert status(camille) == "Déposé"
     assert page.locator("dl.facts").get_by_text(re.compile(r"version 1 du ")).is_visible()

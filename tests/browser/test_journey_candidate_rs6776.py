@@ -15,9 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from candidate_steps import (SEALING_MS, TODAY, annex_rows, assert_error_on, blocking_problems, date, download,
-                             fetch, flash, is_pdf, make_pdf, make_png, open_section, press, remarks,
-                             section_state, space, status, type_text, upload_annexes, validate_section, write)
+from candidate_steps import (TODAY, annex_rows, assert_error_on, back_from_annexes, blocking_problems, date,
+                             declare_on_honour, download, fill, fill_identity, flash, is_pdf, make_pdf, make_png,
+                             open_annexes, open_section, press, preview_is_a_pdf, remarks, section_state,
+                             sign_and_submit, status, type_text, upload_annexes, validate_section, write)
 
 EMAIL, PASSWORD = "candidate2@demo.livret.fr", "demo-candidate2-2026"
 TRAINING_START = TODAY - dt.timedelta(days=40)
@@ -67,26 +68,17 @@ def test_candidate_rs6776_returns_the_written_test_within_ten_days(people, tmp_p
 
     # -- Identité -------------------------------------------------------------------------------------
     open_section(noah, "Identité")
-    space(noah, "#civilite-1")
-    type_text(noah, "#nom_famille", "Bernard")
-    type_text(noah, "#prenoms", "Noah")
-    date(noah, "#date_naissance", dt.date(1996, 5, 21))
-    type_text(noah, "#lieu_naissance", "Nantes (Loire-Atlantique)")
-    type_text(noah, "#nationalite", "Française")
-    write(noah, "#adresse", "4 allée des Tilleuls")
-    type_text(noah, "#code_postal", "44000")
-    type_text(noah, "#commune", "Nantes")
-    type_text(noah, "#email", EMAIL)
-    type_text(noah, "#telephone_portable", "07 98 76 54 32")
+    fill_identity(noah, civilite=1, last_name="Bernard", first_names="Noah", birth_date=dt.date(1996, 5, 21),
+                  birth_place="Nantes (Loire-Atlantique)", address="4 allée des Tilleuls", postal_code="44000",
+                  town="Nantes", email=EMAIL, mobile="07 98 76 54 32")
     validate_section(noah, "Identité")
 
     # -- Formation suivie: the end date before the start date -----------------------------------------
     open_section(noah, "Formation suivie")
     assert page.get_by_text("au plus tard 10 jours après la fin de la formation").is_visible()
-    type_text(noah, "#organisme", "Inkréa Formation")
-    type_text(noah, "#intitule", "Créer des contenus avec l'IA générative de façon responsable")
-    date(noah, "#date_debut", TRAINING_START)
-    date(noah, "#date_fin", TRAINING_START - dt.timedelta(days=3))
+    fill(noah, {"#organisme": "Inkréa Formation",
+                "#intitule": "Créer des contenus avec l'IA générative de façon responsable",
+                "#date_debut": TRAINING_START, "#date_fin": TRAINING_START - dt.timedelta(days=3)})
     response = press(noah, "Valider la section", "formation en erreur")
     assert response.status == 422
     assert_error_on(noah, "date_fin", "La date de fin ne peut pas être antérieure à la date de début.",
@@ -129,31 +121,18 @@ def test_candidate_rs6776_returns_the_written_test_within_ten_days(people, tmp_p
     assert len(missing) == 7, blocking_problems(noah)  # every annex cited is still to be deposited
 
     # -- Annexes: three files, progress bars; the cases' citations count as evidence ------------------
-    with page.expect_navigation():
-        page.locator("#section-annexes").get_by_role("link", name="Annexes").click()
-    noah.check("annexes")
+    open_annexes(noah)
     upload_annexes(noah, files)
     flash(noah, "Annexes n° 1, 2, 3 ajoutées.")
     rows = annex_rows(noah)
     assert sorted(rows) == [1, 2, 3]
     assert "C1" in rows[1]["competencies"]
-    with page.expect_navigation():
-        page.get_by_role("link", name="Retour au dossier").click()
-    noah.check("retour au dossier après les annexes")
-    assert section_state(noah, "annexes") == "Complète"
-    coverage = page.locator("#couverture ~ table").first
-    assert "Aucune preuve" not in coverage.inner_text()
+    coverage = back_from_annexes(noah)
     c4 = coverage.locator("tbody tr").nth(3)
     assert "n° 2" in c4.inner_text()
 
     # -- Déclaration sur l'honneur --------------------------------------------------------------------
-    open_section(noah, "Déclaration sur l'honneur")
-    space(noah, "#connaissance_fraudes")
-    space(noah, "#exactitude")
-    type_text(noah, "#fait_a", "Nantes")
-    date(noah, "#date", TODAY)
-    type_text(noah, "#nom_prenom", "Bernard Noah")
-    validate_section(noah, "Déclaration sur l'honneur")
+    declare_on_honour(noah, "Nantes", "Bernard Noah")
 
     # -- Nothing blocking left; the last day is given -------------------------------------------------
     for key in ("etat_civil", "formation", "epreuve_ecrite", "annexes", "declaration_honneur"):
@@ -163,18 +142,10 @@ def test_candidate_rs6776_returns_the_written_test_within_ten_days(people, tmp_p
     assert page.get_by_role("button", name="Signer et déposer mon dossier").is_enabled()
 
     # -- Preview ----------------------------------------------------------------------------------------
-    href = page.get_by_role("link", name="Prévisualiser le Livret 2 (PDF)").get_attribute("href")
-    answer = fetch(noah, href)
-    assert answer.status == 200 and answer.headers["content-type"].startswith("application/pdf")
-    assert is_pdf(answer.body())
+    preview_is_a_pdf(noah)
 
     # -- Sign and submit inside the deadline ----------------------------------------------------------
-    password = page.get_by_label(re.compile(r"^Mot de passe"))
-    password.focus()
-    password.press_sequentially(PASSWORD)
-    with page.expect_navigation(timeout=SEALING_MS):
-        password.press("Enter")
-    noah.check("dossier déposé")
+    sign_and_submit(noah, PASSWORD, "dossier déposé")
     flash(noah, "Votre dossier est déposé (version 1).")
     assert status(noah) == "Déposé"
     with people.app.app_context():

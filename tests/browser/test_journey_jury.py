@@ -20,6 +20,7 @@ import uuid
 from datetime import date, datetime, timedelta, timezone
 
 from playwright.sync_api import expect
+from core.testing import organisation_id_for
 
 MANAGER_RS = ("responsable.inkrea@demo.livret.fr", "demo-responsable2-2026")
 MANAGER_RNCP = ("responsable@demo.livret.fr", "demo-responsable-2026")
@@ -66,7 +67,7 @@ def prepare_dossier(app, code: str, first: str, last: str, competencies: list[st
         db.session.flush()
         submitted = datetime.now(timezone.utc) - timedelta(days=20)
         dossier = Dossier(candidate_id=user.id, certification_code=code, status=DossierStatus.ADMISSIBLE,
-                          submitted_at=submitted)
+                          submitted_at=submitted, organisation_id=organisation_id_for(code))
         db.session.add(dossier)
         db.session.flush()
         dossier.reference = f"{code}-{submitted.year}-{dossier.id:06d}"

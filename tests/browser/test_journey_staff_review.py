@@ -15,122 +15,23 @@ import re
 from urllib.parse import urlsplit
 
 from browser_support import off_the_loop
+from livret_rncp37827.testing import complete_sections, post_data
 
 STAFF = ("equipe@demo.livret.fr", "demo-equipe-2026")
 CANDIDATE_EMAIL = "garance.vautrin@example.org"
 CANDIDATE_PASSWORD = "vautrin-garance-2026"
 SEALING_MS = 90_000  # signing + sealing + timestamping take seconds on a small machine
 
-YESTERDAY = (dt.date.today() - dt.timedelta(days=1)).strftime("%d/%m/%Y")
 FIRST_LETTER = ("Depuis cinq ans, je conçois des chaînes de collecte de données et j'intègre des modèles "
                 "d'apprentissage automatique dans les applications de la métropole.")
 SECOND_LETTER = (FIRST_LETTER + " J'ai notamment mis en production un modèle de prévision de l'affluence "
                  "des parkings relais, suivi chaque semaine avec l'équipe mobilité.")
 
 
-def _activity(**overrides):
-    sheet = {
-        "intitule": "Collecte automatisée des données de trafic",
-        "presentation": "Alimenter chaque nuit l'entrepôt de données de la métropole à partir de quatre sources.",
-        "methode": "J'ai recensé les sources avec l'équipe mobilité, choisi Airflow pour l'orchestration et écrit "
-                   "les scripts d'extraction en Python en tenant compte des quotas de l'API et du RGPD.",
-        "evaluation": "Revue de code par le responsable technique et suivi des taux d'échec des traitements.",
-        "bloc": "BC01", "competences": ["C1", "C3"],
-        "mission": "Plateforme de données mobilité", "organisation": "Métropole de Lyon",
-        "periode": "de mars 2022 à juin 2023",
-        "contexte": "Données dispersées entre une API REST, des fichiers CSV et une base PostgreSQL.",
-        "problematique": "Disposer chaque matin d'un jeu de données fiable pour les tableaux de bord.",
-        "taches": "Scripts d'extraction, scraping du site des travaux, agrégation et nettoyage.",
-        "moyens": "Python, Airflow, PostgreSQL, Git.", "frequence": "Chaque nuit",
-        "resultats": "Taux d'échec passé de 12 % à 0,5 %.", "preuves": "2",
-    }
-    sheet.update(overrides)
-    return sheet
-
-
-def _recap(claimed):
-    from livret_rncp37827.descriptor import CERTIFICATION
-
-    values = {}
-    for comp in CERTIFICATION.competencies:
-        level, sheets, annexes = claimed.get(comp.code, ("non_maitrisee", "", ""))
-        code = comp.code.lower()
-        values.update({f"{code}_niveau": level, f"{code}_fiches": sheets, f"{code}_annexes": annexes})
-    return values
-
-
 def _sections():
-    """Complete RNCP37827 sections, as the browser posts them (cf. plugins/rncp37827/tests)."""
-    return {
-        "etat_civil": {
-            "civilite": "madame", "nom_famille": "Vautrin", "prenoms": "Garance", "nom_usage": "",
-            "date_naissance": "14/07/1990", "lieu_naissance": "Villeurbanne (69)", "nationalite": "Française",
-            "adresse": "12 rue des Lilas, appartement 4", "code_postal": "69003", "commune": "Lyon",
-            "pays": "France", "email": CANDIDATE_EMAIL, "telephone_portable": "06 12 34 56 78",
-            "telephone_domicile": "",
-        },
-        "situation": {
-            "situation": "en_poste", "fonction": "Développeuse data", "etablissement": "Métropole de Lyon",
-            "contrat": "cdi", "temps_travail": "temps_partiel", "quotite": "80", "categorie": "cadre",
-        },
-        "financement": {"mode": "individuel"},
-        "engagement": {
-            "nom_prenom": "Garance Vautrin", "exactitude": True, "demande_unique": True, "trois_demandes_max": True,
-            "informations_lues": True, "fait_a": "Lyon", "fait_le": YESTERDAY,
-        },
-        "lettre_motivation": {"lettre": FIRST_LETTER},
-        "cv": {
-            "parcours": [
-                {"nature": "experience", "periode": "depuis mars 2022", "organisme": "Métropole de Lyon",
-                 "intitule": "Développeuse data", "descriptif": "Collecte et mise à disposition des données.",
-                 "rapport_direct": True},
-                {"nature": "formation", "periode": "2012-2015", "organisme": "Université Lyon 1",
-                 "intitule": "Licence de mathématiques", "descriptif": "", "rapport_direct": False},
-            ],
-            "annexe_cv": "1",
-        },
-        "fiches_structure": {"structures": [{
-            "nom": "Métropole de Lyon", "statut": "Collectivité territoriale",
-            "activites": "Services publics urbains", "effectif": "9 000 agents", "localisation": "Lyon"}]},
-        "fiches_poste": {"postes": [{
-            "intitule": "Développeuse data", "structure": "Métropole de Lyon", "statut": "Agent contractuel, cadre",
-            "missions": "Concevoir et maintenir les flux de données de la direction de la mobilité."}]},
-        "recapitulatif": _recap({"C1": ("maitrise", "1", "2"), "C3": ("partielle", "1", "")}),
-        "fiches_activite": {"activites": [
-            _activity(),
-            _activity(intitule="Base de données des comptages", competences=["C4"], preuves="3",
-                      taches="Modèle conceptuel Merise, création de la base, script d'import, registre RGPD."),
-        ]},
-        "declaration_honneur": {
-            "connaissance_fraudes": True, "exactitude": True, "fait_a": "Lyon", "date": YESTERDAY,
-            "nom_prenom": "Vautrin Garance",
-        },
-    }
-
-
-def _formdata(values):
-    """A browser submission: repeatable entries as ``name-<i>-field``, ticked boxes as ``y``."""
-    from werkzeug.datastructures import MultiDict
-
-    out = MultiDict({"action": "complete"})
-
-    def put(name, value):
-        if isinstance(value, bool):
-            if value:
-                out.add(name, "y")
-        elif isinstance(value, list) and value and isinstance(value[0], dict):
-            for index, entry in enumerate(value):
-                for key, sub in entry.items():
-                    put(f"{name}-{index}-{key}", sub)
-        elif isinstance(value, list):
-            for item in value:
-                out.add(name, item)
-        else:
-            out.add(name, value)
-
-    for key, value in values.items():
-        put(key, value)
-    return out
+    """Garance's complete RNCP37827 sections (she pays the fee herself), as the browser posts them."""
+    return complete_sections(last_name="Vautrin", first_names="Garance", email=CANDIDATE_EMAIL,
+                             financing={"mode": "individuel"}, letter=FIRST_LETTER)
 
 
 def _pdf(text: str) -> bytes:
@@ -171,7 +72,7 @@ def submitted_dossier(app) -> dict:
         cert = get_certification("RNCP37827")
         for key, values in _sections().items():
             spec = services.section_spec(cert, key)
-            form = services.build_form(spec, cert, formdata=_formdata(values))
+            form = services.build_form(spec, cert, formdata=post_data(values))
             draft = services.save_section(dossier, spec, form, actor=user, cert=cert)
             assert draft.complete, (key, draft.problems)
         db.session.commit()
@@ -201,6 +102,18 @@ def _mail_to(people, address: str, subject_part: str):
 def _body(message) -> str:
     part = message.get_body(preferencelist=("plain",)) if hasattr(message, "get_body") else message
     return part.get_content() if part is not None else str(message)
+
+
+def _record_decision(staff, label: str) -> str:
+    """The staff member confirms the admissibility decision with their password (a sealed letter follows);
+    returns the text of the page that answers."""
+    page = staff.page
+    page.get_by_role("group", name=re.compile("Confirmez votre identité")).get_by_label(
+        re.compile(r"^Mot de passe")).fill(STAFF[1])
+    with page.expect_navigation(timeout=SEALING_MS):
+        page.get_by_role("button", name="Enregistrer la décision").click(timeout=SEALING_MS)
+    staff.check(label)
+    return page.inner_text("main")
 
 
 def test_staff_reviews_asks_two_corrections_then_declares_admissible(people):
@@ -275,12 +188,7 @@ def test_staff_reviews_asks_two_corrections_then_declares_admissible(people):
         "Votre numéro de téléphone portable ne répond pas : indiquez un numéro à jour.")
     second.get_by_label(re.compile(r"^Section concernée")).select_option(label="État civil")
     page.locator("#decision").scroll_into_view_if_needed()
-    page.get_by_role("group", name=re.compile("Confirmez votre identité")).get_by_label(
-        re.compile(r"^Mot de passe")).fill(STAFF[1])
-    with page.expect_navigation(timeout=SEALING_MS):
-        page.get_by_role("button", name="Enregistrer la décision").click(timeout=SEALING_MS)
-    staff.check("corrections demandées")
-    main = page.inner_text("main")
+    main = _record_decision(staff, "corrections demandées")
     assert f"Les corrections ont été demandées au candidat pour le dossier {ref}." in main, main
     assert "Corrections demandées" in page.locator("dl.facts").inner_text()
     mail = _mail_to(people, CANDIDATE_EMAIL, "Corrections demandées")
@@ -341,12 +249,7 @@ def test_staff_reviews_asks_two_corrections_then_declares_admissible(people):
     assert "Décrivez un projet d'intelligence artificielle" in older.inner_text()
 
     page.get_by_label("Recevable", exact=True).check()
-    page.get_by_role("group", name=re.compile("Confirmez votre identité")).get_by_label(
-        re.compile(r"^Mot de passe")).fill(STAFF[1])
-    with page.expect_navigation(timeout=SEALING_MS):
-        page.get_by_role("button", name="Enregistrer la décision").click(timeout=SEALING_MS)
-    staff.check("dossier déclaré recevable")
-    main = page.inner_text("main")
+    main = _record_decision(staff, "dossier déclaré recevable")
     assert f"Le dossier {ref} est déclaré recevable." in main, main
     assert "Recevable" in page.locator("dl.facts").inner_text()
     mail = _mail_to(people, CANDIDATE_EMAIL, "est recevable")

@@ -208,6 +208,16 @@ def test_mailer_and_job_queue_replace_the_defaults(hooked_app, allhooks):
     assert allhooks.mailer.sent[0]["Subject"] == "Objet"
 
 
+def _deliver(code: str) -> None:
+    """An organisation delivering ``code`` (dossiers are opened with it), inside an app context."""
+    from core.auth.models import Organisation, OrganisationCertification
+    from core.extensions import db
+
+    db.session.add(Organisation(name="Certificateur ALLH", slug=f"certificateur-{code.lower()}",
+                                certifications=[OrganisationCertification(certification_code=code)]))
+    db.session.commit()
+
+
 def test_dossier_sections_and_problems(hooked_app, create_user, login):
     from html import unescape
 
@@ -216,6 +226,7 @@ def test_dossier_sections_and_problems(hooked_app, create_user, login):
         from core.extensions import db
 
         db.create_all()
+        _deliver("ALLH1")
     user = create_user("candidate")
     login(user, test_client=client)
     response = client.post("/dossiers/nouveau", data={"certification": "ALLH1"})
@@ -234,6 +245,7 @@ def test_payment_providers_are_offered_on_the_fee_page(hooked_app, create_user, 
         from core.extensions import db
 
         db.create_all()
+        _deliver("ALLH1")
     user = create_user("candidate")
     login(user, test_client=client)
     created = client.post("/dossiers/nouveau", data={"certification": "ALLH1"})

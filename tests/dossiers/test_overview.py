@@ -40,7 +40,8 @@ class OverviewPlugin:
 
 
 @pytest.fixture
-def plugin(register_plugin):
+def plugin(register_plugin, certifier_org):
+    certifier_org(CODE)  # the organisation the dossiers are opened with
     return register_plugin(OverviewPlugin(), "overviewplugin")
 
 

@@ -34,7 +34,8 @@ def app_config(app_config):
 
 
 @pytest.fixture
-def plugin(register_plugin):
+def plugin(register_plugin, certifier_org):
+    certifier_org(CODE)  # the organisation the dossiers are opened with
     return register_plugin(SectionPlugin(), "sectionpageplugin")
 
 

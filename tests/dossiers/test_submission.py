@@ -33,7 +33,13 @@ class DossierPlugin:
 
 
 @pytest.fixture
-def plugin(register_plugin):
+def certifier(certifier_org):
+    """The organisation delivering the test certification: dossiers are opened with it."""
+    return certifier_org(CODE)
+
+
+@pytest.fixture
+def plugin(register_plugin, certifier):
     return register_plugin(DossierPlugin(), "subplugin")
 
 
@@ -209,8 +215,9 @@ def test_another_candidate_gets_404_everywhere(app, client, plugin, create_user,
                        data={"action": "draft", "lettre": "pirate"}).status_code == 404
 
 
-def test_corrections_reopen_a_new_version_and_keep_the_old_one(app, client, plugin, create_user, login, outbox):
-    from core.auth.models import Organisation, OrganisationCertification, User
+def test_corrections_reopen_a_new_version_and_keep_the_old_one(app, client, plugin, certifier, create_user, login,
+                                                                outbox):
+    from core.auth.models import User
     from core.dossiers import services
     from core.dossiers.models import Document, Dossier, DossierStatus
     from core.errors import Conflict, NotFound, ValidationFailed
@@ -223,12 +230,9 @@ def test_corrections_reopen_a_new_version_and_keep_the_old_one(app, client, plug
     add_annex(app, dossier_id, user.id, 1, b"%PDF-1.4 preuve", ["C1", "C2"])
     client.post(f"/dossiers/{dossier_id}/deposer", data={"password": user.plain_password})
 
-    staff = create_user("certifier_staff")
+    staff = create_user("certifier_staff", organisation=certifier)
     outsider = create_user("certifier_staff")
     with app.app_context():
-        org = db.session.get(Organisation, staff.organisation_id)
-        org.certifications.append(OrganisationCertification(certification_code=CODE))
-        db.session.commit()
         dossier = db.session.get(Dossier, dossier_id)
         with pytest.raises(NotFound):
             services.request_corrections(dossier, actor=db.session.get(User, outsider.id),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 
-from test_submission import add_annex, fill, open_dossier, page, plugin  # noqa: F401 - fixture
+from test_submission import add_annex, certifier, fill, open_dossier, page, plugin  # noqa: F401 - fixtures
 
 from core.sealing.testing import app_config, signing_env  # noqa: F401
 

@@ -43,7 +43,13 @@ class DossierSectionsPlugin:
 
 
 @pytest.fixture
-def dossier_plugin(register_plugin) -> DossierSectionsPlugin:
+def certifier(certifier_org):
+    """The organisation delivering the test certification: dossiers are opened with it."""
+    return certifier_org(CODE, name="Certificateur du dossier")
+
+
+@pytest.fixture
+def dossier_plugin(register_plugin, certifier) -> DossierSectionsPlugin:
     return register_plugin(DossierSectionsPlugin(), "dossier_api_test")
 
 

@@ -115,15 +115,8 @@ def test_certifier_staff_of_another_organisation_gets_404_everywhere(app, api, a
 
 
 def test_certifier_staff_of_the_certifier_reads_a_submitted_dossier_but_cannot_write(
-        app, api, api_for, create_user, create_organisation, open_dossier, fill, document):
-    from core.auth.models import OrganisationCertification
-    from core.extensions import db
-
-    org = create_organisation("Certificateur du dossier")
-    with app.app_context():
-        db.session.add(OrganisationCertification(organisation_id=org.id, certification_code=CODE))
-        db.session.commit()
-    staff = api_for(create_user(role="certifier_staff", organisation=org))
+        app, api, api_for, create_user, certifier, open_dossier, fill, document):
+    staff = api_for(create_user(role="certifier_staff", organisation=certifier))
     base = f"/api/v1/dossiers/{open_dossier['id']}"
 
     assert staff.get(base).status_code == 404  # a draft stays private to its candidate

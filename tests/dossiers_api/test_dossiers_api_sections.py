@@ -103,8 +103,9 @@ def test_every_installed_certification_publishes_valid_schemas(app, api):
             jsonschema.validate({}, section["draft_schema"])
 
 
-def test_every_installed_form_section_takes_back_what_it_returns(app, api):
+def test_every_installed_form_section_takes_back_what_it_returns(app, api, certifier_org):
     """An empty save, then the returned data sent back, is accepted for every installed form section."""
+    certifier_org(*[c for c in app.extensions["livret"].certifications if c != CODE])
     for code in sorted(app.extensions["livret"].certifications):
         sections = api.get(f"/api/v1/certifications/{code}/sections").get_json()["items"]
         if not sections:

@@ -53,7 +53,8 @@ def test_open_refusals(api, api_for, create_user, dossier_plugin):
     assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_json"
     juror = api_for(create_user(role="juror"))
     response = juror.post("/api/v1/dossiers", json={"certification": CODE})
-    assert response.status_code == 400 and response.get_json()["error"]["code"] == "not_a_candidate"
+    # the policy's endpoint gate: only candidates open dossiers
+    assert response.status_code == 403 and response.get_json()["error"]["code"] == "forbidden"
 
 
 def test_list_shows_only_the_callers_dossiers(api, api_for, create_user, open_dossier):

@@ -109,8 +109,10 @@ def test_dossier_api_closed_while_session_is_draft(make_jury, client, token_for)
     response = client.get(jury.api("/dossier"), headers=headers)
     assert response.status_code == 409 and response.json["error"]["code"] == "session_not_open"
     assert client.get(jury.api("/annexes/1/content"), headers=headers).status_code == 409
-    grid = client.get(jury.api("/grid"), headers=headers).json
-    assert grid["editable"] is False and "l'ouverture de la session" in grid["locked_reason"]
+    # nor the grid: a planned session opens nothing of its candidates to the jury
+    grid = client.get(jury.api("/grid"), headers=headers)
+    assert grid.status_code == 409 and grid.json["error"]["code"] == "session_not_open"
+    assert "l'ouverture de la session" in grid.json["error"]["message"]
     assert client.put(jury.api("/grid"), headers=headers, json={"revision": 0}).status_code == 409
 
 

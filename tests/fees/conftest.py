@@ -8,7 +8,7 @@ import pytest
 from core.certifications.descriptor import Fee
 from core.hookspecs import hookimpl
 from core.sealing.testing import app_config, signing_env  # noqa: F401 - receipts are sealed
-from core.testing import make_certification
+from core.testing import make_certification, organisation_id_for
 
 from fees_data import CODE, COVERS, FREE  # tests/fees/fees_data.py
 
@@ -47,18 +47,28 @@ def staff(create_user, org):
 
 @pytest.fixture
 def make_dossier(app):
-    """``make_dossier(candidate, financing={"mode": "individuel"}, code=CODE)`` → dossier id (submitted)."""
+    """``make_dossier(candidate, financing={"mode": "individuel"}, code=CODE)`` → dossier id (submitted).
+
+    As a submission does, the fee request is created with the dossier; ``requested=False`` leaves it
+    out (a dossier submitted before requests were created at submission).
+    """
+    from core.auth.models import User
     from core.dossiers.models import Dossier, DossierStatus, SectionDraft
     from core.extensions import db
+    from core.fees.services import ensure_request
 
-    def factory(candidate: Any, financing: dict | None = None, code: str = CODE) -> int:
+    def factory(candidate: Any, financing: dict | None = None, code: str = CODE, requested: bool = True) -> int:
         with app.app_context():
-            dossier = Dossier(candidate_id=candidate.id, certification_code=code, status=DossierStatus.SUBMITTED)
+            dossier = Dossier(candidate_id=candidate.id, certification_code=code, status=DossierStatus.SUBMITTED,
+                              organisation_id=organisation_id_for(code))
             db.session.add(dossier)
             db.session.flush()
             dossier.reference = f"{code}-2026-{dossier.id:06d}"
             if financing is not None:
                 db.session.add(SectionDraft(dossier=dossier, key="financement", data=financing, complete=True))
+            if requested:
+                db.session.flush()
+                ensure_request(dossier, actor=db.session.get(User, candidate.id))
             db.session.commit()
             return dossier.id
 

@@ -1,10 +1,12 @@
-"""Fixtures of the form tests: an application and a request context (no database needed)."""
+"""Fixtures of the form tests: an application (CSRF on, as everywhere), a request context, posted data
+with its token (no database needed)."""
 from __future__ import annotations
 
 import copy
 import datetime as dt
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
 from core.certifications.descriptor import Block, Competency
 from core.testing import make_certification
@@ -19,7 +21,6 @@ def forms_app(tmp_path_factory):
         "INSTANCE_PATH": str(base / "instance"),
         "DATABASE_URL": "sqlite:///" + str(base / "livret.sqlite3"),
         "SECRET_KEY": "test-secret-key-not-for-production",
-        "WTF_CSRF_ENABLED": False,
         "TESTING": True,
         "BASE_URL": "http://localhost",
     })
@@ -30,6 +31,24 @@ def ctx(forms_app):
     """A French request context (forms, translations and templates need one)."""
     with forms_app.test_request_context("/"):
         yield forms_app
+
+
+@pytest.fixture
+def posted(ctx):
+    """``posted(data)``: form data as a page posts it, with its CSRF token.
+
+    ``generate_csrf()`` stores the raw token in the session of the test's request context and
+    returns its signed form; the section's CSRF check then validates the posted token against
+    that session, as it does for a page's POST.
+    """
+    from flask_wtf.csrf import generate_csrf
+
+    def build(data=None) -> MultiDict:
+        formdata = MultiDict(data or {})
+        formdata["csrf_token"] = generate_csrf()
+        return formdata
+
+    return build
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """The example of docs/forms.md: a plugin author composes a section from the blocks."""
 from flask_babel import lazy_gettext as _l
 from jsonschema import Draft202012Validator
-from werkzeug.datastructures import MultiDict
 
 from forms.base import EntryForm, Section
 from forms.fields import CompetencyPickerField, FrenchDateField, RepeatableField
@@ -24,8 +23,8 @@ class EcritSection(Section):
     rendu_le = FrenchDateField(_l("Date de rendu"), [Required(), NotInFuture()])
 
 
-def test_a_plugin_section_built_from_the_blocks(ctx, cert):
-    form = EcritSection(formdata=MultiDict({"cas-0-numero": "1", "cas-0-competences": "C3"}), certification=cert)
+def test_a_plugin_section_built_from_the_blocks(posted, cert):
+    form = EcritSection(formdata=posted({"cas-0-numero": "1", "cas-0-competences": "C3"}), certification=cert)
     assert len(form.cas) == 6 and not form.cas.can_add() and not form.cas.can_remove()
     assert form.validate_draft()
     assert not form.validate()

@@ -7,6 +7,8 @@ from forms import sections
 from forms.sections import (DeclarationHonneurSection, EngagementSection, EtatCivilSection, FicheActiviteSection,
                             FinancementSection, LettreMotivationSection, SituationSection)
 
+CSRF_REFUSED = "Le formulaire a expiré ou n'est pas valide : rechargez la page puis recommencez."
+
 
 def build(section_class, data, cert=None):
     return section_class.from_data(copy.deepcopy(data), certification=cert)
@@ -197,8 +199,8 @@ def test_activity_sheet_evidence_numbers(ctx, cert, samples):
 
 # --- Drafts --------------------------------------------------------------------------------------
 
-def test_draft_validation_is_lenient_but_reports_typing_errors(ctx):
-    form = SituationSection(formdata=MultiDict({"situation": "en_poste", "quotite": "quatre-vingts"}))
+def test_draft_validation_is_lenient_but_reports_typing_errors(posted):
+    form = SituationSection(formdata=posted({"situation": "en_poste", "quotite": "quatre-vingts"}))
     assert not form.validate_draft()
     assert form.errors == {"quotite": ["Saisissez un nombre entier."]}  # nothing about missing fields
     assert form.to_data()["quotite"] == "quatre-vingts"  # kept as typed
@@ -207,15 +209,15 @@ def test_draft_validation_is_lenient_but_reports_typing_errors(ctx):
     assert "contrat" in form.errors
 
 
-def test_draft_of_an_empty_section_is_accepted(ctx, cert):
+def test_draft_of_an_empty_section_is_accepted(posted, cert):
     for section_class in sections.SECTIONS:
-        form = section_class(formdata=MultiDict(), certification=cert)
+        form = section_class(formdata=posted(), certification=cert)
         assert form.validate_draft(), (section_class.key, form.errors)
         assert not form.validate()
 
 
-def test_draft_keeps_bad_siret_and_reports_it(ctx):
-    form = FinancementSection(formdata=MultiDict({"mode": "plan_competences", "entreprise_siret": "123"}))
+def test_draft_keeps_bad_siret_and_reports_it(posted):
+    form = FinancementSection(formdata=posted({"mode": "plan_competences", "entreprise_siret": "123"}))
     assert not form.validate_draft()
     assert form.errors == {"entreprise_siret": ["Le numéro SIRET doit comporter 14 chiffres."]}
     saved = form.to_data()
@@ -225,17 +227,17 @@ def test_draft_keeps_bad_siret_and_reports_it(ctx):
     assert 'value="123"' in restored.entreprise_siret()
 
 
-def test_draft_of_nested_sheets_skips_requirements(ctx, cert):
-    form = FicheActiviteSection(formdata=MultiDict({"activites-0-intitule": "Veille",
-                                                    "activites-1-competences": "C99"}), certification=cert)
+def test_draft_of_nested_sheets_skips_requirements(posted, cert):
+    form = FicheActiviteSection(formdata=posted({"activites-0-intitule": "Veille",
+                                                 "activites-1-competences": "C99"}), certification=cert)
     assert not form.validate_draft()
     assert form.errors_by_path() == {"activites.1.competences": [
         "Compétence inconnue pour cette certification : C99."]}
     assert [s["intitule"] for s in form.to_data()["activites"]] == ["Veille", ""]
 
 
-def test_add_button_in_a_section_is_a_pending_action(ctx, cert):
-    form = FicheActiviteSection(formdata=MultiDict({"activites-0-intitule": "Veille", "activites-add": "1"}),
+def test_add_button_in_a_section_is_a_pending_action(posted, cert):
+    form = FicheActiviteSection(formdata=posted({"activites-0-intitule": "Veille", "activites-add": "1"}),
                                 certification=cert)
     assert form.pending_action == ("activites", "add", 1)
     assert len(form.to_data()["activites"]) == 2
@@ -243,16 +245,27 @@ def test_add_button_in_a_section_is_a_pending_action(ctx, cert):
 
 
 def test_page_submission_draft_checks_csrf_and_reads_the_request(forms_app):
-    forms_app.config["WTF_CSRF_ENABLED"] = True
-    try:
-        with forms_app.test_request_context("/", method="POST", data={"situation": "en_poste", "fonction": "Dev"}):
-            form = SituationSection()
-            assert form.fonction.data == "Dev"
-            assert not form.validate_draft()
-            assert list(form.errors) == ["csrf_token"]
-            assert form.errors["csrf_token"] == [
-                "Le formulaire a expiré ou n'est pas valide : rechargez la page puis recommencez."]
-            assert form.to_data()["fonction"] == "Dev"
-            assert "csrf_token" not in form.to_data()
-    finally:
-        forms_app.config["WTF_CSRF_ENABLED"] = False
+    with forms_app.test_request_context("/", method="POST", data={"situation": "en_poste", "fonction": "Dev"}):
+        form = SituationSection()
+        assert form.fonction.data == "Dev"
+        assert not form.validate_draft()
+        assert list(form.errors) == ["csrf_token"]
+        assert form.errors["csrf_token"] == [CSRF_REFUSED]
+        assert form.to_data()["fonction"] == "Dev"
+        assert "csrf_token" not in form.to_data()
+
+
+def test_a_section_posted_without_its_token_is_refused(posted, forms_app):
+    from itsdangerous import URLSafeTimedSerializer
+
+    data = {"situation": "sans_emploi", "inscrit_france_travail": "oui"}
+    assert SituationSection(formdata=posted(data)).validate()  # the same data with the session's token
+    # a token signed with the right key, for another session's secret (what another visitor's page carries)
+    foreign = URLSafeTimedSerializer(forms_app.secret_key, salt="wtf-csrf-token").dumps("a" * 40)
+    for formdata in (MultiDict(data), MultiDict(dict(data, csrf_token="")),
+                     MultiDict(dict(data, csrf_token="forged")), MultiDict(dict(data, csrf_token=foreign))):
+        form = SituationSection(formdata=formdata)
+        assert not form.validate(), formdata
+        assert form.errors == {"csrf_token": [CSRF_REFUSED]}
+        assert not form.validate_draft()  # a draft save is refused as well
+        assert form.errors == {"csrf_token": [CSRF_REFUSED]}

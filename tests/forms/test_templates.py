@@ -87,8 +87,8 @@ def test_section_template_renders_accessibly(ctx, cert, samples, section_class):
 
 
 @pytest.mark.parametrize("section_class", sections.SECTIONS, ids=lambda s: s.key)
-def test_section_errors_are_tied_to_their_fields(ctx, cert, section_class):
-    form = section_class(formdata=MultiDict({"x": "1"}), certification=cert)
+def test_section_errors_are_tied_to_their_fields(posted, cert, section_class):
+    form = section_class(formdata=posted({"x": "1"}), certification=cert)
     assert not form.validate()
     markup = form.render()
     page = check_accessible(markup)
@@ -122,8 +122,8 @@ def test_activity_sheets_render_add_and_remove_buttons(ctx, cert, samples):
     assert 'data-block-field="activites-1-bloc"' in markup
 
 
-def test_entry_added_without_javascript_gets_the_focus_marker(ctx, cert):
-    form = FicheActiviteSection(formdata=MultiDict({"activites-0-intitule": "A", "activites-add": "1"}),
+def test_entry_added_without_javascript_gets_the_focus_marker(posted, cert):
+    form = FicheActiviteSection(formdata=posted({"activites-0-intitule": "A", "activites-add": "1"}),
                                 certification=cert)
     markup = form.render()
     assert '<fieldset class="repeatable-entry" id="activites-1" data-focus>' in markup
@@ -131,14 +131,10 @@ def test_entry_added_without_javascript_gets_the_focus_marker(ctx, cert):
 
 
 def test_section_form_macro_wraps_a_section_with_csrf_and_buttons(forms_app, cert):
-    forms_app.config["WTF_CSRF_ENABLED"] = True
-    try:
-        with forms_app.test_request_context("/"):
-            form = sections.EngagementSection(certification=cert)
-            markup = render_template_string(
-                '{% import "forms/_widgets.html" as w %}{{ w.section_form(form, action="/enregistrer") }}', form=form)
-    finally:
-        forms_app.config["WTF_CSRF_ENABLED"] = False
+    with forms_app.test_request_context("/"):
+        form = sections.EngagementSection(certification=cert)
+        markup = render_template_string(
+            '{% import "forms/_widgets.html" as w %}{{ w.section_form(form, action="/enregistrer") }}', form=form)
     assert '<form method="post" action="/enregistrer" novalidate' in markup
     assert 'name="csrf_token" type="hidden"' in markup
     assert 'value="draft"' in markup and "Enregistrer le brouillon" in markup
@@ -158,27 +154,23 @@ def test_section_form_macro_renders_the_token_of_a_form_rebuilt_from_a_draft(for
     # the page's token: without it every save from a browser answered 400.
     from flask_wtf.csrf import generate_csrf
 
-    previous = forms_app.config.get("WTF_CSRF_ENABLED", True)
-    forms_app.config["WTF_CSRF_ENABLED"] = True
     template = '{% import "forms/_widgets.html" as w %}{{ w.section_form(form, action="/enregistrer") }}'
-    try:
-        with forms_app.test_request_context("/"):
-            from_draft = sections.EtatCivilSection.from_data(samples["etat_civil"], certification=cert)
-            assert "csrf_token" not in from_draft
-            markup = render_template_string(template, form=from_draft)
-            token = generate_csrf()
-            posted = sections.EtatCivilSection(formdata=MultiDict({"nom_famille": "Martin"}), certification=cert)
-            assert "csrf_token" in posted
-            posted_markup = render_template_string(template, form=posted)
-    finally:
-        forms_app.config["WTF_CSRF_ENABLED"] = previous
+    with forms_app.test_request_context("/"):
+        from_draft = sections.EtatCivilSection.from_data(samples["etat_civil"], certification=cert)
+        assert "csrf_token" not in from_draft
+        markup = render_template_string(template, form=from_draft)
+        token = generate_csrf()
+        posted = sections.EtatCivilSection(formdata=MultiDict({"nom_famille": "Martin", "csrf_token": token}),
+                                           certification=cert)
+        assert "csrf_token" in posted
+        posted_markup = render_template_string(template, form=posted)
     assert markup.count('name="csrf_token"') == 1
     assert f'<input type="hidden" name="csrf_token" value="{token}">' in markup
     assert posted_markup.count('name="csrf_token"') == 1  # the form's own token, not a second one
 
 
-def test_section_form_in_a_page_leaves_the_title_and_the_error_summary_to_the_page(ctx, cert):
-    form = sections.EngagementSection(formdata=MultiDict({"x": "1"}), certification=cert)
+def test_section_form_in_a_page_leaves_the_title_and_the_error_summary_to_the_page(posted, cert):
+    form = sections.EngagementSection(formdata=posted({"x": "1"}), certification=cert)
     assert not form.validate()
     markup = render_template_string(
         '{% import "forms/_widgets.html" as w %}'

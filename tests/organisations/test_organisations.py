@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 import pytest
 from sqlalchemy import select
 
-from core.testing import CertificationPlugin, make_certification
+from core.testing import CertificationPlugin, make_certification, organisation_id_for
 
 VALID_SIRET = "73282932000074"
 
@@ -69,7 +69,8 @@ def add_dossiers(app, candidate, code, status, count=1, submitted_at=None):
     with app.app_context():
         for _i in range(count):
             db.session.add(Dossier(candidate_id=candidate.id, certification_code=code,
-                                   status=DossierStatus(status), submitted_at=submitted_at))
+                                   status=DossierStatus(status), submitted_at=submitted_at,
+                                   organisation_id=organisation_id_for(code)))
         db.session.commit()
 
 
@@ -83,7 +84,9 @@ def test_settings_page_and_details_update(app, client, login, plugin, admin, org
     assert page.status_code == 200
     body = text(page)
     assert "Organisme Alpha" in body and VALID_SIRET in body and 'for="siret"' in body
-    assert 'id="cert-ORGA1"' in body and 'id="cert-ORGB2"' in body
+    # what was granted can be switched on and off; the rest can only be asked for
+    assert 'id="cert-ORGA1"' in body and 'id="cert-ORGB2"' not in body
+    assert '<option value="ORGB2">' in body and "Envoyer la demande" in body
 
     wrong = client.post("/certificateur/organisation/coordonnees", data={
         "name": "Organisme Alpha renommé", "contact_email": "nouveau@alpha.example.org",
@@ -108,8 +111,31 @@ def test_settings_page_and_details_update(app, client, login, plugin, admin, org
     assert "ont été enregistrées" in text(client.get("/certificateur/organisation"))
 
 
+def _grant(app, create_user, org, code):
+    """What a platform admin does on /plateforme/organisations/<id>."""
+    from core.auth.models import DeliveryRole, Organisation, User
+    from core.extensions import db
+    from core.platform import services
+
+    platform_admin = create_user("platform_admin")
+    with app.app_context():
+        services.grant(db.session.get(Organisation, org.id), code, DeliveryRole.CERTIFIER,
+                       actor=db.session.get(User, platform_admin.id))
+        db.session.commit()
+
+
 def test_enable_and_disable_certifications(app, client, login, plugin, admin, org, create_user):
     login(admin)
+    # the organisation's admin cannot give it a certification: only the platform's administration grants
+    refused = client.post("/certificateur/organisation/certifications", data={"certifications": ["ORGA1", "ORGB2"]})
+    assert refused.status_code == 403
+    assert "ORGB2 n'a pas été accordée à l'organisme" in text(refused)
+    assert org_row(app, org.id).codes == {"ORGA1"}
+
+    _grant(app, create_user, org, "ORGB2")
+    assert org_row(app, org.id).codes == {"ORGA1", "ORGB2"}
+    off = client.post("/certificateur/organisation/certifications", data={"certifications": ["ORGA1"]})
+    assert off.status_code == 302 and org_row(app, org.id).codes == {"ORGA1"}
     response = client.post("/certificateur/organisation/certifications", data={"certifications": ["ORGA1", "ORGB2"]})
     assert response.status_code == 302
     assert org_row(app, org.id).codes == {"ORGA1", "ORGB2"}
@@ -125,7 +151,7 @@ def test_enable_and_disable_certifications(app, client, login, plugin, admin, or
     # ORGA1 only has a closed dossier: it is disabled; ORGB2 stays enabled
     assert org_row(app, org.id).codes == {"ORGB2"}
     actions = audit_actions(app)
-    assert actions.count("organisation.certification_disabled") == 1
+    assert actions.count("organisation.certification_disabled") == 2
 
 
 def test_invite_and_deactivate_staff(app, client, login, plugin, admin, org, outbox, create_user):

@@ -69,6 +69,11 @@ def submitted(app, client, plugin, create_user, login, code):
     from core.auth.models import Organisation, OrganisationCertification
     from core.extensions import db
 
+    staff = create_user("certifier_staff", first_name="Sacha", last_name="Durand")
+    with app.app_context():  # the staff's organisation delivers the certification: dossiers are opened with it
+        org = db.session.get(Organisation, staff.organisation_id)
+        org.certifications.append(OrganisationCertification(certification_code=code))
+        db.session.commit()
     candidate = create_user("candidate", first_name="Camille", last_name="Martin")
     login(candidate)
     response = client.post("/dossiers/nouveau", data={"certification": code})
@@ -81,11 +86,6 @@ def submitted(app, client, plugin, create_user, login, code):
     add_annex(app, dossier_id, candidate.id, 1, b"%PDF-1.4 preuve un", ["C1", "C2"])
     client.post(f"/dossiers/{dossier_id}/deposer", data={"password": candidate.plain_password})
 
-    staff = create_user("certifier_staff", first_name="Sacha", last_name="Durand")
-    with app.app_context():
-        org = db.session.get(Organisation, staff.organisation_id)
-        org.certifications.append(OrganisationCertification(certification_code=code))
-        db.session.commit()
     staff_client = app.test_client()
     login(staff, test_client=staff_client)
     return {"dossier_id": dossier_id, "candidate": candidate, "staff": staff, "staff_client": staff_client}

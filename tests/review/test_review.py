@@ -163,25 +163,26 @@ def test_inadmissible_through_the_api(app, client, submitted, outbox):
 def test_decision_on_a_draft_is_refused_naming_the_state(app, client, plugin, create_user, login):
     from core.auth.models import Organisation, OrganisationCertification, User
     from core.dossiers.models import Dossier
-    from core.errors import Conflict
+    from core.errors import NotFound
     from core.extensions import db
     from core.review import services
     from tests.review.conftest import CODE
 
-    candidate = create_user("candidate")
-    login(candidate)
-    response = client.post("/dossiers/nouveau", data={"certification": CODE})
-    dossier_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
     staff = create_user("certifier_staff")
     with app.app_context():
         org = db.session.get(Organisation, staff.organisation_id)
         org.certifications.append(OrganisationCertification(certification_code=CODE))
         db.session.commit()
+    candidate = create_user("candidate")
+    login(candidate)
+    response = client.post("/dossiers/nouveau", data={"certification": CODE})
+    dossier_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
+    with app.app_context():
         dossier, actor = db.session.get(Dossier, dossier_id), db.session.get(User, staff.id)
-        with app.test_request_context():
-            with pytest.raises(Conflict) as refused:
+        with app.test_request_context():  # staff never reach a draft, not even through the service
+            with pytest.raises(NotFound) as refused:
                 services.declare_admissible(dossier, actor=actor, password=staff.plain_password)
-        assert "« Brouillon »" in str(refused.value) and refused.value.code == "wrong_state"
+        assert refused.value.code == "dossier_not_found"
     # staff never see a draft: 404 on the review page
     staff_client = app.test_client()
     login(staff, test_client=staff_client)

@@ -161,3 +161,41 @@ def windows_exe() -> bytes:
         + (0x0102).to_bytes(2, "little")
     optional = (0x10B).to_bytes(2, "little") + b"\x00" * (0xE0 - 2)
     return bytes(dos) + pe + optional + b"\x00" * 512
+
+
+# -- files valid in two formats at once ("polyglots") ---------------------------------
+def rar5_archive() -> bytes:
+    """A real, empty RAR 5 archive: signature, main archive header, end-of-archive header (CRC32 each)."""
+    import struct
+    import zlib
+
+    def header(body: bytes) -> bytes:
+        sized = bytes([len(body)]) + body  # header size (vint), then type, flags, type-specific flags
+        return struct.pack("<I", zlib.crc32(sized)) + sized
+
+    return b"Rar!\x1a\x07\x01\x00" + header(b"\x01\x00\x00") + header(b"\x05\x00\x00")
+
+
+def sevenzip_archive() -> bytes:
+    """A real, empty 7z archive: signature header with its CRC, no next header."""
+    import struct
+    import zlib
+
+    start = struct.pack("<QQI", 0, 0, 0)  # next header offset, size, CRC
+    return b"7z\xbc\xaf\x27\x1c\x00\x04" + struct.pack("<I", zlib.crc32(start)) + start
+
+
+def pdf_then(archive: bytes) -> bytes:
+    """The real PDF of :func:`pdf` with ``archive`` appended: a PDF reader and an archive reader both open it."""
+    return pdf() + archive
+
+
+def docx_that_is_also_a_pdf() -> bytes:
+    """A DOCX whose first member is a stored PDF: the PDF header falls in the first 1024 bytes."""
+    source = zipfile.ZipFile(io.BytesIO(docx()))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("a.pdf"), pdf(), compress_type=zipfile.ZIP_STORED)
+        for name in source.namelist():
+            z.writestr(name, source.read(name))
+    return buf.getvalue()

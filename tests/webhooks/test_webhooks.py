@@ -12,7 +12,7 @@ import pytest
 from core.certifications.descriptor import Fee
 from core.dossiers.sections import SectionSpec
 from core.hookspecs import hookimpl
-from core.testing import make_certification
+from core.testing import make_certification, organisation_id_for
 from forms.sections import get
 
 FEE_CODE = "WHK01"
@@ -63,7 +63,8 @@ def paid_fee(app, ctx, create_user) -> int:
 
     candidate = create_user("candidate")
     with app.app_context():
-        dossier = Dossier(candidate_id=candidate.id, certification_code=FEE_CODE, status=DossierStatus.SUBMITTED)
+        dossier = Dossier(candidate_id=candidate.id, certification_code=FEE_CODE, status=DossierStatus.SUBMITTED,
+                          organisation_id=organisation_id_for(FEE_CODE))
         db.session.add(dossier)
         db.session.flush()
         dossier.reference = f"{FEE_CODE}-2026-{dossier.id:06d}"
@@ -121,7 +122,7 @@ def test_rolled_back_payment_notifies_nobody(app, client, plugin, org_with_admin
     candidate = create_user("candidate")
     with app.app_context():
         dossier = Dossier(candidate_id=candidate.id, certification_code=FEE_CODE, status=DossierStatus.SUBMITTED,
-                          reference="WHK01-2026-000999")
+                          reference="WHK01-2026-000999", organisation_id=organisation_id_for(FEE_CODE))
         db.session.add(dossier)
         fee = services.ensure_request(dossier, actor=None)
         db.session.commit()

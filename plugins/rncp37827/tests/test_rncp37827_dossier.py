@@ -7,7 +7,6 @@ file is stored and scanned.
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import html
 import re
@@ -15,6 +14,7 @@ import re
 import pytest
 
 from livret_rncp37827.descriptor import CERTIFICATION
+from livret_rncp37827.testing import activity, complete_sections, post_data, recap
 
 ORDER = ["etat_civil", "situation", "financement", "engagement", "contenu", "lettre_motivation", "cv",
          "fiches_structure", "fiches_poste", "recapitulatif", "fiches_activite", "annexes", "declaration_honneur"]
@@ -22,7 +22,6 @@ TITLES = ["État civil", "Situation actuelle", "Financement envisagé", "Engagem
           "Votre lettre de motivation", "Votre CV", "Fiche(s) descriptive(s) de la structure",
           "Fiche(s) descriptive(s) du poste occupé", "Récapitulatif des compétences",
           "Fiche(s) descriptive(s) d'activité", "Annexes", "Déclaration sur l'honneur"]
-YESTERDAY = (dt.date.today() - dt.timedelta(days=1)).strftime("%d/%m/%Y")
 
 
 def text_of(response) -> str:
@@ -40,108 +39,7 @@ def states(response) -> dict[str, str]:
                            re.S))
 
 
-def post_data(values: dict, action: str = "complete") -> dict:
-    """A browser submission: repeatable entries as ``name-<i>-field``, ticked boxes as ``y``."""
-    out: dict[str, object] = {"action": action}
-
-    def put(name, value):
-        if isinstance(value, bool):
-            if value:
-                out[name] = "y"
-        elif isinstance(value, list) and value and isinstance(value[0], dict):
-            for index, entry in enumerate(value):
-                for key, sub in entry.items():
-                    put(f"{name}-{index}-{key}", sub)
-        else:
-            out[name] = value
-
-    for key, value in values.items():
-        put(key, value)
-    return out
-
-
-def activity(**overrides):
-    sheet = {
-        "intitule": "Collecte automatisée des données de trafic",
-        "presentation": "Alimenter chaque nuit l'entrepôt de données de la métropole à partir de quatre sources.",
-        "methode": "J'ai recensé les sources avec l'équipe mobilité, choisi Airflow pour l'orchestration et écrit "
-                   "les scripts d'extraction en Python en tenant compte des quotas de l'API et du RGPD.",
-        "evaluation": "Revue de code par le responsable technique et suivi des taux d'échec des traitements.",
-        "bloc": "BC01", "competences": ["C1", "C3"],
-        "mission": "Plateforme de données mobilité", "organisation": "Métropole de Lyon",
-        "periode": "de mars 2022 à juin 2023",
-        "contexte": "Données dispersées entre une API REST, des fichiers CSV et une base PostgreSQL.",
-        "problematique": "Disposer chaque matin d'un jeu de données fiable pour les tableaux de bord.",
-        "taches": "Scripts d'extraction, scraping du site des travaux, agrégation et nettoyage.",
-        "moyens": "Python, Airflow, PostgreSQL, Git.", "frequence": "Chaque nuit",
-        "resultats": "Taux d'échec passé de 12 % à 0,5 %.", "preuves": "2",
-    }
-    sheet.update(overrides)
-    return sheet
-
-
-def recap(claimed: dict[str, tuple[str, str, str]]) -> dict:
-    """Every competency answered; ``claimed`` maps a code to (level, sheets, annexes), others « pas encore »."""
-    values = {}
-    for comp in CERTIFICATION.competencies:
-        level, sheets, annexes = claimed.get(comp.code, ("non_maitrisee", "", ""))
-        code = comp.code.lower()
-        values.update({f"{code}_niveau": level, f"{code}_fiches": sheets, f"{code}_annexes": annexes})
-    return values
-
-
-SECTIONS = {
-    "etat_civil": {
-        "civilite": "madame", "nom_famille": "Lefèvre", "prenoms": "Camille Marie", "nom_usage": "",
-        "date_naissance": "14/07/1990", "lieu_naissance": "Villeurbanne (69)", "nationalite": "Française",
-        "adresse": "12 rue des Lilas, appartement 4", "code_postal": "69003", "commune": "Lyon", "pays": "France",
-        "email": "camille.lefevre@example.org", "telephone_portable": "06 12 34 56 78", "telephone_domicile": "",
-    },
-    "situation": {
-        "situation": "en_poste", "fonction": "Développeuse data", "etablissement": "Métropole de Lyon",
-        "contrat": "cdi", "temps_travail": "temps_partiel", "quotite": "80", "categorie": "cadre",
-    },
-    "financement": {
-        "mode": "plan_competences", "entreprise_adresse": "20 rue du Lac, 69003 Lyon",
-        "entreprise_siret": "732 829 320 00074", "signataire_nom": "Paul Durand",
-        "signataire_fonction": "Directeur des ressources humaines",
-    },
-    "engagement": {
-        "nom_prenom": "Camille Lefèvre", "exactitude": True, "demande_unique": True, "trois_demandes_max": True,
-        "informations_lues": True, "fait_a": "Lyon", "fait_le": YESTERDAY,
-    },
-    "lettre_motivation": {
-        "lettre": "Depuis cinq ans, je conçois des chaînes de collecte de données et j'intègre des modèles "
-                  "d'apprentissage automatique dans les applications de la métropole. Je souhaite faire "
-                  "reconnaître ces compétences par le titre de développeur en intelligence artificielle.",
-    },
-    "cv": {
-        "parcours": [
-            {"nature": "experience", "periode": "depuis mars 2022", "organisme": "Métropole de Lyon",
-             "intitule": "Développeuse data", "descriptif": "Collecte et mise à disposition des données.",
-             "rapport_direct": True},
-            {"nature": "formation", "periode": "2012-2015", "organisme": "Université Lyon 1",
-             "intitule": "Licence de mathématiques", "descriptif": "", "rapport_direct": False},
-        ],
-        "annexe_cv": "1",
-    },
-    "fiches_structure": {"structures": [{
-        "nom": "Métropole de Lyon", "statut": "Collectivité territoriale", "activites": "Services publics urbains",
-        "effectif": "9 000 agents", "localisation": "Lyon"}]},
-    "fiches_poste": {"postes": [{
-        "intitule": "Développeuse data", "structure": "Métropole de Lyon", "statut": "Agent contractuel, cadre",
-        "missions": "Concevoir et maintenir les flux de données de la direction de la mobilité."}]},
-    "recapitulatif": recap({"C1": ("maitrise", "1", "2"), "C3": ("partielle", "1", "")}),
-    "fiches_activite": {"activites": [
-        activity(),
-        activity(intitule="Base de données des comptages", competences=["C4"], preuves="3",
-                 taches="Modèle conceptuel Merise, création de la base, script d'import, registre RGPD."),
-    ]},
-    "declaration_honneur": {
-        "connaissance_fraudes": True, "exactitude": True, "fait_a": "Lyon", "date": YESTERDAY,
-        "nom_prenom": "Lefèvre Camille",
-    },
-}
+SECTIONS = complete_sections()
 
 
 @pytest.fixture
@@ -152,7 +50,8 @@ def candidate(create_user, login):
 
 
 @pytest.fixture
-def dossier_url(client, candidate):
+def dossier_url(client, candidate, certifier_org):
+    certifier_org("RNCP37827", name="Simplon.co")  # the organisation the dossier is opened with
     response = client.post("/dossiers/nouveau", data={"certification": "RNCP37827"})
     assert response.status_code == 302
     return response.headers["Location"]

@@ -11,7 +11,7 @@ import pikepdf
 import pytest
 
 from core.sealing.testing import app_config as _signing_app_config, signing_env  # noqa: F401
-from test_rncp37827_dossier import SECTIONS, post_data
+from livret_rncp37827.testing import complete_sections, post_data
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +48,9 @@ def page(response) -> str:
     return html.unescape(response.get_data(as_text=True))
 
 
-def test_a_candidate_submits_the_whole_livret_2_on_s3(app, client, create_user, login, outbox, s3_server):
+def test_a_candidate_submits_the_whole_livret_2_on_s3(app, client, create_user, login, outbox, s3_server,
+                                                      certifier_org):
+    certifier_org("RNCP37827", name="Simplon.co")  # the organisation the dossier is opened with
     user = create_user("candidate", first_name="Camille", last_name="Lefèvre")
     login(user)
     response = client.post("/dossiers/nouveau", data={"certification": "RNCP37827"})
@@ -73,7 +75,7 @@ def test_a_candidate_submits_the_whole_livret_2_on_s3(app, client, create_user, 
     assert "ne correspond pas" in page(response) or "extension" in page(response).lower()
 
     # every section of the Livret 2
-    for key, values in SECTIONS.items():
+    for key, values in complete_sections().items():
         response = client.post(f"{dossier_url}/sections/{key}", data=post_data(values))
         assert response.status_code == 302, (key, page(response)[:3000])
     overview = page(client.get(dossier_url))

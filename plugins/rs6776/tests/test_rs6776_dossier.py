@@ -71,7 +71,8 @@ def candidate(create_user, login):
 
 
 @pytest.fixture
-def dossier_url(client, candidate):
+def dossier_url(client, candidate, certifier_org):
+    certifier_org("RS6776", name="Inkréa")  # the organisation the dossier is opened with
     response = client.post("/dossiers/nouveau", data={"certification": "RS6776"})
     assert response.status_code == 302
     return response.headers["Location"]

@@ -1,0 +1,1 @@
+"""The platform's administration: organisations and the certifications granted to them."""

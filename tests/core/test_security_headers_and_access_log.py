@@ -1,0 +1,121 @@
+"""HSTS when cookies are secure and the request is HTTPS (directly or through a trusted proxy), and access logs
+that keep no value of a query string (werkzeug's development server and gunicorn, both really run)."""
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+HSTS = "max-age=31536000; includeSubDomains"
+EMAIL = "jean.dupont@example.org"
+
+
+def test_hsts_only_over_https_with_secure_cookies(app, app_config):
+    from core import create_app
+
+    secure = create_app({**app_config, "SESSION_COOKIE_SECURE": True})  # on the database of ``app``
+    assert secure.test_client().get("/", base_url="https://localhost").headers["Strict-Transport-Security"] == HSTS
+    assert "Strict-Transport-Security" not in secure.test_client().get("/", base_url="http://localhost").headers
+    # cookies not marked secure (development): no HSTS, even over HTTPS
+    assert "Strict-Transport-Security" not in app.test_client().get("/", base_url="https://localhost").headers
+
+
+def test_hsts_behind_a_trusted_proxy_only(app, app_config):
+    from core import create_app
+
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.7"}
+    proxied = create_app({**app_config, "SESSION_COOKIE_SECURE": True, "TRUSTED_PROXIES": 1})
+    response = proxied.test_client().get("/", headers=forwarded)  # plain HTTP from the proxy
+    assert response.headers["Strict-Transport-Security"] == HSTS
+    assert "Strict-Transport-Security" not in proxied.test_client().get("/").headers  # the proxy says http
+    # no trusted proxy: a forged header does not make the request secure
+    direct = create_app({**app_config, "SESSION_COOKIE_SECURE": True})
+    assert "Strict-Transport-Security" not in direct.test_client().get("/", headers=forwarded).headers
+
+
+def test_query_strings_are_masked():
+    from core.access_log import mask_query_string, mask_target
+
+    assert mask_query_string("q=jean.dupont%40example.org&page=2") == "q=***&page=***"
+    assert mask_query_string(EMAIL) == "***"
+    line = f'"GET /certificateur/dossiers?q={EMAIL}&statut=submitted HTTP/1.1" 200 -'
+    assert mask_target(line) == '"GET /certificateur/dossiers?q=***&statut=*** HTTP/1.1" 200 -'
+    assert mask_target("GET /espace/ HTTP/1.1") == "GET /espace/ HTTP/1.1"
+
+
+def _get(url, headers=None, within=120.0):
+    """The status of a GET, waiting for the server to start (a gunicorn worker loads the app first)."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=60) as answer:
+                return answer.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{url} did not answer") from None
+            time.sleep(0.2)
+
+
+def test_development_server_access_log_has_no_query_values(app, caplog):
+    from werkzeug.serving import make_server
+
+    from core.sealing.testing import closed_port
+
+    caplog.set_level(logging.INFO, logger="werkzeug")
+    port = closed_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        assert _get(f"http://127.0.0.1:{port}/accessibilite?q={EMAIL}&page=2") == 200
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+    lines = [r.getMessage() for r in caplog.records if r.name == "werkzeug"]
+    assert any("GET /accessibilite?q=***&page=*** HTTP/1.1" in line for line in lines), lines
+    assert not any("jean.dupont" in line or "example.org" in line for line in lines), lines
+
+
+def test_gunicorn_access_log_has_no_query_values(tmp_path):
+    """gunicorn started as the Dockerfile starts it, on the embedded SQLite database."""
+    from core.sealing.testing import closed_port
+
+    port = closed_port()
+    log = tmp_path / "access.log"
+    env = {**os.environ, "LIVRET_INSTANCE_PATH": str(tmp_path / "instance"),
+           "LIVRET_SECRET_KEY": "gunicorn-test-secret-key-not-for-production",
+           "LIVRET_DATABASE_URL": "sqlite:///" + str(tmp_path / "livret.sqlite3")}
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    process = subprocess.Popen(
+        [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", "1", "--access-logfile", str(log),
+         "--logger-class", "core.access_log.GunicornLogger", "core.wsgi:app"],
+        cwd=Path(__file__).resolve().parents[2], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        referer = f"http://127.0.0.1:{port}/certificateur/dossiers?q={EMAIL}"
+        assert _get(f"http://127.0.0.1:{port}/accessibilite?q={EMAIL}&page=2", headers={"Referer": referer}) == 200
+    finally:
+        process.terminate()
+        _out, errors = process.communicate(timeout=30)
+    text = log.read_text(encoding="utf-8")
+    assert '"GET /accessibilite?q=***&page=*** HTTP/1.1" 200' in text, (text, errors.decode()[-2000:])
+    assert "/certificateur/dossiers?q=***" in text  # the Referer, masked too
+    assert "jean.dupont" not in text and "example.org" not in text
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_filters():
+    """The werkzeug filter is installed once per process (idempotent): nothing to undo."""
+    yield
+    from core.access_log import QueryStringFilter
+
+    assert sum(isinstance(f, QueryStringFilter) for f in logging.getLogger("werkzeug").filters) <= 1
