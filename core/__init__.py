@@ -118,10 +118,11 @@ def _install_input_bounds(app: Flask) -> None:
 
     Done before any blueprint is registered: rules pick their converters when added.
     """
-    from core.input_bounds import BoundedIntegerConverter, LivretRequest
+    from core.input_bounds import BoundedIntegerConverter, LivretRequest, refuse_nul_characters
 
     app.url_map.converters["int"] = BoundedIntegerConverter
     app.request_class = LivretRequest
+    app.before_request(refuse_nul_characters)
 
 
 def _install_policy(app: Flask) -> None:

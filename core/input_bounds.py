@@ -24,6 +24,12 @@ Installed by :func:`core.create_app` before any blueprint is registered:
 
   These checks apply even with ``get_json(silent=True)``: a hostile body is
   refused, never silently read as "no body".
+- :func:`refuse_nul_characters` (before every request): a NUL character,
+  which PostgreSQL cannot store nor compare, in a query-string parameter or a
+  form field of a page is refused with 422 naming the field; in a path
+  parameter, the page does not exist (404). Werkzeug decodes URLs, query
+  strings and form fields with replacement characters, so they never carry a
+  lone surrogate.
 """
 from __future__ import annotations
 
@@ -33,12 +39,12 @@ import math
 import re
 from typing import Any
 
-from flask import Request, current_app
+from flask import Request, current_app, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
-from core.errors import UserError, ValidationFailed
+from core.errors import NotFound, UserError, ValidationFailed
 
 INT64_MAX = 2**63 - 1
 ID_MAX = 2**31 - 1  # ids are INTEGER columns: 32 bits on PostgreSQL
@@ -205,7 +211,8 @@ class LivretRequest(Request):
         if self.content_length is not None and self.content_length > limit:
             raise too_large
         if "stream" not in self.__dict__ and (self.max_content_length is None or self.max_content_length > limit):
-            self.max_content_length = limit  # a body without Content-Length is read no further than the limit
+            # A streamed body (no Content-Length) is read no further than one byte past the limit.
+            self.max_content_length = limit + 1
         try:
             data = self.get_data(cache=True)
         except RequestEntityTooLarge:
@@ -216,3 +223,23 @@ class LivretRequest(Request):
         if text is not None and json_too_deep(text):
             raise UserError(_("Le document JSON est trop imbriqué (%(depth)s niveaux au plus).",
                               depth=JSON_MAX_DEPTH), code="json_too_deep")
+
+
+def refuse_nul_characters() -> None:
+    """Refuse NUL characters in path parameters (404), query strings and page forms (422)."""
+    if any(isinstance(v, str) and "\x00" in v for v in (request.view_args or {}).values()):
+        raise NotFound()
+    sources = [request.args]
+    if not request.path.startswith("/api/"):
+        # Pages: the form is parsed anyway (CSRF). API bodies are JSON (checked when read) or
+        # multipart read as a stream by the view, which must not be consumed here.
+        sources += [request.form, request.files]
+    message = _("Texte invalide : le caractère nul (U+0000) n'est pas accepté.")
+    details: dict[str, list[str]] = {}
+    for source in sources:
+        for key, value in source.items(multi=True):
+            texts = [key, value] if isinstance(value, str) else [key, getattr(value, "filename", None) or ""]
+            if any("\x00" in text for text in texts):
+                details.setdefault(_printable_key(key.replace("\x00", "\\x00")), []).append(message)
+    if details:
+        raise ValidationFailed(message, details=details)  # the page shows the message and the field names

@@ -19,7 +19,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import parse_options_header
 from werkzeug.sansio.multipart import NEED_DATA, Data, Epilogue, Field, File, MultipartDecoder
 
-from core.errors import UserError
+from core.errors import UserError, ValidationFailed
 
 READ_SIZE = 1024 * 1024
 MAX_FIELD_SIZE = 64 * 1024  # one text field
@@ -74,9 +74,13 @@ class Part:
             if len(data) > limit:
                 raise MultipartError(_("Le champ « %(n)s » est trop long.", n=self.name), code="field_too_long")
         try:
-            return data.decode("utf-8")
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
             raise MultipartError(_("Le champ « %(n)s » n'est pas du texte UTF-8 valide.", n=self.name)) from None
+        if "\x00" in text:  # PostgreSQL stores no NUL character
+            raise ValidationFailed(details={self.name: [
+                _("Texte invalide : le caractère nul (U+0000) n'est pas accepté.")]})
+        return text
 
 
 class MultipartReader:
@@ -131,6 +135,7 @@ class MultipartReader:
                 return
             if isinstance(event, (Field, File)):
                 filename = event.filename if isinstance(event, File) else None
-                self._current = Part(event.name, filename, event.headers, self)
+                # a part whose Content-Disposition names nothing (or garbles the name) is the field ""
+                self._current = Part(event.name or "", filename, event.headers, self)
                 yield self._current
             # Preamble and any stray event: keep reading

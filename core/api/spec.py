@@ -33,7 +33,7 @@ What the builder adds by itself, so that views never repeat it:
   its answer where an object's existence must not leak); 400 (unreadable or too deeply
   nested JSON), 413 (body too large) and 422 (text not encodable, number out
   of range) when it reads a JSON body (:mod:`core.input_bounds`); 413 for any
-  other body; 429 when a rate limit (``@limiter.limit``, blueprint, default or
+  other body; 422 when it has query parameters (a NUL character); 429 when a rate limit (``@limiter.limit``, blueprint, default or
   application limits) covers the method. A 500 is never documented: it is a bug;
 - a tag from the first path segment when the view gives none, and an
   ``operationId`` from the endpoint name.
@@ -286,6 +286,8 @@ def _add_common_responses(operation: dict[str, Any], path_params: list[dict[str,
         add(422, "ValidationFailed")
     elif media_types:
         add(413, "RequestTooLarge")
+    if any(isinstance(p, dict) and p.get("in") == "query" for p in operation.get("parameters", [])):
+        add(422, "ValidationFailed")  # a NUL character in a query-string parameter
     if rate_limited:
         add(429, "RateLimitExceeded")
 

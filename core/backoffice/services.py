@@ -239,9 +239,13 @@ def decode_cursor(raw: str, filters: ListFilters) -> Cursor:
         data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
         cursor = Cursor(sort=data["sort"], direction=data["direction"], value=data["value"], id=int(data["id"]),
                         before=bool(data.get("before", False)))
-    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeError):
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeError, RecursionError):
         raise invalid from None
     if cursor.sort != filters.sort or cursor.direction != filters.direction or not isinstance(cursor.value, str):
+        raise invalid
+    from core.input_bounds import ID_MAX, json_value_errors
+
+    if not 0 <= cursor.id <= ID_MAX or json_value_errors(cursor.value):  # crafted: no overflow, NUL, surrogate
         raise invalid
     if cursor.sort == "submitted_at":
         try:

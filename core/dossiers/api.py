@@ -106,6 +106,8 @@ def _dossier_links(dossier: Dossier) -> dict[str, str]:
 def _summary(dossier: Dossier) -> dict[str, Any]:
     return {
         "id": dossier.id, "reference": dossier.reference, "certification": dossier.certification_code,
+        "organisation": ({"id": dossier.organisation.id, "name": dossier.organisation.name}
+                         if dossier.organisation is not None else None),
         "status": dossier.status.value, "status_label": dossier.status.label, "editable": dossier.editable,
         "created_at": dossier.created_at, "updated_at": dossier.updated_at, "submitted_at": dossier.submitted_at,
         "links": _dossier_links(dossier),

@@ -123,8 +123,16 @@ class DossierLinksSchema(ResponseSchema):
         "Chemin de l'aperçu PDF du Livret 2 avant signature (titulaire du dossier seulement)."))
 
 
+class DossierOrganisationSchema(ResponseSchema):
+    id = fields.Int(required=True, metadata=_d("Identifiant de l'organisme."))
+    name = fields.Str(required=True, metadata=_d("Nom de l'organisme."))
+
+
 class DossierSummarySchema(ResponseSchema):
     id = fields.Int(required=True, metadata=_d("Identifiant du dossier."))
+    organisation = fields.Nested(DossierOrganisationSchema, required=True, allow_none=True, metadata=_d(
+        "L'organisme (certificateur ou centre habilité) auprès duquel le dossier est déposé : son équipe seule "
+        "l'instruit."))
     reference = fields.Str(required=True, metadata=_d("Référence lisible, par exemple RNCP37827-2025-000042."))
     certification = fields.Str(required=True, metadata=_d("Code de la certification."))
     status = fields.Str(required=True, metadata={"enum": [

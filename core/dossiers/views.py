@@ -73,7 +73,11 @@ def section(dossier_id: int, key: str):
         form = services.build_form(spec, cert, formdata=request.form)
         form.validate_draft()  # type-level problems are shown, what was typed is kept
         try:
-            expected = int(request.form.get("revision") or 0) or None
+            raw_revision = (request.form.get("revision") or "0").strip()
+            if not (raw_revision.isascii() and raw_revision.isdigit() and len(raw_revision) <= 9):
+                raise UserError(_("Révision invalide : rechargez la page avant d'enregistrer."),
+                                code="invalid_revision")
+            expected = int(raw_revision) or None
             draft = services.save_section(dossier, spec, form, actor=current_user, cert=cert,
                                           expected_revision=expected)
             db.session.commit()

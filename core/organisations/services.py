@@ -154,8 +154,10 @@ def request_certification(org: Organisation, code: str, *, actor: User) -> Organ
                        else _("La demande pour la certification %(code)s est déjà transmise.", code=code),
                        code="already_requested", details={"certification": code})
     link = OrganisationCertification(organisation_id=org.id, certification_code=code, enabled=True,
-                                     granted_at=None, requested_at=utcnow(), requested_by_id=actor.id)
+                                     requested_at=utcnow(), requested_by_id=actor.id)
     db.session.add(link)
+    db.session.flush()
+    link.granted_at = None  # the column's default makes any other new row a grant (fixtures, demo, CLI)
     db.session.flush()
     db.session.expire(org, ["certifications"])
     record("organisation.certification_requested", "organisation", org.id, actor_id=actor.id,

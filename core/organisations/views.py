@@ -14,10 +14,12 @@ from core.organisations.forms import DetailsForm, EmptyForm, InviteForm, SealFor
 from core.organisations.seal_checks import MAX_PKCS12_SIZE
 
 
-def _settings_page(org, status=200, details_form=None, invite_form=None, seal_form=None, tsa_form=None):
+def _settings_page(org, status=200, details_form=None, invite_form=None, seal_form=None, tsa_form=None,
+                   typed_certifications=None):
     installed = {c.code: c for c in services.installed_certifications()}
     links = {link.certification_code: link for link in services.links_of(org)}
-    certifications = [{"cert": installed[code], "enabled": link.enabled, "role": link.role}
+    certifications = [{"cert": installed[code], "role": link.role,
+                       "enabled": link.enabled if typed_certifications is None else code in typed_certifications}
                       for code, link in links.items() if link.granted and code in installed]
     requested = [{"cert": installed[code], "at": link.requested_at}
                  for code, link in links.items() if not link.granted and code in installed]
@@ -86,21 +88,22 @@ def update_certifications():
     codes = sorted({c.code for c in services.installed_certifications()} & (wanted | org.granted_codes))
     for code in codes:
         try:
-            # a refusal is raised before anything is written: the other changes still apply
             if services.set_certification_enabled(org, code, code in wanted, actor=current_user):
                 done.append(code)
         except UserError as exc:
             refused.append(str(exc))
             refused_status.append(exc.status)
+    if refused:  # all or nothing: the boxes stay as typed, nothing is recorded
+        db.session.rollback()
+        for message in refused:
+            flash(message, "error")
+        return _settings_page(services.organisation_for_admin(current_user), refused_status[0],
+                              typed_certifications=wanted)
     db.session.commit()
-    for message in refused:
-        flash(message, "error")
     if done:
         flash(_("Certifications mises à jour : %(codes)s.", codes=", ".join(done)), "success")
-    elif not refused:
+    else:
         flash(_("Aucune modification à enregistrer."), "success")
-    if refused:
-        return _settings_page(services.organisation_for_admin(current_user), refused_status[0])
     return redirect(url_for("organisations.settings"))
 
 

@@ -48,8 +48,9 @@ def allowed(user: Any, action: str, obj: Any = None) -> bool:
 
 
 def require(user: Any, action: str, obj: Any = None, *, code: str | None = None,
-            reason: str | None = None) -> None:
-    """Refuse (404 or 403, see the module) unless :func:`allowed`."""
+            reason: str | None = None, refusal_code: str = "forbidden") -> None:
+    """Refuse unless :func:`allowed`: 404 (error code ``code``) where the object must stay hidden, else 403
+    with the French ``reason`` and the error code ``refusal_code`` (see the module)."""
     from core.errors import Forbidden, NotFound
 
     if allowed(user, action, obj):
@@ -58,11 +59,11 @@ def require(user: Any, action: str, obj: Any = None, *, code: str | None = None,
     if spec.target == "none":
         if spec.hide:
             raise NotFound(code=code)
-        raise Forbidden(reason or _("Vous n'avez pas accès à cette action."), code="forbidden")
+        raise Forbidden(reason or _("Vous n'avez pas accès à cette action."), code=refusal_code)
     view = VIEW_ACTION.get(spec.target)
     if spec.hide or view is None or not allowed(user, view, obj):
         raise NotFound(code=code or f"{spec.target}_not_found")
-    raise Forbidden(reason or _("Vous n'avez pas accès à cette action."), code="forbidden")
+    raise Forbidden(reason or _("Vous n'avez pas accès à cette action."), code=refusal_code)
 
 
 def endpoint_action(endpoint: str | None) -> str | None:

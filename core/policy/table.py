@@ -62,7 +62,7 @@ ACTIONS: dict[str, Action] = {
                                           "enabled, staff, seal, time-stamping, webhooks"),
     "organisation.grant": Action("organisation", "grant or withdraw a certification to an organisation"),
     "session.list": Action("none", "list the jury sessions one may see"),
-    "session.create": Action("none", "plan a jury session"),
+    "session.create": Action("none", "plan a jury session", hide=False),
     "session.view": Action("session", "read a jury session and its documents"),
     "session.manage": Action("session", "plan and run a session: jurors, candidates, timetable, attendance, "
                                         "PV generation"),

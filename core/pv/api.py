@@ -148,8 +148,11 @@ def generate(session_id: int):
 
 
 def _sign(session_id: int, document_id: int, kind: str | None):
+    from core.policy import require
+
     user = current_api_user()
     session = get_session_for(user, session_id)
+    require(user, "session.sign", session, reason=services.not_a_signer_reason(), refusal_code="not_a_signer")
     doc = services.get_document(session, document_id, kind)
     body = load_json(PvSignRequestSchema)
     doc = services.sign(doc, user, body["password"])

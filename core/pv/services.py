@@ -208,8 +208,7 @@ def _check_can_sign(doc: SignedDocument, user: User) -> dict[str, Any]:
                          s=status_label(doc)), code="document_sealed", details={"status": doc.status.value})
     mine = [p for p in doc.planned or [] if p["user_id"] == user.id]
     if not mine:
-        raise Forbidden(_("Vous n'êtes pas signataire de ce document : seuls les membres du jury et le "
-                          "responsable de la session le signent."), code="not_a_signer")
+        raise Forbidden(not_a_signer_reason(), code="not_a_signer")
     left = [p for p in unsigned(doc) if p["user_id"] == user.id]
     if not left:
         raise Conflict(_("Vous avez déjà signé ce document."), code="already_signed",
@@ -343,6 +342,11 @@ def _seal(doc: SignedDocument, data: bytes, actor: User, work: Work) -> None:
         after_pv_sealed(doc, actor, work)
     else:
         after_grid_sealed(doc, actor)
+
+
+def not_a_signer_reason() -> str:
+    return _("Vous n'êtes pas signataire de ce document : seuls les membres du jury et le responsable de la "
+             "session le signent.")
 
 
 def can_manage(user: User, session: JurySession) -> bool:

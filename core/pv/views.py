@@ -11,6 +11,7 @@ from core.auth import attempts
 from core.errors import UserError
 from core.extensions import db, limiter
 from core.jury.services import certification_of, get_session_for, grid_of, manages
+from core.policy import require
 from core.pv import generation, services
 from core.pv.blueprint import blueprint
 from core.pv.forms import CorrectionForm, GenerateForm, SignAllForm
@@ -155,13 +156,18 @@ def _render_signatures(session, form, status: int = 200):
 @blueprint.get("/<int:session_id>/signatures")
 @login_required
 def signatures(session_id: int):
-    return _render_signatures(get_session_for(current_user, session_id), SignAllForm())
+    session = get_session_for(current_user, session_id)
+    require(current_user, "session.sign", session, reason=services.not_a_signer_reason(),
+            refusal_code="not_a_signer")
+    return _render_signatures(session, SignAllForm())
 
 
 @blueprint.post("/<int:session_id>/signatures")
 @login_required
 def sign_all(session_id: int):
     session = get_session_for(current_user, session_id)
+    require(current_user, "session.sign", session, reason=services.not_a_signer_reason(),
+            refusal_code="not_a_signer")
     form = SignAllForm()
     waiting = services.awaiting(session, current_user)
     if not waiting:

@@ -148,10 +148,13 @@ def test_enable_and_disable_certifications(app, client, login, plugin, admin, or
     assert refused.status_code == 409
     body = text(refused)
     assert "ORGB2 ne peut pas être désactivée : 2 dossier(s) en cours" in body
-    # ORGA1 only has a closed dossier: it is disabled; ORGB2 stays enabled
-    assert org_row(app, org.id).codes == {"ORGB2"}
-    actions = audit_actions(app)
-    assert actions.count("organisation.certification_disabled") == 2
+    # all or nothing: ORGA1 (only a closed dossier) is not disabled either, and the boxes stay as typed
+    assert org_row(app, org.id).codes == {"ORGA1", "ORGB2"}
+    assert 'id="cert-ORGA1"' in body and not re.search(r'id="cert-ORGA1"[^>]*checked', body)
+    assert audit_actions(app).count("organisation.certification_disabled") == 1
+    alone = client.post("/certificateur/organisation/certifications", data={"certifications": ["ORGB2"]})
+    assert alone.status_code == 302 and org_row(app, org.id).codes == {"ORGB2"}
+    assert audit_actions(app).count("organisation.certification_disabled") == 2
 
 
 def test_invite_and_deactivate_staff(app, client, login, plugin, admin, org, outbox, create_user):

@@ -3,27 +3,36 @@
 For every endpoint of ``app.url_map`` listed in :data:`core.policy.ENDPOINTS` (static files aside), for
 each of its methods, each persona of :mod:`tests.policy.world` and each object the URL can name in the
 world, the endpoint is called (pages with the persona's signed-in session and the CSRF token its pages
-render, the API with its bearer token) with an empty body, and the answer compared with
-:func:`core.policy.allowed`:
+render, the API with its bearer token) with an empty body (pages: the few fields that name the object,
+:func:`minimal_form`), and the answer compared with :func:`core.policy.allowed`:
 
-- **allowed**: not 401/403/404. A GET answers 2xx/3xx (a juror's candidate pages of a session still
-  being planned answer 409, as the table says of ``session.evaluate``); a write with an empty body may also
-  answer 400, 409 or 422. A redirect to the sign-in page is not an answer to a signed-in person.
+- **allowed**: not 401/403/404. A GET answers 2xx/3xx; a write with an empty body may also answer 400,
+  409, 415 (JSON where a file upload is expected) or 422. 409 is also an answer to anybody allowed when the
+  object's state refuses the action (a juror's candidate pages of a session still being planned, as the table
+  says of ``session.evaluate``; the edit pages of a dossier no longer editable). A redirect to the sign-in
+  page is not an answer to a signed-in person.
 - **refused**: 404 when the person may not even see the object (its existence must not leak), else 403 or
-  404; anonymous: 401 from the API, a redirect to the sign-in page from pages.
+  404; anonymous: 401 from the API, a redirect to the sign-in page from pages (signing out without an
+  account simply goes home).
 - never a 5xx nor a 429.
+
+A URL pairing an object with the child of another (session S's URL with a candidate of session I, dossier
+A's URL with a document of B) is refused: 404 to whoever may act on the parent, else as the parent says.
 
 ``PUBLIC`` endpoints are allowed to all; ``SIGNED_IN`` ones to any signed-in person on their own account:
 a token id names the person's own token (allowed) or somebody else's (refused, 404). For actions without an
-object (``organisation.manage``...), an object of another organisation in the URL (a staff member, a
-webhook) is refused (404), as ``core/policy/endpoints.py`` says: the person's own organisation.
+object (``organisation.manage``...), ``core/policy/endpoints.py`` says the object is the person's own
+organisation: an object of another organisation in the URL (a staff member, a webhook) is refused with a
+404 to the roles that hold the action (the others are refused by the gate, 403, whatever the object).
 
 GETs change nothing: the row counts of every table (reads' audit events aside) are compared before and
 after each endpoint's GETs. A write that succeeds is undone (:meth:`World.restore`); a write that fails or
 is refused must leave the counts as they were. Every mismatch is collected and reported once, as a table.
+``LIVRET_POLICY_MATRIX_LOG=/some/path`` also writes every call and its answer to ``/some/path.<db>.tsv``.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from dataclasses import dataclass, field
@@ -67,6 +76,7 @@ class Target:
     owner: int | None = None  # SIGNED_IN endpoints: whose object it is
     organisation: int | None = None  # actions without an object: the object's organisation
     query: str = ""
+    mismatched: bool = False  # the URL pairs an object with another's child (someone else's document...)
 
 
 class HarnessError(Exception):
@@ -108,6 +118,15 @@ def targets(world, endpoint: str, arguments: set[str], persona) -> list[Target]:
                                         ("session", sid)))
                 continue
             found.append(Target(f"session {label}", values, ("session", sid)))
+        # S_open's URL with I_open's candidate, juror or document: nobody reaches them that way
+        children = {"candidate_id": ids["session_candidates"]["I_open"], "juror_id": ids["session_jurors"]["I_open"],
+                    "pv_id": ids["pvs"]["I_open"], "document_id": ids["session_documents"]["I_open"][0]}
+        if args & set(children):
+            values = {"session_id": ids["sessions"]["S_open"], **{k: v for k, v in children.items() if k in args}}
+            if "number" in args:
+                values["number"] = ids["session_annexes"]["I_open"]
+            found.append(Target("session S_open, child of I_open", values, ("session", values["session_id"]),
+                                mismatched=True))
         return found
     if "dossier_id" in args:
         for label in DOSSIERS:
@@ -128,6 +147,10 @@ def targets(world, endpoint: str, arguments: set[str], persona) -> list[Target]:
                 continue
             query = "?from=1&to=1" if endpoint == "review_api.versions_diff" else ""
             found.append(Target(f"dossier {label}", values, ("dossier", did), query=query))
+        if "document_id" in args:  # dossier A's URL with B's document: nobody reaches it that way
+            found.append(Target("dossier A, doc B livret2", {"dossier_id": ids["dossiers"]["A"],
+                                                            "document_id": ids["documents"]["B livret2"]},
+                                ("dossier", ids["dossiers"]["A"]), mismatched=True))
         return found
     if args == {"document_id"}:
         return [Target(f"doc {name}", {"document_id": doc_id}, ("document", doc_id))
@@ -200,6 +223,11 @@ def expectation(world, persona, action: str, target: Target) -> Verdict:
         return Verdict(True)
     if persona.user_id is None:
         return Verdict(False, hidden=True)
+    if target.mismatched:
+        # whoever may act on the parent must not reach another's child through it (404); whoever may not is
+        # refused on the parent, whatever the child
+        parent = expectation(world, persona, action, dataclasses.replace(target, mismatched=False))
+        return Verdict(False, hidden=True) if parent.allowed else parent
     with world.app.app_context():
         try:
             user = world.user(persona.name)

@@ -10,8 +10,8 @@ generation), with rows elsewhere (submitted versions, sessions and their members
 - **candidate A**: dossier ``A`` opened with S, submitted then admissible (annex 1; documents Livret 2,
   receipt, fee invoice ``receipt_fee``, admissibility letter) and a draft ``A_draft`` with S (annex 1;
   RNCP37827 too, so that the draft has a fee: rows, the service allows one open dossier per certification).
-- **candidate B**: dossier ``B`` opened with I, submitted (annex 1, Livret 2, a fee request paid by a third
-  party whose signed link is ``payer_token``).
+- **candidate B**: dossier ``B`` opened with I, submitted (annex 1, Livret 2, a fee request to be paid by a
+  third party, an OPCO, through the signed link ``payer_token``).
 - **sessions**: ``S_open`` (S, open: candidate A, juror J1 with declarations), ``S_draft`` (S, planned:
   candidate A, juror J2) and ``I_open`` (I, open: candidate B, juror J2, attendance, grid and decision
   recorded, PV and grid generated and awaiting signatures).
@@ -19,10 +19,12 @@ generation), with rows elsewhere (submitted versions, sessions and their members
   a platform admin. Each signs in once through the real sign-in form (its own client address: rate limits
   count per address, as for real people), keeps the CSRF token its pages render, and holds two API tokens
   (one to call the API, a spare one for the revocation endpoints).
+- an online payment provider (:class:`CardProvider`; none is shipped) so that the online payment routes reach
+  their object.
 
-:meth:`World.restore` puts the database (a file copy on SQLite; on PostgreSQL, the tables copied back from
-a schema holding their pristine rows, sequences included) and the stored objects back as they were once everybody had signed in; each persona's cookies are
-put back too (a sign-out empties them).
+:meth:`World.restore` puts the database (a file copy on SQLite; on PostgreSQL, the tables copied back from a
+schema holding their pristine rows, sequences included) and the stored objects back as they were once
+everybody had signed in; each persona's cookies are put back too (a sign-out empties them).
 """
 from __future__ import annotations
 
@@ -63,10 +65,6 @@ class Persona:
     spare_token_id: int | None = None  # another token of the same person (revocation endpoints)
     cookies: dict[Any, Any] = field(default_factory=dict)
 
-    @property
-    def signed_in(self) -> bool:
-        return self.user_id is not None
-
     def save_cookies(self) -> None:
         self.cookies = dict(self.client._cookies)  # werkzeug's cookie jar: immutable Cookie values
 
@@ -86,6 +84,7 @@ class World:
     pristine_storage: str = ""
     restores: int = 0
     restore_seconds: float = 0.0
+    build_seconds: float = 0.0
     _admin_conninfo: str = ""
     _database_name: str = ""
 
