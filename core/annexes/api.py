@@ -16,12 +16,18 @@ from core.annexes.schemas import AnnexListSchema, AnnexSchema, AnnexUpdateSchema
 from core.api.auth import current_api_user, token_required
 from core.api.blueprint import api_blueprint
 from core.api.parsing import load_json
-from core.api.spec import declare_error_response, declare_tag
+from core.api.spec import declare_error_response, declare_file_response, declare_tag
 from core.dossiers.services import get_dossier_for
 from core.errors import UserError, ValidationFailed
 from core.extensions import db
+from storage.safety import FILE_TYPES
 
 blueprint = api_blueprint("annexes_api", __name__, url_prefix="/dossiers")
+
+declare_file_response(
+    "AnnexFile", description="Le contenu du fichier, avec le type lu dans son contenu au dépôt (un des types "
+                             "acceptés, ou application/octet-stream).",
+    media_types=[t.media_type for t in FILE_TYPES.values()] + ["application/octet-stream"])
 
 declare_tag("annexes", "Les pièces justificatives (annexes) d'un dossier : dépôt d'un fichier (vérifié, analysé "
                        "par l'antivirus, stocké), titre et compétences, retrait, téléchargement.", "Annexes")
@@ -257,25 +263,7 @@ def content(dossier_id: int, number: int):
         téléchargement est inscrit au journal d'audit.
       tags: [annexes]
       responses:
-        200:
-          description: Le contenu du fichier, avec le type lu dans son contenu au dépôt.
-          content:
-            application/pdf:
-              schema: {type: string, format: binary}
-            image/png:
-              schema: {type: string, format: binary}
-            image/jpeg:
-              schema: {type: string, format: binary}
-            application/vnd.oasis.opendocument.text:
-              schema: {type: string, format: binary}
-            application/vnd.openxmlformats-officedocument.wordprocessingml.document:
-              schema: {type: string, format: binary}
-            application/vnd.oasis.opendocument.spreadsheet:
-              schema: {type: string, format: binary}
-            application/vnd.openxmlformats-officedocument.spreadsheetml.sheet:
-              schema: {type: string, format: binary}
-            application/octet-stream:
-              schema: {type: string, format: binary}
+        200: AnnexFile
         404: AnnexNotFound
         409: AnnexNotDownloadable
     """

@@ -84,6 +84,12 @@ d'empreinte, propres à un compte et révocables.
 Erreurs : toujours `{"error": {"code", "message", "details"}}` avec le statut
 HTTP adéquat ; `code` est stable, `message` est en français.
 
+Limites : un identifiant au-delà de 2147483647 répond 404 ; un corps JSON de
+plus de 2 Mio (réglage JSON_MAX_SIZE) répond 413 `json_too_large`, imbriqué sur
+plus de 64 niveaux 400 `json_too_deep` ; un texte non encodable en UTF-8 (demi-paire
+de substitution isolée) ou contenant le caractère nul, un nombre infini ou hors
+limites répondent 422 `validation_failed` en nommant le champ.
+
 Dates : ISO 8601, en UTC (suffixe `Z`). Les réponses ne sont pas mises en cache
 (`Cache-Control: no-store`).
 """
@@ -106,6 +112,17 @@ def declare_error_response(name: str, *, code: str, description: str, message: s
     Views then write ``404: <name>`` in their docstring's responses.
     """
     ERROR_RESPONSES[name] = ErrorResponse(code=code, description=description, message=message or description)
+    return name
+
+
+FILE_RESPONSES: dict[str, dict[str, Any]] = {}
+
+
+def declare_file_response(name: str, *, description: str, media_types: list[str]) -> str:
+    """Declare a reusable file download (``components/responses/<name>``) that may carry any of
+    ``media_types`` (binary); views write ``200: <name>``."""
+    FILE_RESPONSES[name] = {"description": description, "content": {
+        media_type: {"schema": {"type": "string", "format": "binary"}} for media_type in media_types}}
     return name
 
 
@@ -155,6 +172,8 @@ def build_spec(app: Flask) -> APISpec:
         "description": "Jeton d'accès Livret, envoyé dans l'en-tête « Authorization: Bearer <jeton> ».",
     })
     spec.components.schema("Error", schema=ErrorSchema)
+    for name, response in FILE_RESPONSES.items():
+        spec.components.response(name, response)
     for name, err in ERROR_RESPONSES.items():
         spec.components.response(name, {
             "description": err.description,

@@ -310,25 +310,7 @@ def annex_content(session_id: int, candidate_id: int, number: int):
         - {name: download, in: query, required: false, schema: {type: integer, enum: [0, 1]},
            description: "1 : toujours en pièce jointe."}
       responses:
-        200:
-          description: Le fichier.
-          content:
-            application/pdf:
-              schema: {type: string, format: binary}
-            image/png:
-              schema: {type: string, format: binary}
-            image/jpeg:
-              schema: {type: string, format: binary}
-            application/vnd.oasis.opendocument.text:
-              schema: {type: string, format: binary}
-            application/vnd.openxmlformats-officedocument.wordprocessingml.document:
-              schema: {type: string, format: binary}
-            application/vnd.oasis.opendocument.spreadsheet:
-              schema: {type: string, format: binary}
-            application/vnd.openxmlformats-officedocument.spreadsheetml.sheet:
-              schema: {type: string, format: binary}
-            application/octet-stream:
-              schema: {type: string, format: binary}
+        200: AnnexFile
         404: JurorNotFound
         409: DossierNotOpen
     """

@@ -59,7 +59,8 @@ ACTIONS: dict[str, Action] = {
                               hide=False),
     "organisation.figures": Action("none", "read the organisation's figures"),
     "organisation.manage": Action("none", "change the organisation: details, certifications asked for and "
-                                          "enabled, staff, seal, time-stamping, webhooks"),
+                                          "enabled, staff, seal, time-stamping"),
+    "organisation.webhooks": Action("none", "register and follow the organisation's webhooks (API)", hide=False),
     "organisation.grant": Action("organisation", "grant or withdraw a certification to an organisation"),
     "session.list": Action("none", "list the jury sessions one may see"),
     "session.create": Action("none", "plan a jury session", hide=False),
@@ -89,6 +90,7 @@ POLICY: dict[str, dict[Role, Relation]] = {
     "backoffice.list": {STAFF: HAS_ORGANISATION, ADMIN: HAS_ORGANISATION},
     "organisation.figures": {STAFF: HAS_ORGANISATION, ADMIN: HAS_ORGANISATION},
     "organisation.manage": {ADMIN: HAS_ORGANISATION},
+    "organisation.webhooks": {ADMIN: HAS_ORGANISATION},
     "organisation.grant": {PLATFORM: ANYONE},
     "session.list": {MANAGER: ANYONE, JUROR: ANYONE, STAFF: HAS_ORGANISATION, ADMIN: HAS_ORGANISATION},
     "session.create": {MANAGER: HAS_ORGANISATION},

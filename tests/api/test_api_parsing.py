@@ -5,8 +5,8 @@ import pytest
 
 
 @pytest.fixture
-def echo_endpoint(app):
-    """A throwaway POST endpoint, as a later area would write one."""
+def echo_endpoint(app, monkeypatch):
+    """A throwaway POST endpoint, as a later area would write one (with its line of the policy)."""
     from flask import jsonify
     from marshmallow import fields, validate
 
@@ -45,6 +45,9 @@ def echo_endpoint(app):
         return jsonify({"name": data["name"], "count": data["count"], "tags": data["tags"]})
 
     app.register_blueprint(bp)
+    from core import policy
+
+    monkeypatch.setitem(policy.ENDPOINTS, "throwaway_echo.echo", policy.PUBLIC)
     app.config["WTF_CSRF_ENABLED"] = True  # API blueprints are exempt: bearer tokens, no cookies
     return "/api/v1/echo"
 

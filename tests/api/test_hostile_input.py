@@ -41,6 +41,14 @@ def _error(response, status: int, code: str) -> dict:
     return error
 
 
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (0, 90, 200)).save(out, "PNG")
+    return out.getvalue()
+
+
 def _count(app, model) -> int:
     from sqlalchemy import func, select
 
@@ -279,5 +287,29 @@ def test_annex_downloads_declare_every_file_type(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     for path in ("/api/v1/dossiers/{dossier_id}/annexes/{number}/content",
                  "/api/v1/sessions/{session_id}/candidates/{candidate_id}/annexes/{number}/content"):
-        declared = set(spec["paths"][path]["get"]["responses"]["200"]["content"])
+        response = spec["paths"][path]["get"]["responses"]["200"]
+        if "$ref" in response:  # a shared file response (core.api.spec.declare_file_response)
+            response = spec["components"]["responses"][response["$ref"].rsplit("/", 1)[-1]]
+        declared = set(response["content"])
         assert {t.media_type for t in FILE_TYPES.values()} <= declared, path
+
+
+def test_multipart_text_with_nul_or_a_nameless_part_is_a_422(app, client, candidate_api):
+    from core.dossiers.models import Annex
+
+    headers, dossier_id = candidate_api
+    before = _count(app, Annex)
+    url = f"/api/v1/dossiers/{dossier_id}/annexes"
+    response = client.post(url, headers=headers, content_type="multipart/form-data",
+                           data={"title": "Preuve\x00", "file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "preuve.pdf")})
+    error = _error(response, 422, "validation_failed")
+    assert error["details"] == {"title": ["Texte invalide : le caractère nul (U+0000) n'est pas accepté."]}
+    # a part whose Content-Disposition names nothing (a garbled quoted name)
+    body = (b'--BND\r\nContent-Disposition: form-data; name="x\\"\r\n\r\nvalue\r\n'
+            b'--BND\r\nContent-Disposition: form-data; name="other"\r\n\r\nvalue\r\n'
+            b'--BND\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n'
+            b"Content-Type: image/png\r\n\r\n" + _png() + b"\r\n--BND--\r\n")
+    response = client.post(url, headers=headers, data=body, content_type="multipart/form-data; boundary=BND")
+    error = _error(response, 422, "validation_failed")
+    assert error["details"] == {"": ["Champ inconnu."], "other": ["Champ inconnu."]}
+    assert _count(app, Annex) == before

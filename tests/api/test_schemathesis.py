@@ -14,7 +14,7 @@ Every answer must be:
 
 Runs are deterministic (``derandomize``): the suite never turns red by chance.
 To explore further, ``LIVRET_SCHEMATHESIS_EXAMPLES`` sets the number of
-examples per operation (default 15) and ``LIVRET_SCHEMATHESIS_SEED`` makes
+examples per operation (default 25) and ``LIVRET_SCHEMATHESIS_SEED`` makes
 Hypothesis draw at random (a number: that seed; ``random``: a new one each run).
 """
 from __future__ import annotations
@@ -37,7 +37,7 @@ app_config = sealing_testing.app_config  # fixtures: sealing and signing use the
 signing_env = sealing_testing.signing_env
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance]
-EXAMPLES = int(os.environ.get("LIVRET_SCHEMATHESIS_EXAMPLES", "15"))
+EXAMPLES = int(os.environ.get("LIVRET_SCHEMATHESIS_EXAMPLES", "25"))
 SEED = os.environ.get("LIVRET_SCHEMATHESIS_SEED", "")
 PASSWORD = "motdepasse-solide"
 METHOD_ORDER = {"get": 0, "post": 1, "put": 2, "patch": 3, "delete": 4}

@@ -5,7 +5,7 @@ import hashlib
 
 import pytest
 
-from dossier_api_data import CODE, LETTRE  # tests/dossiers_api/dossier_api_data.py
+from dossier_api_data import LETTRE  # tests/dossiers_api/dossier_api_data.py
 
 PDF = b"%PDF-1.7\n" + b"Livret 2 de test\n" * 500 + b"%%EOF\n"
 

@@ -132,7 +132,9 @@ def test_endpoints_in_openapi(client):
     assert spec["paths"][base + "/grid"]["put"]["requestBody"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/JurorGridInput"}
     assert {"409", "422"} <= set(spec["paths"][base + "/grid/complete"]["post"]["responses"])
-    assert "application/pdf" in spec["paths"][base + "/annexes/{number}/content"]["get"]["responses"]["200"]["content"]
+    annex = spec["paths"][base + "/annexes/{number}/content"]["get"]["responses"]["200"]
+    assert annex == {"$ref": "#/components/responses/AnnexFile"}
+    assert "application/pdf" in spec["components"]["responses"]["AnnexFile"]["content"]
     assert "jury" in {t["name"] for t in spec["tags"]}
     assert set(spec["components"]["schemas"]["JurorGridDefinition"]["properties"]) >= {
         "blocks", "scale", "threshold", "scores", "outcomes"}

@@ -9,6 +9,14 @@ import pytest
 from storage_support import S3_ACCESS_KEY, S3_SECRET_KEY, Clamd, SeaweedS3
 
 
+@pytest.fixture
+def staging(tmp_path):
+    """The staging folder uploads are received into."""
+    folder = tmp_path / "staging"
+    folder.mkdir()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory):
     """A SeaweedFS ``weed server -s3`` on free ports; yields connection settings."""

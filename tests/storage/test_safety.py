@@ -27,13 +27,6 @@ from storage.safety import (
 POLICY = UploadPolicy(max_file_size=5 * 1024 * 1024)
 
 
-@pytest.fixture
-def staging(tmp_path):
-    d = tmp_path / "staging"
-    d.mkdir()
-    return d
-
-
 def receive(data, filename, staging, policy=POLICY, **kwargs):
     return receive_upload(io.BytesIO(data) if isinstance(data, bytes) else data, filename=filename, policy=policy,
                           staging_dir=staging, **kwargs)

@@ -21,13 +21,6 @@ from storage.safety import (
 POLICY = UploadPolicy(max_file_size=5 * 1024 * 1024)
 
 
-@pytest.fixture
-def staging(tmp_path):
-    d = tmp_path / "staging"
-    d.mkdir()
-    return d
-
-
 @pytest.mark.parametrize("maker,filename,message", [
     (lambda: samples.pdf_then(samples.plain_zip()), "attestation.pdf",
      "Ce fichier est à la fois un PDF et une archive ZIP : enregistrez-le de nouveau dans un seul format."),
