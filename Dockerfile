@@ -17,5 +17,5 @@ RUN pip install . $(for p in plugins/*/; do [ -f "$p/pyproject.toml" ] && printf
 
 USER livret
 EXPOSE 8000
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", \
-     "--logger-class", "core.access_log.GunicornLogger", "core.wsgi:app"]
+# gthread workers, 60 s timeout (above VERIFY_TIME_BUDGET_SECONDS): see core/gunicorn.conf.py
+CMD ["gunicorn", "--config", "core/gunicorn.conf.py", "core.wsgi:app"]

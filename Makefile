@@ -24,4 +24,5 @@ test:
 	.venv/bin/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: setup
-	@for script in bench/*.py; do echo "== $$script"; .venv/bin/python $$script || exit 1; done
+	@failed=""; for script in bench/*_bench.py; do echo "== $$script"; .venv/bin/python $$script || failed="$$failed $$script"; done; \
+	if [ -n "$$failed" ]; then echo "== missed targets:$$failed"; exit 1; fi; echo "== every benchmark met its target"

@@ -194,6 +194,9 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (sealing_bp, verify_bp, verify_api_bp):
         app.register_blueprint(bp)
     app.register_blueprint(dossiers_api_bp)
+    from core.documents.api import blueprint as documents_api_bp
+
+    app.register_blueprint(documents_api_bp)
     from core.annexes.api import blueprint as annexes_api_bp
     from core.annexes.blueprint import blueprint as annexes_bp
 

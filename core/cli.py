@@ -53,6 +53,9 @@ def register_commands(app) -> None:
     app.cli.add_command(storage_group)
     app.cli.add_command(annexes_group)
     app.cli.add_command(policy_group)
+    from core.webhooks.cli import webhooks_group
+
+    app.cli.add_command(webhooks_group)
 
 
 # ---------------------------------------------------------------------------

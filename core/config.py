@@ -49,6 +49,16 @@ def _positive_int(value: Any) -> int:
     return number
 
 
+def _positive_float(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError("expected a number") from None
+    if not number > 0:
+        raise ValueError("expected a positive number")
+    return number
+
+
 def _str(value: Any) -> str:
     return str(value)
 
@@ -215,6 +225,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIGNING_RENEW_MARGIN_DAYS", 180, _positive_int, "... or when the certificate of the last timestamp's TSA expires within this many days."),
     Setting("VERIFY_MAX_SIZE", 50 * 1024 * 1024, _positive_int, "Largest PDF accepted by the public verification page and API, in bytes."),
     Setting("VERIFY_MAX_PAGES", 2000, _positive_int, "Most pages a PDF may have to be verified."),
+    Setting("VERIFY_MAX_REVISIONS", 100, _positive_int, "Most revisions (incremental updates) a PDF may have to be verified."),
+    Setting("VERIFY_MAX_OBJECTS", 200_000, _positive_int, "Most objects a PDF may have (all cross-reference sections, or one object stream) to be verified."),
+    Setting("VERIFY_MAX_STRUCTURE_DEPTH", 100, _positive_int, "Deepest structure tree (tagged PDF) a PDF may have to be verified."),
+    Setting("VERIFY_TIME_BUDGET_SECONDS", 20, _positive_float, "Longest analysis of one verification, in seconds; a longer one is refused (422 verification_too_complex). Keep it well below the gunicorn timeout."),
     Setting("VERIFY_RATE_LIMIT", "10 per minute;200 per day", _str, "Verifications allowed per client address (page and API)."),
     # -- fees (core/fees) --
     Setting("FEES_VAT_MENTION", "TVA non applicable, article 261-4-4° du CGI", _str, "VAT status printed on fee receipts (French invoice mention)."),

@@ -10,6 +10,21 @@ other than ``None``; plugins registered later are asked first, and core's
 default plugins (``core/default_plugins``) are marked ``trylast`` so that any
 installed plugin can replace them.
 
+Two kinds of hooks:
+
+* **per-certification** hooks (marked :func:`per_certification`, listed in
+  :data:`PER_CERTIFICATION`) concern one certification, passed as
+  ``certification``. Core calls them only on the plugin that declared that
+  certification (the descriptor carries it: ``certification.provider``) and
+  on core's default plugins, through pluggy's ``subset_hook_caller`` (see
+  :func:`core.plugins.certification_hook`). A plugin therefore never filters
+  on ``certification.code``. Deprecated, for one release: a plugin that
+  implements such a hook but declares no certification (e.g. a plugin
+  overriding another plugin's decision rule) is still called for every
+  certification, with a ``DeprecationWarning`` naming it at start-up.
+* **cross-cutting** hooks (templates, settings, mailer, job queue, payment
+  providers, the certifications themselves) are called on every plugin.
+
 ``docs/plugins.md`` documents each hook for plugin authors; a test checks
 that every hook below is documented there and exercised by the test suite.
 """
@@ -20,9 +35,22 @@ import pluggy
 hookspec = pluggy.HookspecMarker("livret")
 hookimpl = pluggy.HookimplMarker("livret")
 
+_PER_CERTIFICATION_ATTR = "livret_per_certification"
+
+
+def per_certification(spec):
+    """Mark a hook specification as per-certification (put it above ``@hookspec``).
+
+    Core calls such a hook only on the plugin that declared the certification
+    (and on core's default plugins); see the module's docstring.
+    """
+    setattr(spec, _PER_CERTIFICATION_ATTR, True)
+    return spec
+
 
 # ---------------------------------------------------------------------------
-# Certifications
+# Certifications (called on every plugin: this is how a plugin becomes the
+# provider of its certifications)
 # ---------------------------------------------------------------------------
 
 @hookspec
@@ -34,14 +62,23 @@ def livret_certifications():
 
     :return: a list of :class:`core.certifications.descriptor.Certification`.
         Each code must be unique across all plugins; a duplicate stops the
-        start-up with an error naming both plugins.
+        start-up with an error naming both plugins. Core records on each
+        descriptor the plugin that returned it (``plugin``, its name, and
+        ``provider``, the plugin object): the per-certification hooks below
+        are called on that plugin only.
     """
 
+
+# ===========================================================================
+# Per-certification hooks: called only on the plugin that declared
+# ``certification`` (and on core's default plugins). No code filter needed.
+# ===========================================================================
 
 # ---------------------------------------------------------------------------
 # Dossiers
 # ---------------------------------------------------------------------------
 
+@per_certification
 @hookspec(firstresult=True)
 def livret_dossier_sections(certification):
     """Return the ordered sections of the candidate's dossier for ``certification`` (firstresult).
@@ -49,13 +86,15 @@ def livret_dossier_sections(certification):
     Called whenever a dossier of that certification is shown, saved,
     checked or submitted (keep it cheap: return prebuilt objects).
 
-    :param certification: a :class:`core.certifications.descriptor.Certification`.
-    :return: a list of :class:`core.dossiers.sections.SectionSpec`, or ``None``
-        when the certification is not this plugin's. A certification for which
-        no plugin returns sections has no online dossier.
+    :param certification: one of this plugin's
+        :class:`core.certifications.descriptor.Certification`.
+    :return: a list of :class:`core.dossiers.sections.SectionSpec`. A
+        certification for which no plugin returns sections has no online
+        dossier.
     """
 
 
+@per_certification
 @hookspec
 def livret_dossier_problems(certification, dossier, sections):
     """Return what prevents submitting ``dossier``, beyond core's own checks.
@@ -66,7 +105,7 @@ def livret_dossier_problems(certification, dossier, sections):
     adds its own rules here (e.g. a deadline counted from a date of the
     dossier).
 
-    :param certification: the dossier's certification descriptor.
+    :param certification: the dossier's certification (one of this plugin's).
     :param dossier: the :class:`core.dossiers.models.Dossier` (read only).
     :param sections: ``{section_key: data}``, the saved data of every section.
     :return: a list of :class:`core.dossiers.sections.Problem`, or ``None``.
@@ -74,45 +113,24 @@ def livret_dossier_problems(certification, dossier, sections):
 
 
 # ---------------------------------------------------------------------------
-# Fees
-# ---------------------------------------------------------------------------
-
-@hookspec
-def livret_payment_providers(certification):
-    """Return the payment providers offered for the fees of ``certification``.
-
-    Called whenever a fee page (candidate, third-party payer) is shown, a
-    payment is started and a provider's notification arrives. Results of all
-    plugins are merged; when two providers share a ``key``, the one of the
-    plugin registered last wins, so a plugin can replace a shipped provider.
-    Core ships ``bank_transfer`` and ``third_party_invoice`` as a default
-    plugin (``core.default_plugins.fees``, ``trylast``).
-
-    :param certification: a :class:`core.certifications.descriptor.Certification`.
-    :return: a list of provider objects (see :mod:`core.fees.providers`:
-        ``key``, French ``label``, ``available_for(fee_request)``,
-        ``instructions(fee_request)``, and for online providers ``start`` and
-        ``handle_notification``), or ``None``.
-    """
-
-
-# ---------------------------------------------------------------------------
 # Jury: composition, grid, decision
 # ---------------------------------------------------------------------------
 
+@per_certification
 @hookspec
 def livret_jury_problems(certification, session):
     """Check a session's jury against the certification's composition rules.
 
     Called each time the session page is shown and before the session
     manager opens a session (a session with a blocking problem cannot open).
-    Every plugin is asked; the problems of all are shown together. Core's
-    default plugin checks what holds for every certification (at least one
-    juror and one candidate, no juror who is the candidate).
+    The problems of the certification's plugin are shown together with
+    those of core's default plugin, which checks what holds for every
+    certification (at least one juror and one candidate, no juror who is the
+    candidate).
 
     :param certification: the session's
-        :class:`~core.certifications.descriptor.Certification`; return
-        ``None`` or ``[]`` for a certification that is not yours.
+        :class:`~core.certifications.descriptor.Certification` (one of this
+        plugin's).
     :param session: the :class:`core.jury.models.JurySession` (read-only):
         ``session.jurors`` (``SessionJuror``: ``user``, ``professional``,
         ``experience_years``, ``external``, ``position``, ``company``),
@@ -124,6 +142,7 @@ def livret_jury_problems(certification, session):
     """
 
 
+@per_certification
 @hookspec(firstresult=True)
 def livret_evaluation_grid(certification):
     """Return the individual evaluation grid of a certification (firstresult).
@@ -139,6 +158,7 @@ def livret_evaluation_grid(certification):
     """
 
 
+@per_certification
 @hookspec(firstresult=True)
 def livret_jury_decision(certification, consolidation):
     """Compute the decision the rules give for one candidate (firstresult).
@@ -149,16 +169,18 @@ def livret_jury_decision(certification, consolidation):
     :param consolidation: a
         :class:`~core.certifications.descriptor.Consolidation`.
     :return: a :class:`~core.certifications.descriptor.DecisionProposal`, or
-        ``None`` for a certification that is not yours.
+        ``None`` to let core's default rule decide.
     """
 
 
+@per_certification
 @hookspec
 def livret_decision_problems(certification, consolidation, decision):
     """Check a decision the jury wants to record against the rules.
 
     Called before a decision is recorded; any problem refuses it and is
-    shown to the jury. Every plugin is asked. Core's default plugin checks
+    shown to the jury. The certification's plugin and core's default plugin
+    are asked; the default checks
     that the outcome exists and that a comment is given when the outcome
     requires one.
 
@@ -167,6 +189,37 @@ def livret_decision_problems(certification, consolidation, decision):
     :param decision: a
         :class:`~core.certifications.descriptor.RecordedDecision`.
     :return: a list of French messages, each naming the rule it applies.
+    """
+
+
+# ===========================================================================
+# Cross-cutting hooks: called on every plugin.
+# ===========================================================================
+
+# ---------------------------------------------------------------------------
+# Fees
+# ---------------------------------------------------------------------------
+
+@hookspec
+def livret_payment_providers(certification):
+    """Return the payment providers offered for the fees of ``certification``.
+
+    Cross-cutting: every plugin is asked, for every certification (a payment
+    plugin usually declares no certification); filter on
+    ``certification.code`` if a provider is meant for some only.
+
+    Called whenever a fee page (candidate, third-party payer) is shown, a
+    payment is started and a provider's notification arrives. Results of all
+    plugins are merged; when two providers share a ``key``, the one of the
+    plugin registered last wins, so a plugin can replace a shipped provider.
+    Core ships ``bank_transfer`` and ``third_party_invoice`` as a default
+    plugin (``core.default_plugins.fees``, ``trylast``).
+
+    :param certification: a :class:`core.certifications.descriptor.Certification`.
+    :return: a list of provider objects (see :mod:`core.fees.providers`:
+        ``key``, French ``label``, ``available_for(fee_request)``,
+        ``instructions(fee_request)``, and for online providers ``start`` and
+        ``handle_notification``), or ``None``.
     """
 
 
@@ -232,3 +285,11 @@ def livret_job_queue(config):
         ``None``. Core's default plugin returns the inline queue or the RQ
         queue per ``JOBS_BACKEND``.
     """
+
+
+# ---------------------------------------------------------------------------
+
+#: Names of the per-certification hooks (those marked :func:`per_certification`).
+PER_CERTIFICATION: frozenset[str] = frozenset(
+    name for name, obj in list(globals().items())
+    if name.startswith("livret_") and getattr(obj, _PER_CERTIFICATION_ATTR, False))

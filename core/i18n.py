@@ -17,8 +17,18 @@ def select_locale() -> str:
     if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
         return current_user.locale
     if request and request.path.startswith("/api/"):
-        return request.accept_languages.best_match(languages) or current_app.config["DEFAULT_LANGUAGE"]
+        # Accept-Language first; without it, the language stored on the token's account (PATCH /api/v1/me).
+        return (request.accept_languages.best_match(languages) or _api_account_language(languages)
+                or current_app.config["DEFAULT_LANGUAGE"])
     return current_app.config["DEFAULT_LANGUAGE"]
+
+
+def _api_account_language(languages) -> str | None:
+    from flask import g
+
+    token = g.get("api_token")
+    locale = getattr(getattr(token, "user", None), "locale", None)
+    return locale if locale in languages else None
 
 
 def current_language() -> str:
@@ -39,4 +49,10 @@ def set_language():
     lang = request.form.get("lang", "")
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
+        if current_user.is_authenticated:  # remembered on the account too: other browsers, the API
+            from core.auth.services import set_language
+            from core.extensions import db
+
+            set_language(current_user, lang)
+            db.session.commit()
     return redirect(_safe_next(request.form.get("next")))

@@ -1,8 +1,11 @@
-"""The plugin manager: default plugins, entry points ``livret.plugins``, checks."""
+"""The plugin manager: default plugins, entry points ``livret.plugins``, checks,
+and the callers of the per-certification hooks (:func:`certification_hook`)."""
 from __future__ import annotations
 
 import contextlib
 import importlib
+import logging
+import warnings
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Iterator
@@ -13,14 +16,32 @@ from core import hookspecs
 from core.default_plugins import DEFAULT_PLUGINS
 
 ENTRY_POINT_GROUP = "livret.plugins"
+logger = logging.getLogger(__name__)
 
 
 class PluginLoadError(Exception):
     """A plugin could not be loaded or does not honour the contract."""
 
 
+class LivretPluginManager(pluggy.PluginManager):
+    """pluggy's manager, keeping the per-certification hook callers it built
+    (forgotten whenever a plugin is registered or unregistered)."""
+
+    def __init__(self) -> None:
+        super().__init__("livret")
+        self.certification_callers: dict[tuple[str, str | None], pluggy.HookCaller] = {}
+
+    def register(self, plugin: Any, name: str | None = None) -> str | None:
+        self.certification_callers.clear()
+        return super().register(plugin, name)
+
+    def unregister(self, plugin: Any = None, name: str | None = None) -> Any:
+        self.certification_callers.clear()
+        return super().unregister(plugin, name)
+
+
 def make_plugin_manager(*, load_entry_points: bool = True, extra: tuple[Any, ...] = ()) -> pluggy.PluginManager:
-    pm = pluggy.PluginManager("livret")
+    pm = LivretPluginManager()
     pm.add_hookspecs(hookspecs)
     for module_name in DEFAULT_PLUGINS:
         pm.register(importlib.import_module(module_name), name=module_name)
@@ -49,12 +70,84 @@ def _register(pm: pluggy.PluginManager, plugin: Any, name: str) -> None:
 
 
 def check(pm: pluggy.PluginManager) -> None:
-    """``check_pending`` with the plugin named: a misspelt hook stops the start-up."""
+    """``check_pending`` with the plugin named: a misspelt hook stops the start-up.
+    Then warn about plugins still using the deprecated cross-certification form."""
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
         name = pm.get_name(exc.plugin) if exc.plugin is not None else "?"
         raise PluginLoadError(f"Plugin {name!r} implements an unknown hook: {exc}") from exc
+    for name, hooks in legacy_plugins(pm).items():
+        message = (f"Plugin {name!r} implements {', '.join(hooks)} but declares no certification "
+                   "(livret_certifications): it is still called for every certification, a form deprecated "
+                   "and removed in the next release. Per-certification hooks are called only on the plugin "
+                   "that declares the certification.")
+        warnings.warn(message, DeprecationWarning, stacklevel=2)
+        logger.warning(message)  # Python hides DeprecationWarning by default: operators see the log
+
+
+# ---------------------------------------------------------------------------
+# Per-certification hooks
+# ---------------------------------------------------------------------------
+
+def _providers(pm: pluggy.PluginManager) -> set[Any]:
+    """The plugins that declare certifications (implement ``livret_certifications``)."""
+    return {impl.plugin for impl in pm.hook.livret_certifications.get_hookimpls()}
+
+
+def legacy_plugins(pm: pluggy.PluginManager) -> dict[str, list[str]]:
+    """``{plugin name: [per-certification hooks]}`` of the plugins that implement a
+    per-certification hook but declare no certification (deprecated: they are
+    called for every certification). Core's default plugins are not counted."""
+    providers = _providers(pm)
+    found: dict[str, list[str]] = {}
+    for hook_name in sorted(hookspecs.PER_CERTIFICATION):
+        for impl in getattr(pm.hook, hook_name).get_hookimpls():
+            if impl.plugin not in providers and impl.plugin_name not in DEFAULT_PLUGINS:
+                found.setdefault(impl.plugin_name, []).append(hook_name)
+    return found
+
+
+def _provider(pm: pluggy.PluginManager, certification: Any) -> Any:
+    """The registered plugin that declared ``certification`` (``None`` for a descriptor no plugin of
+    ``pm`` declared)."""
+    provider = getattr(certification, "provider", None)
+    if provider is not None and pm.is_registered(provider):
+        return provider
+    name = getattr(certification, "plugin", "")
+    return pm.get_plugin(name) if name else None
+
+
+def certification_hook(certification: Any, name: str, pm: pluggy.PluginManager | None = None) -> pluggy.HookCaller:
+    """The caller of the per-certification hook ``name`` for ``certification``.
+
+    It reaches the plugin that declared the certification, core's default
+    plugins and (deprecated) plugins that implement the hook but declare no
+    certification; every other plugin declaring certifications is left out
+    (pluggy's ``subset_hook_caller``, built once per plugin and hook). Call it
+    with keyword arguments, ``certification`` included::
+
+        certification_hook(cert, "livret_jury_decision")(certification=cert, consolidation=c)
+
+    ``pm`` defaults to the current application's plugin manager. A hook that is
+    not per-certification (see :data:`core.hookspecs.PER_CERTIFICATION`) is
+    refused: call it on ``pm.hook``.
+    """
+    if name not in hookspecs.PER_CERTIFICATION:
+        raise ValueError(f"{name} is not a per-certification hook: call pm.hook.{name}(...) instead.")
+    if pm is None:
+        from flask import current_app
+
+        pm = current_app.extensions["livret"].pm
+    provider = _provider(pm, certification)
+    cache: dict | None = getattr(pm, "certification_callers", None)
+    key = (name, pm.get_name(provider) if provider is not None else None)
+    if cache is not None and key in cache:
+        return cache[key]
+    caller = pm.subset_hook_caller(name, remove_plugins=_providers(pm) - {provider})
+    if cache is not None:
+        cache[key] = caller
+    return caller
 
 
 def plugin_names(pm: pluggy.PluginManager) -> list[str]:

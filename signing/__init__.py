@@ -9,9 +9,10 @@ from .errors import (
     InvalidDocument,
     SealingError,
     SigningLayerError,
+    VerificationTooComplex,
 )
 from .pades import Placement, seal, sign
-from .verify import SignatureReport, VerificationReport, verify
+from .verify import Limits, SignatureReport, VerificationReport, verify
 
 
 def issue_person_certificate(config: SigningConfig, name: str, email: str, days: int = 30) -> PersonSigner:
@@ -21,7 +22,7 @@ def issue_person_certificate(config: SigningConfig, name: str, email: str, days:
 
 __all__ = [
     "DEFAULT_LEVEL", "LEVELS", "ConfigurationError", "Credential", "DocumentRefused",
-    "InvalidDocument", "PersonSigner", "Pkcs11Config", "Placement", "SealingError",
+    "InvalidDocument", "Limits", "PersonSigner", "Pkcs11Config", "Placement", "SealingError",
     "SignatureReport", "SigningConfig", "SigningLayerError", "VerificationReport",
-    "issue_person_certificate", "seal", "sign", "verify",
+    "VerificationTooComplex", "issue_person_certificate", "seal", "sign", "verify",
 ]

@@ -29,3 +29,16 @@ class InvalidDocument(SigningLayerError):
 
 class DocumentRefused(InvalidDocument):
     """The submitted file exceeds the verification limits (size, pages)."""
+
+
+class VerificationTooComplex(DocumentRefused):
+    """Analysing the document would exceed the verification budget (revisions,
+    objects, structure depth or time, see :class:`signing.verify.Limits`).
+
+    ``what`` is ``revisions``, ``objects``, ``depth`` or ``time``; ``found``
+    and ``limit`` are the figures (``found`` is ``None`` for time).
+    """
+
+    def __init__(self, message: str, *, what: str, found: int | None, limit: float, detail: str | None = None):
+        super().__init__(message, detail=detail)
+        self.what, self.found, self.limit = what, found, limit

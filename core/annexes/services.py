@@ -459,16 +459,29 @@ def _manifest_names(manifest: Any, annex: Annex) -> bool:
 
 @dataclass
 class Download:
+    """An annex about to be sent: :meth:`open` opens its stored object, :meth:`audit` records (and commits)
+    the download. Neither runs for a ``304 Not Modified`` (see :mod:`core.downloads`)."""
+
     annex: Annex
-    reader: Any  # storage.ObjectReader, to close
+    actor_id: int
+    dossier_id: int
+
+    def open(self):
+        return get_storage().open(self.annex.storage_key)
+
+    def audit(self) -> None:
+        record("annex.downloaded", "annex", self.annex.id, actor_id=self.actor_id,
+               payload={"dossier": self.dossier_id, "number": self.annex.number, "sha256": self.annex.sha256})
+        db.session.commit()
 
 
 def open_annex_for_download(user: User, dossier: Dossier, number: int) -> Download:
-    """Open the annex for ``user`` (who already passed ``get_dossier_for``) and audit the access.
+    """The annex ``user`` (who already passed ``get_dossier_for``) is about to download.
 
     A removed annex stays downloadable only while a submitted version lists it.
     Refused (409, French message, audited) when the scan state does not allow it.
-    The audit event is committed before any byte is sent.
+    The stored object is opened, and the download audited (committed before
+    any byte is sent), by :func:`download_response`.
     """
     annex = get_annex(dossier, number, include_removed=True)
     if annex.removed_at is not None and not _in_a_version(annex):
@@ -479,24 +492,16 @@ def open_annex_for_download(user: User, dossier: Dossier, number: int) -> Downlo
                payload={"dossier": dossier.id, "number": annex.number, "scan_state": annex.scan_state.value})
         db.session.commit()
         raise Conflict(refusal, code="annex_not_downloadable", details={"scan_state": annex.scan_state.value})
-    reader = get_storage().open(annex.storage_key)
-    try:
-        record("annex.downloaded", "annex", annex.id, actor_id=user.id,
-               payload={"dossier": dossier.id, "number": annex.number, "sha256": annex.sha256})
-        db.session.commit()
-    except BaseException:
-        reader.close()
-        raise
-    return Download(annex=annex, reader=reader)
+    return Download(annex=annex, actor_id=user.id, dossier_id=dossier.id)
 
 
 def download_response(download: Download):
-    """The annex as a streamed attachment (see :func:`core.downloads.attachment_response`)."""
-    from core.downloads import attachment_response
+    """The annex as a streamed attachment, hashed as it streams (see :func:`core.downloads.attachment_response`)."""
+    from core.downloads import STREAM, attachment_response
 
-    return attachment_response(download.reader, filename=download.annex.filename,
+    return attachment_response(download.open, filename=download.annex.filename,
                                media_type=download.annex.media_type, size=download.annex.size,
-                               etag=download.annex.sha256)
+                               sha256=download.annex.sha256, verify=STREAM, before_send=download.audit)
 
 
 # ---------------------------------------------------------------------------

@@ -59,6 +59,10 @@ def _authenticate_request(required: bool) -> ApiToken | None:
         raise Unauthorized(_("Le jeton d'accès est invalide, expiré ou révoqué."))
     db.session.commit()  # authenticate() recorded last_used_at
     g.api_token = token
+    if token.user.locale:  # the account's language counts from now on (core.i18n.select_locale)
+        from flask_babel import refresh
+
+        refresh()
     from core.policy import check_endpoint
 
     check_endpoint(token.user, request.endpoint)

@@ -45,7 +45,7 @@ PAGE_ACTIONS: dict[str, tuple[str, ...] | Exempt] = {
     # -- fees ---------------------------------------------------------------------------------------
     "fees.start_payment": ("fees_api.start_payment",),
     "fees.payer_email": ("fees_api.send_payer_link",),
-    "fees.payer": ("fees_api.payer_fee",),
+    "fees.payer": ("fees_api.payer_fee", "fees_api.payer_purchase_order"),  # GET shows, POST a purchase order
     "fees.payer_start_payment": ("fees_api.payer_start_payment",),
     "fees.record_payment": ("fees_api.post_payment",),
     "fees.waive": ("fees_api.waive",),
@@ -87,7 +87,9 @@ PAGE_ACTIONS: dict[str, tuple[str, ...] | Exempt] = {
     "evaluation.save_grid": ("evaluation_api.save_grid", "evaluation_api.complete_grid"),
     "evaluation.reopen_grid": ("evaluation_api.reopen_grid",),
     "deliberation.record": ("deliberation_api.record_decision",),
-    "deliberation.absence": ("sessions_api.put_attendance",),
+    # the page's button records the decision « absent » (deliberation.services.record_absence): the API records
+    # it with ``outcome: "absent"``; the attendance itself is put with sessions_api.put_attendance
+    "deliberation.absence": ("deliberation_api.record_decision",),
     "pv.generate": ("pv_api.generate",),
     "pv.sign_all": ("pv_api.sign_all",),
     "pv.correction": ("pv_api.correction",),

@@ -14,7 +14,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask import url_for
-from marshmallow import EXCLUDE, Schema, fields, missing
+from flask_babel import lazy_gettext as _l
+from marshmallow import EXCLUDE, Schema, fields, missing, validate
+
+from core.api.parsing import RequestSchema
 
 from core.auth.models import Role
 
@@ -249,6 +252,8 @@ class MeSchema(ResponseSchema):
                                  metadata=_d("Organisation de rattachement, ou null."))
     email_verified = fields.Method("get_email_verified", required=True,
                                    metadata={"type": "boolean", **_d("Adresse électronique vérifiée.")})
+    language = fields.Str(required=True, allow_none=True, attribute="locale", metadata=_d(
+        "Langue choisie pour le compte (« fr », « en »), ou null si aucune ne l'a été : voir `PATCH /api/v1/me`."))
 
     def get_email_verified(self, user) -> bool:
         return user.is_verified
@@ -279,3 +284,46 @@ class TokenSchema(ResponseSchema):
 class TokenListSchema(ResponseSchema):
     items = fields.List(fields.Nested(TokenSchema), required=True,
                         metadata=_d("Les jetons, du plus récent au plus ancien."))
+
+
+# -- requests: signing in for a token, the account's preferences ---------------------------------
+
+TOKEN_DAYS_MAX = 365  # the account page offers 30, 90, 365 days or none (0); a script may want a day
+
+
+class _TokenDays(validate.Range):
+    """0 to :data:`TOKEN_DAYS_MAX` (published as minimum/maximum), with a message in the request's language."""
+
+    def __init__(self) -> None:
+        super().__init__(min=0, max=TOKEN_DAYS_MAX)
+
+    def __call__(self, value):
+        from flask_babel import gettext as _
+        from marshmallow import ValidationError
+
+        if isinstance(value, int) and not 0 <= value <= TOKEN_DAYS_MAX:
+            raise ValidationError(_("Durée de validité invalide : de 1 à %(max)d jours, ou 0 pour un jeton sans "
+                                    "date d'expiration.", max=TOKEN_DAYS_MAX))
+        return value
+
+
+class TokenCreateSchema(RequestSchema):
+    email = fields.Str(required=True, validate=validate.Length(
+        max=254, error=_l("L'adresse est limitée à 254 caractères.")), metadata=_d("Adresse électronique du compte."))
+    password = fields.Str(required=True, load_only=True, validate=validate.Length(
+        max=1000, error=_l("Le mot de passe est trop long.")), metadata=_d("Mot de passe du compte."))
+    name = fields.Str(required=True, validate=validate.Length(
+        min=1, max=100, error=_l("Le nom doit faire entre 1 et 100 caractères.")), metadata=_d("Nom du jeton, pour le reconnaître plus tard (par exemple « Script d'import »)."))
+    days = fields.Int(load_default=90, validate=_TokenDays(), metadata=_d(
+        "Durée de validité en jours, de 1 à 365 (90 par défaut, comme sur la page du compte) ; 0 pour un jeton "
+        "sans date d'expiration."))
+
+
+class TokenCreatedSchema(TokenSchema):
+    token = fields.Str(required=True, metadata=_d(
+        "Le jeton d'accès, à envoyer dans l'en-tête « Authorization: Bearer <jeton> ». Il n'est montré "
+        "qu'une fois : seule son empreinte est conservée."))
+
+
+class MeUpdateSchema(RequestSchema):
+    language = fields.Str(metadata=_d("Langue du compte : « fr » ou « en » (réglage LANGUAGES)."))

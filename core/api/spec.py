@@ -77,8 +77,11 @@ _CONVERTER_TYPES = {"int": {"type": "integer", "minimum": 0, "maximum": ID_MAX},
 DESCRIPTION = """\
 API REST de Livret, la plateforme de dossiers de VAE et de certifications.
 
-Authentification : jeton d'accès dans l'en-tête `Authorization: Bearer <jeton>`
-(créé par `livret tokens create --email E`). Les jetons sont stockés sous forme
+Authentification : jeton d'accès dans l'en-tête `Authorization: Bearer <jeton>`,
+obtenu avec l'adresse et le mot de passe du compte (`POST /api/v1/tokens`), sur
+la page du compte ou par `livret tokens create --email E`. Un compte se crée
+aussi par l'API : `POST /api/v1/accounts`, puis `POST /api/v1/accounts/verification`
+avec le jeton du lien reçu par courriel. Les jetons sont stockés sous forme
 d'empreinte, propres à un compte et révocables.
 
 Erreurs : toujours `{"error": {"code", "message", "details"}}` avec le statut
@@ -117,13 +120,55 @@ def declare_error_response(name: str, *, code: str, description: str, message: s
 
 FILE_RESPONSES: dict[str, dict[str, Any]] = {}
 
+# Every download (a 2xx answer with a binary body) is checkable and conditional (core.downloads): the
+# builder declares these headers on its success, the 304 and the If-None-Match parameter by itself.
+DOWNLOAD_HEADERS: dict[str, dict[str, Any]] = {
+    "ETag": {"description": "Validateur fort : l'empreinte SHA-256 hexadécimale du fichier, entre guillemets "
+                            "(`\"<sha256>\"`), égale au champ `sha256` des listes et métadonnées.",
+             "schema": {"type": "string", "pattern": '^"[0-9a-f]{64}"$'}},
+    "Content-Digest": {"description": "L'empreinte SHA-256 du fichier en base64 (RFC 9530) : "
+                                      "`sha-256=:<base64>:`.",
+                       "schema": {"type": "string", "pattern": "^sha-256=:[A-Za-z0-9+/]{43}=:$"}},
+}
+_HEADER_COMPONENTS = {"ETag": "ETag", "Content-Digest": "ContentDigest"}
+NOT_MODIFIED = "NotModified"
+IF_NONE_MATCH = {
+    "name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 1000},
+    "description": "Les `ETag` déjà détenus (liste, `W/` accepté, ou `*`) : si l'un est celui du fichier, "
+                   "réponse 304 sans corps (rien n'est lu ni inscrit au journal d'audit).",
+}
 
-def declare_file_response(name: str, *, description: str, media_types: list[str]) -> str:
+
+UNCHECKABLE_FILE_RESPONSES: set[str] = set()
+
+
+def declare_file_response(name: str, *, description: str, media_types: list[str], checkable: bool = True) -> str:
     """Declare a reusable file download (``components/responses/<name>``) that may carry any of
-    ``media_types`` (binary); views write ``200: <name>``."""
-    FILE_RESPONSES[name] = {"description": description, "content": {
+    ``media_types`` (binary) with its ``ETag`` and ``Content-Digest``; views write ``200: <name>``
+    (the builder adds the 304 and ``If-None-Match``).
+
+    ``checkable=False``: a file generated at each request and streamed as it is produced (an export),
+    whose digest is unknown when the headers leave: no ``ETag``/``Content-Digest``, no 304."""
+    response: dict[str, Any] = {"description": description, "content": {
         media_type: {"schema": {"type": "string", "format": "binary"}} for media_type in media_types}}
+    if checkable:
+        response["headers"] = dict(_HEADER_COMPONENTS)
+        UNCHECKABLE_FILE_RESPONSES.discard(name)
+    else:
+        UNCHECKABLE_FILE_RESPONSES.add(name)
+    FILE_RESPONSES[name] = response
     return name
+
+
+SPEC_EXTENSIONS: list[Any] = []
+
+
+def declare_spec_extension(extend: Any) -> Any:
+    """Register ``extend(spec)``, called at the end of :func:`build_spec` to add what no view
+    describes (e.g. the webhook payloads: components and the ``x-webhooks`` extension)."""
+    if extend not in SPEC_EXTENSIONS:
+        SPEC_EXTENSIONS.append(extend)
+    return extend
 
 
 def declare_tag(name: str, description: str, title: str | None = None) -> str:
@@ -172,8 +217,13 @@ def build_spec(app: Flask) -> APISpec:
         "description": "Jeton d'accès Livret, envoyé dans l'en-tête « Authorization: Bearer <jeton> ».",
     })
     spec.components.schema("Error", schema=ErrorSchema)
+    for header, component in _HEADER_COMPONENTS.items():
+        spec.components.header(component, DOWNLOAD_HEADERS[header])
+    spec.components.response(NOT_MODIFIED, {
+        "description": "Non modifié : `If-None-Match` nomme l'`ETag` du fichier ; pas de corps.",
+        "headers": {"ETag": _HEADER_COMPONENTS["ETag"]}})
     for name, response in FILE_RESPONSES.items():
-        spec.components.response(name, response)
+        spec.components.response(name, copy.deepcopy(response))
     for name, err in ERROR_RESPONSES.items():
         spec.components.response(name, {
             "description": err.description,
@@ -198,12 +248,15 @@ def build_spec(app: Flask) -> APISpec:
             operation = _operation(view, method, rule.endpoint, path, path_params, operation_ids)
             _add_common_responses(operation, path_params, rate_limited=method in limited,
                                   restricted=_restricted(rule.endpoint))
+            _add_download_conditionals(operation)
             used_tags.update(operation["tags"])
             operations[method] = operation
         if operations:
             spec.path(path=path, operations=operations)
     for tag in sorted(used_tags):
         spec.tag({"name": tag, **TAGS.get(tag, {})})
+    for extend in SPEC_EXTENSIONS:
+        extend(spec)
     return spec
 
 
@@ -309,6 +362,38 @@ def _add_common_responses(operation: dict[str, Any], path_params: list[dict[str,
         add(422, "ValidationFailed")  # a NUL character in a query-string parameter
     if rate_limited:
         add(429, "RateLimitExceeded")
+
+
+def is_binary_response(response: Any) -> bool:
+    """Whether a response (inline, or the name of a declared file response) carries a checkable binary body
+    (a file response declared ``checkable=False`` does not count)."""
+    if isinstance(response, str):
+        return response in FILE_RESPONSES and response not in UNCHECKABLE_FILE_RESPONSES
+    if not isinstance(response, dict):
+        return False
+    return any(isinstance(media, dict) and isinstance(media.get("schema"), dict)
+               and media["schema"].get("format") == "binary" for media in (response.get("content") or {}).values())
+
+
+def _add_download_conditionals(operation: dict[str, Any]) -> None:
+    """A download: ``ETag`` and ``Content-Digest`` on its success, the 304 and ``If-None-Match``."""
+    responses = operation["responses"]
+    downloads = [status for status, response in responses.items()
+                 if str(status).startswith("2") and is_binary_response(response)]
+    if not downloads:
+        return
+    for status in downloads:
+        response = responses[status]
+        if isinstance(response, dict):
+            headers = response.setdefault("headers", {})
+            for header, component in _HEADER_COMPONENTS.items():
+                headers.setdefault(header, component)
+    if not _declares(responses, 304):
+        responses[304] = NOT_MODIFIED
+    params = operation.setdefault("parameters", [])
+    if not any(isinstance(p, dict) and p.get("in") == "header" and str(p.get("name", "")).lower() == "if-none-match"
+               for p in params):
+        params.append(dict(IF_NONE_MATCH))
 
 
 def _restricted(endpoint: str) -> bool:

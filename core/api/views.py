@@ -13,17 +13,34 @@ from core.api.auth import current_api_token, current_api_user, token_optional, t
 from core.api.blueprint import blueprint
 from core.api.docs import docs_model, rich_text
 from core.api.models import ApiToken
-from core.api.schemas import CertificationListSchema, CertificationSchema, MeSchema, TokenListSchema
+from core.api.parsing import load_json
+from core.api.schemas import (CertificationListSchema, CertificationSchema, MeSchema, MeUpdateSchema,  # noqa: F401
+                              TokenCreatedSchema, TokenCreateSchema, TokenListSchema)
+from core.api.services import issue_token
 from core.api.spec import declare_error_response, declare_tag, get_spec
+from core.auth import services as auth_services
+from core.auth.limits import SIGN_IN, shared_login_limits
 from core.auth.models import utcnow
 from core.certifications.services import all_certifications, get_certification
-from core.errors import NotFound
+from core.errors import NotFound, ValidationFailed
 from core.extensions import db
 
 declare_tag("certifications", "Les certifications proposées par les extensions installées : référentiel de "
                               "compétences, épreuves, règles de décision, frais et délais.", "Certifications")
 declare_tag("me", "Le compte auquel appartient le jeton.", "Mon compte")
-declare_tag("tokens", "Les jetons d'accès du compte : liste et révocation.", "Jetons d'accès")
+declare_tag("tokens", "Les jetons d'accès du compte : création avec l'adresse et le mot de passe, liste et "
+                      "révocation.", "Jetons d'accès")
+declare_error_response("InvalidCredentials", code="invalid_credentials",
+                       description="Adresse électronique ou mot de passe incorrect, ou compte désactivé (la même "
+                                   "réponse dans tous les cas). La tentative est comptée dans les limites de la "
+                                   "connexion.",
+                       message="Adresse électronique ou mot de passe incorrect.")
+declare_error_response("EmailNotVerified", code="email_not_verified",
+                       description="Le mot de passe est juste mais l'adresse n'est pas encore confirmée : "
+                                   "`POST /api/v1/accounts/verification` avec le jeton du lien reçu, ou un nouveau "
+                                   "lien avec `POST /api/v1/accounts/verification/resend`.",
+                       message="Votre adresse électronique n'est pas encore confirmée. Ouvrez le lien reçu par "
+                               "courriel lors de votre inscription, ou demandez un nouveau lien.")
 declare_error_response("CertificationNotFound", code="certification_not_found",
                        description="Aucune certification ne porte ce code.",
                        message="Cette page ou cette ressource n'existe pas.")
@@ -137,6 +154,80 @@ def me():
               schema: MeSchema
     """
     return jsonify(MeSchema().dump(current_api_user()))
+
+
+@blueprint.patch("/me")
+@token_required
+def update_me():
+    """Change the account's preferences: its language (like the language menu of the pages).
+    ---
+    patch:
+      summary: Modifier mon compte (langue)
+      description: >-
+        Enregistre la langue du compte (`fr` ou `en`), comme le menu de langue des pages pour un
+        compte connecté. Les pages l'utilisent dans tout navigateur où aucune langue n'a été choisie ;
+        l'API répond dans la langue de l'en-tête `Accept-Language` quand la requête en envoie un, sinon
+        dans celle du compte, sinon en français. Un champ absent n'est pas modifié.
+      tags: [me]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: MeUpdateSchema
+      responses:
+        200:
+          description: Le compte, modifié.
+          content:
+            application/json:
+              schema: MeSchema
+    """
+    body = load_json(MeUpdateSchema)
+    user = current_api_user()
+    if "language" in body:
+        auth_services.set_language(user, body["language"])
+        db.session.commit()
+    return jsonify(MeSchema().dump(user))
+
+
+@blueprint.post("/tokens")
+@shared_login_limits(SIGN_IN)  # the sign-in page's limits, with the same counters
+def create_token():
+    """Sign in with the account's password and get a new token (shown once).
+    ---
+    post:
+      summary: Obtenir un jeton d'accès (connexion)
+      description: >-
+        Le pendant API de la connexion et de la création d'un jeton sur la page du compte : l'adresse
+        et le mot de passe sont vérifiés comme sur la page de connexion, puis un jeton est créé pour
+        le compte. Le jeton (`token`) n'est renvoyé qu'une fois : seule son empreinte est conservée.
+        Aucun jeton n'est nécessaire pour cet appel. Une adresse inconnue, un mot de passe erroné et
+        un compte désactivé reçoivent la même réponse (401) ; une adresse pas encore confirmée reçoit
+        403. Limites, partagées avec la page de connexion : `LOGIN_RATE_LIMIT` par adresse IP et
+        `LOGIN_EMAIL_RATE_LIMIT` par adresse électronique ; au-delà, 429 (en-tête `Retry-After`).
+      tags: [tokens]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: TokenCreateSchema
+      responses:
+        201:
+          description: Le jeton est créé ; `token` est à conserver, il ne sera plus affiché.
+          content:
+            application/json:
+              schema: TokenCreatedSchema
+        401: InvalidCredentials
+        403: EmailNotVerified
+    """
+    body = load_json(TokenCreateSchema)
+    name = body["name"].strip()
+    if not name:
+        message = _("Donnez un nom au jeton pour le reconnaître plus tard.")
+        raise ValidationFailed(message, details={"name": [message]})
+    user = auth_services.sign_in(body["email"], body["password"])
+    secret, token = issue_token(user, name=name, days=body["days"] or None)
+    db.session.commit()
+    return jsonify({**TokenCreatedSchema().dump(token), "token": secret}), 201  # the secret, this once only
 
 
 @blueprint.get("/tokens")

@@ -16,14 +16,15 @@ def audit_group() -> None:
 @with_appcontext
 def verify_command() -> None:
     """Check the whole chain and every checkpoint; exit 1 at the first broken link."""
-    from core.audit.services import verify_chain, verify_checkpoints
+    from core.audit.services import verify_chain
+    from core.sealing.checkpoints import verify_audit_checkpoints
 
     chain = verify_chain()
     if not chain.ok:
         click.echo(f"BROKEN: audit event {chain.broken_at}: {chain.reason} "
                    f"({chain.checked} event(s) checked before it).", err=True)
         raise SystemExit(1)
-    checkpoints = verify_checkpoints()
+    checkpoints = verify_audit_checkpoints()
     if not checkpoints.ok:
         click.echo(f"BROKEN: audit checkpoint {checkpoints.broken_at}: {checkpoints.reason} "
                    f"({chain.checked} event(s) chained correctly).", err=True)
@@ -35,11 +36,11 @@ def verify_command() -> None:
 @with_appcontext
 def checkpoint_command() -> None:
     """Timestamp the current head of the chain (RFC 3161) and store the token."""
-    from core.audit.services import create_checkpoint
     from core.errors import UserError
+    from core.sealing.checkpoints import create_audit_checkpoint
 
     try:
-        checkpoint = create_checkpoint()
+        checkpoint = create_audit_checkpoint()
     except UserError as exc:
         raise click.ClickException(str(exc)) from None
     at = checkpoint.timestamp_at

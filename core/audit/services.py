@@ -5,7 +5,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import select, text
 
@@ -85,43 +85,40 @@ def checkpoint_message(event_id: int, head_hash: str) -> bytes:
     return f"livret-audit-checkpoint\n{event_id}\n{head_hash}".encode("ascii")
 
 
-def create_checkpoint(actor_id: int | None = None):
-    """Timestamp the current head of the chain with the configured TSA and store
-    the token (:class:`AuditCheckpoint`), then commit. Raises
-    :class:`core.sealing.services.SealingFailed` when the TSA cannot be reached,
-    :class:`core.errors.Conflict` when the trail is empty.
+@dataclass(frozen=True)
+class CheckpointToken:
+    """What a timestamper answers: an RFC 3161 token over the checkpoint's digest."""
 
-    A job function: run it at least daily (``livret audit checkpoint``, or a
-    scheduler enqueuing ``core.audit.services.create_checkpoint``).
+    token: bytes  # DER of the TimeStampToken
+    at: datetime  # its genTime
+    tsa_url: str
+
+
+#: ``timestamper(digest)`` asks a TSA for a token over ``digest`` (SHA-256) and returns a
+#: :class:`CheckpointToken`, or raises a :class:`core.errors.UserError` when it cannot. The audit
+#: chain does not know who timestamps: :mod:`core.sealing.checkpoints` passes the platform's TSA.
+Timestamper = Callable[[bytes], CheckpointToken]
+
+
+def create_checkpoint(timestamper: Timestamper, actor_id: int | None = None):
+    """Timestamp the current head of the chain with ``timestamper`` and store the token
+    (:class:`AuditCheckpoint`), then commit. Raises what the timestamper raises when no
+    token could be had (nothing is stored), :class:`core.errors.Conflict` when the trail is empty.
+
+    The job function that runs it with the platform's TSA is
+    :func:`core.sealing.checkpoints.create_audit_checkpoint` (``livret audit checkpoint``, the scheduler).
     """
-    import asyncio
-
     from flask_babel import gettext as _
-    from pyhanko.sign.timestamps import HTTPTimeStamper
 
     from core.audit.models import AuditCheckpoint
     from core.errors import Conflict
-    from core.sealing.services import SealingFailed, prepared_config
 
     head = db.session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
     if head is None:
         raise Conflict(_("Le journal d'audit est vide : il n'y a rien à horodater."))
-    cfg = prepared_config()
-    url = cfg.effective_tsa_url()
-    if not url:
-        raise SealingFailed(_("Aucune autorité d'horodatage n'est configurée."))
-    digest = hashlib.sha256(checkpoint_message(head.id, head.hash)).digest()
-    try:
-        token = asyncio.run(HTTPTimeStamper(url, timeout=cfg.tsa_timeout).async_timestamp(digest, "sha256"))
-        tst_info = token["content"]["encap_content_info"]["content"].parsed
-        gen_time = tst_info["gen_time"].native
-        if tst_info["message_imprint"]["hashed_message"].native != digest:
-            raise ValueError("the TSA answered for another imprint")
-    except Exception as exc:  # noqa: BLE001 - any TSA failure: nothing is stored
-        raise SealingFailed(_("Le service d'horodatage est injoignable : le point de contrôle n'a pas été "
-                              "enregistré.")) from exc
-    checkpoint = AuditCheckpoint(event_id=head.id, head_hash=head.hash, token=token.dump(), tsa_url=url,
-                                 timestamp_at=gen_time)
+    stamp = timestamper(hashlib.sha256(checkpoint_message(head.id, head.hash)).digest())
+    checkpoint = AuditCheckpoint(event_id=head.id, head_hash=head.hash, token=stamp.token, tsa_url=stamp.tsa_url,
+                                 timestamp_at=stamp.at)
     db.session.add(checkpoint)
     db.session.flush()
     record("audit.checkpoint", "audit_checkpoint", checkpoint.id, actor_id=actor_id,
@@ -168,10 +165,13 @@ def _check_token(checkpoint, event_hash: str, roots) -> str:
     return ""
 
 
-def verify_checkpoints() -> CheckpointReport:
-    """Check every checkpoint against the chain as it is now (run after :func:`verify_chain`)."""
+def verify_checkpoints(trust_roots: Callable[[], list]) -> CheckpointReport:
+    """Check every checkpoint against the chain as it is now (run after :func:`verify_chain`).
+
+    ``trust_roots()`` gives the trusted TSA roots (asn1crypto certificates); it is called once,
+    and only when there is a checkpoint to check.
+    """
     from core.audit.models import AuditCheckpoint
-    from core.sealing.services import trust_roots
 
     roots = None
     checked = 0

@@ -13,7 +13,7 @@ from core.auth.blueprint import blueprint
 from core.auth.forms import ChangePasswordForm, ConfirmForm, TokenForm
 from core.auth.models import utcnow
 from core.auth.sessions import active_sessions, aware, revoke_user_sessions
-from core.errors import NotFound
+from core.errors import NotFound, UserError
 from core.extensions import db
 
 
@@ -50,23 +50,20 @@ def account():
 @login_required
 def change_password():
     form = ChangePasswordForm()
+    revoked = None
     if form.validate_on_submit():
-        try:
-            attempts.check(current_user, field_name="current_password")  # wrong passwords: limited
-        except attempts.TooManyAttempts as exc:
-            form.current_password.errors.append(str(exc))
-        else:
-            if not services.check_password(current_user, form.current_password.data):
-                attempts.failed(current_user)
-                form.current_password.errors.append(_("Le mot de passe actuel est incorrect."))
-            elif form.password.data == form.current_password.data:
-                form.password.errors.append(_("Choisissez un mot de passe différent de l'actuel."))
-    if not form.is_submitted() or form.errors:
+        try:  # wrong current passwords are counted and limited (core.auth.attempts)
+            revoked = services.change_password(current_user, form.current_password.data, form.password.data,
+                                               keep=getattr(g, "login_session", None))
+        except UserError as exc:
+            fields = {"current_password": form.current_password, "new_password": form.password}
+            details = exc.details if isinstance(exc.details, dict) else {}
+            for key, messages in details.items():
+                fields.get(key, form.password).errors.extend(str(m) for m in messages)
+            if not details:
+                form.password.errors.append(str(exc))
+    if revoked is None:
         return _render_account(password_form=form, status=attempts.status_or(422))
-    services.set_password(current_user, form.password.data)
-    revoked = revoke_user_sessions(current_user, keep=getattr(g, "login_session", None))
-    db.session.commit()
-    services.send_password_changed_email(current_user)
     message = _("Votre mot de passe a été modifié.")
     if revoked:
         message += " " + _("Vos autres sessions ont été déconnectées.")

@@ -11,13 +11,15 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from core.utils import absolute_url
-from core.auth.models import Organisation, Role, User, utcnow
-from core.errors import UserError, ValidationFailed
+from core.auth.models import LoginSession, Organisation, Role, User, utcnow
+from core.auth.sessions import revoke_user_sessions
+from core.errors import Forbidden, Unauthorized, UserError, ValidationFailed
 from core.extensions import db
 from core.mail import send_mail
 
@@ -111,6 +113,11 @@ def _burn_password_check(password: str) -> None:
         pass
 
 
+GENERIC_LOGIN_ERROR = _l("Adresse électronique ou mot de passe incorrect.")
+UNVERIFIED_LOGIN_ERROR = _l("Votre adresse électronique n'est pas encore confirmée. Ouvrez le lien reçu par "
+                            "courriel lors de votre inscription, ou demandez un nouveau lien.")
+
+
 class LoginOutcome(str, enum.Enum):
     OK = "ok"
     INVALID = "invalid"          # unknown address, wrong password or inactive account: one generic answer
@@ -130,6 +137,23 @@ def authenticate(email: str, password: str) -> tuple[LoginOutcome, User | None]:
     if not user.is_verified:
         return LoginOutcome.UNVERIFIED, user
     return LoginOutcome.OK, user
+
+
+def sign_in(email: str, password: str) -> User:
+    """The account an e-mail/password pair signs in, with the sign-in page's answers as errors.
+
+    A wrong password, an unknown address and a deactivated account are one
+    :class:`Unauthorized` (401, ``invalid_credentials``, the page's generic
+    message); the right password of an unconfirmed address is :class:`Forbidden`
+    (403, ``email_not_verified``). Commits (a password hash may have been upgraded).
+    """
+    outcome, user = authenticate(email, password)
+    db.session.commit()
+    if outcome is LoginOutcome.UNVERIFIED:
+        raise Forbidden(str(UNVERIFIED_LOGIN_ERROR), code="email_not_verified")
+    if outcome is not LoginOutcome.OK or user is None:
+        raise Unauthorized(str(GENERIC_LOGIN_ERROR), code="invalid_credentials")
+    return user
 
 
 # --------------------------------------------------------------------------
@@ -286,3 +310,110 @@ def set_password(user: User, new_password: str) -> None:
         raise ValidationFailed(problems[0], details={"password": problems})
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
+
+
+# --------------------------------------------------------------------------
+# The account's actions, shared by the pages (core.auth.views, core.auth.account)
+# and the API (core.auth.api, core.auth.api_password, core.api.views)
+# --------------------------------------------------------------------------
+
+def confirm_email(token: str) -> tuple[User | None, bool]:
+    """Confirm the address an e-mailed verification token names (committed).
+
+    Returns ``(user, newly_confirmed)``; ``(None, False)`` when the token is
+    invalid, expired or no longer matches the account's address.
+    """
+    user = user_from_verification_token(token)
+    if user is None:
+        return None, False
+    newly = mark_verified(user)
+    if newly:
+        db.session.commit()
+    return user, newly
+
+
+def resend_verification(email: str) -> None:
+    """Send a new verification link if ``email`` is an active, unconfirmed account; nothing otherwise.
+
+    Callers answer the same whatever happened: the answer must not tell which addresses have an account.
+    """
+    user = find_user_by_email(email)
+    if user is not None and user.is_active and not user.is_verified:
+        send_verification_email(user)
+
+
+def request_password_reset(email: str) -> None:
+    """E-mail a reset link if ``email`` is an active account; nothing otherwise (same answer for callers)."""
+    user = find_user_by_email(email)
+    if user is not None and user.is_active:
+        send_reset_email(user)
+
+
+def _record_password_change(user: User, method: str, sessions_revoked: int) -> None:
+    from core.audit.services import record
+
+    record("account.password_changed", "user", user.id, actor_id=user.id,
+           payload={"method": method, "sessions_revoked": sessions_revoked})
+
+
+def reset_password(user: User, new_password: str) -> int:
+    """Set the password chosen through a reset link (committed), then e-mail the owner.
+
+    The address is confirmed (the link reached the mailbox) and every browser
+    session of the account is signed out; API tokens stay valid (they are
+    revoked one by one, from the account page or the API). Returns the number
+    of sessions signed out. Bad passwords raise :class:`ValidationFailed`.
+    """
+    set_password(user, new_password)
+    mark_verified(user)
+    revoked = revoke_user_sessions(user)
+    _record_password_change(user, "reset", revoked)
+    db.session.commit()
+    send_password_changed_email(user)
+    return revoked
+
+
+def change_password(user: User, current_password: str, new_password: str, *,
+                    keep: LoginSession | None = None) -> int:
+    """Change the password of a signed-in account (committed), then e-mail the owner.
+
+    The new password must follow the rules (``details["new_password"]``) and
+    differ from the current one; the current password is checked under the
+    limits of :mod:`core.auth.attempts` (``REAUTH_RATE_LIMIT``: a wrong one is
+    counted, ``details["current_password"]``; too many give
+    :class:`~core.auth.attempts.TooManyAttempts`, 429). Every browser session
+    but ``keep`` is signed out; API tokens stay valid. Returns the number of
+    sessions signed out. Nothing is written when a check fails.
+    """
+    from core.auth import attempts
+
+    problems = password_problems(new_password, current_app.config["PASSWORD_MIN_LENGTH"])
+    if problems:
+        raise ValidationFailed(problems[0], details={"new_password": problems})
+    attempts.check(user, field_name="current_password")
+    if not check_password(user, current_password):
+        attempts.failed(user)
+        message = _("Le mot de passe actuel est incorrect.")
+        raise ValidationFailed(message, details={"current_password": [message]})
+    if new_password == current_password:
+        message = _("Choisissez un mot de passe différent de l'actuel.")
+        raise ValidationFailed(message, details={"new_password": [message]})
+    set_password(user, new_password)
+    revoked = revoke_user_sessions(user, keep=keep)
+    _record_password_change(user, "change", revoked)
+    db.session.commit()
+    send_password_changed_email(user)
+    return revoked
+
+
+def set_language(user: User, language: str) -> None:
+    """Store the account's language (one of ``LANGUAGES``); the caller commits.
+
+    Pages use it when the browser has not chosen one itself (:func:`core.i18n.select_locale`),
+    and so does the API when the request has no ``Accept-Language`` header.
+    """
+    languages = tuple(current_app.config["LANGUAGES"])
+    if language not in languages:
+        message = _("Langue non proposée. Valeurs possibles : %(choices)s.", choices=", ".join(languages))
+        raise ValidationFailed(message, details={"language": [message]})
+    user.locale = language

@@ -5,7 +5,6 @@ The account page (profile, password change, sessions, API tokens) is in
 """
 from __future__ import annotations
 
-import hashlib
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
@@ -16,13 +15,14 @@ from sqlalchemy.exc import IntegrityError
 
 from core.auth import services
 from core.auth.blueprint import blueprint
+from core.auth.limits import PASSWORD_RESET, RESEND_VERIFICATION, SIGN_IN, login_limit, shared_login_limits
 from core.auth.forms import EmailForm, LoginForm, RegisterForm, ResetPasswordForm
 from core.auth.models import Role, User
-from core.auth.sessions import end_login_session, enforce_login_session, revoke_user_sessions, start_login_session
+from core.auth.sessions import end_login_session, enforce_login_session, start_login_session
 from core.errors import UserError, error_response, wants_json
 from core.extensions import db, limiter, login_manager
 
-GENERIC_LOGIN_ERROR = _l("Adresse électronique ou mot de passe incorrect.")
+GENERIC_LOGIN_ERROR = services.GENERIC_LOGIN_ERROR
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Veuillez vous connecter pour accéder à cette page.")
@@ -68,20 +68,6 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _email_limit() -> str:
-    return current_app.config.get("LOGIN_EMAIL_RATE_LIMIT") or "5 per minute;30 per hour"
-
-
-def _submitted_email_key() -> str:
-    """Rate-limit key of the account being tried, whatever the client's address."""
-    submitted = (request.form.get("email") or "").strip().lower()
-    return "email:" + hashlib.sha256(submitted.encode("utf-8")).hexdigest()
-
-
 def _render(template: str, status: int = 200, **context):
     return render_template(template, **context), status
 
@@ -91,7 +77,7 @@ def _render(template: str, status: int = 200, **context):
 # --------------------------------------------------------------------------
 
 @blueprint.route("/inscription", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
@@ -134,11 +120,10 @@ def terms():
 
 @blueprint.get("/verification/<token>")
 def verify_email(token: str):
-    user = services.user_from_verification_token(token)
+    user, newly_confirmed = services.confirm_email(token)
     if user is None:
         return _render("auth/verify_failed.html", 400, form=EmailForm())
-    if services.mark_verified(user):
-        db.session.commit()
+    if newly_confirmed:
         flash(_("Votre adresse électronique est confirmée. Vous pouvez maintenant vous connecter."), "success")
     else:
         flash(_("Votre adresse électronique était déjà confirmée."), "success")
@@ -148,15 +133,12 @@ def verify_email(token: str):
 
 
 @blueprint.route("/verification/renvoyer", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_email_limit, key_func=_submitted_email_key, methods=["POST"])
+@shared_login_limits(RESEND_VERIFICATION)  # counters shared with POST /api/v1/accounts/verification/resend
 def resend_verification():
     form = EmailForm()
     if not form.validate_on_submit():
         return _render("auth/resend.html", 422 if form.is_submitted() else 200, form=form)
-    user = services.find_user_by_email(form.email.normalised)
-    if user is not None and user.is_active and not user.is_verified:
-        services.send_verification_email(user)
+    services.resend_verification(form.email.normalised)
     # Same answer whether the address has an account or not.
     session["pending_email"] = form.email.normalised
     flash(_("Si un compte en attente de confirmation existe pour cette adresse, "
@@ -169,8 +151,7 @@ def resend_verification():
 # --------------------------------------------------------------------------
 
 @blueprint.route("/connexion", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_email_limit, key_func=_submitted_email_key, methods=["POST"])
+@shared_login_limits(SIGN_IN)  # counters shared with POST /api/v1/tokens
 def login():
     form = LoginForm()
     if request.method == "GET":
@@ -208,15 +189,12 @@ def logout():
 # --------------------------------------------------------------------------
 
 @blueprint.route("/mot-de-passe/oublie", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_email_limit, key_func=_submitted_email_key, methods=["POST"])
+@shared_login_limits(PASSWORD_RESET)  # counters shared with POST /api/v1/accounts/password-reset
 def forgot_password():
     form = EmailForm()
     if not form.validate_on_submit():
         return _render("auth/forgot.html", 422 if form.is_submitted() else 200, form=form)
-    user = services.find_user_by_email(form.email.normalised)
-    if user is not None and user.is_active:
-        services.send_reset_email(user)
+    services.request_password_reset(form.email.normalised)
     return render_template("auth/forgot_sent.html", email=form.email.normalised)
 
 
@@ -228,11 +206,7 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if not form.validate_on_submit():
         return _render("auth/reset.html", 422 if form.is_submitted() else 200, form=form, token=token)
-    services.set_password(user, form.password.data)
-    services.mark_verified(user)  # the link reached the mailbox: the address is proven
-    revoke_user_sessions(user)
-    db.session.commit()
-    services.send_password_changed_email(user)
+    services.reset_password(user, form.password.data)  # also confirms the address, signs out every session
     if current_user.is_authenticated:
         end_login_session()
     flash(_("Votre mot de passe a été modifié. Connectez-vous avec votre nouveau mot de passe."), "success")

@@ -233,6 +233,8 @@ class Certification:
     deadlines: tuple[Deadline, ...] = ()
     notes: tuple[str, ...] = ()  # caveats shown to users (e.g. unofficial wording)
     plugin: str = ""  # set by core: name of the plugin that declared it
+    # set by core: the plugin object that declared it, the only plugin its per-certification hooks reach
+    provider: Any = field(default=None, hash=False, compare=False, repr=False)
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     @property

@@ -22,6 +22,7 @@ def load_certifications(pm) -> dict[str, Certification]:
                 raise PluginLoadError(
                     f"Certification {cert.code} is declared by plugins {found[cert.code].plugin!r} and {plugin_name!r}.")
             object.__setattr__(cert, "plugin", plugin_name)
+            object.__setattr__(cert, "provider", pm.get_plugin(plugin_name))
             found[cert.code] = cert
     return dict(sorted(found.items()))
 

@@ -8,12 +8,13 @@ from flask_login import current_user, login_required
 
 from core.deliberation import forms, services
 from core.deliberation.blueprint import blueprint
-from core.deliberation.results import sealed_decision_of
+from core.deliberation.results import result_of, sealed_decision_of
 from core.errors import UserError
 from core.extensions import db
 from core.jury import services as jury
 
 blueprint.add_app_template_global(sealed_decision_of, "sealed_decision_of")
+blueprint.add_app_template_global(result_of, "dossier_result")
 
 
 def link(endpoint: str, **values) -> str | None:

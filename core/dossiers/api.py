@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, jsonify, request, url_for
+from flask import Response, jsonify, request, url_for
 from flask_babel import gettext as _
 from jsonschema import Draft202012Validator
 from sqlalchemy import select
@@ -37,7 +37,7 @@ from core.dossiers.schemas import (SubmitRequestSchema, DossierCreateSchema, Dos
                                    DossierProblemListSchema, DossierSchema, DossierSectionSchema,
                                    SectionDescriptorListSchema, SubmissionSchema)
 from core.dossiers.sections import FORM, SectionSpec
-from core.errors import Conflict, NotFound, UserError, ValidationFailed
+from core.errors import Conflict, UserError, ValidationFailed
 from core.extensions import db
 
 blueprint = api_blueprint("dossiers_api", __name__)
@@ -84,7 +84,9 @@ declare_error_response("DossierIncomplete", code="dossier_incomplete",
                                    "déjà déposé (`wrong_state`).",
                        message="Le dossier est incomplet : 2 point(s) à régler avant le dépôt.")
 declare_error_response("DocumentUnavailable", code="document_unavailable",
-                       description="Le fichier du document est momentanément inaccessible dans le stockage.",
+                       description="Le fichier du document est momentanément inaccessible dans le stockage, ou "
+                                   "ses octets ne correspondent plus à l'empreinte SHA-256 enregistrée : rien "
+                                   "n'est envoyé.",
                        message="Ce document est momentanément indisponible. Réessayez plus tard.")
 
 
@@ -172,7 +174,7 @@ def _document(doc: Document, versions: dict[int, int]) -> dict[str, Any]:
         "id": doc.id, "kind": doc.kind, "title": doc.title, "filename": doc.filename, "media_type": doc.media_type,
         "size": doc.size, "sha256": doc.sha256, "version": versions.get(doc.version_id) if doc.version_id else None,
         "created_at": doc.created_at,
-        "links": {"content": url_for("dossiers_api.document_content", document_id=doc.id)},
+        "links": {"content": url_for("documents_api.document_content", document_id=doc.id)},
     }
 
 
@@ -619,64 +621,4 @@ def documents(dossier_id: int):
     return jsonify(DossierDocumentListSchema().dump({"items": [_document(d, versions) for d in rows]}))
 
 
-@blueprint.get("/documents/<int:document_id>/content")
-@token_required
-def document_content(document_id: int):
-    """Download a document's file (streamed from storage, as an attachment; the access is audited).
-    ---
-    get:
-      summary: Télécharger un document
-      description: >-
-        Le fichier du document, lu en flux depuis le stockage, en pièce jointe
-        (`Content-Disposition: attachment`), avec `X-Content-Type-Options: nosniff` et
-        `Cache-Control: no-store`. Chaque téléchargement est inscrit au journal d'audit.
-        L'en-tête `ETag` porte l'empreinte SHA-256.
-      tags: [documents]
-      responses:
-        200:
-          description: Le fichier.
-          content:
-            application/pdf:
-              schema:
-                type: string
-                format: binary
-            application/octet-stream:
-              schema:
-                type: string
-                format: binary
-        404: DocumentNotFound
-        503: DocumentUnavailable
-    """
-    from core.downloads import attachment_response
-    from core.sealing.services import open_document
-    from storage import StorageError
-
-    user = current_api_user()
-    doc = db.session.get(Document, document_id)
-    if doc is None or doc.dossier_id is None:
-        raise NotFound(code="document_not_found")
-    from core.policy import require
-
-    require(user, "document.view", doc, code="document_not_found")
-    try:
-        reader = open_document(doc, actor_id=user.id)
-    except StorageError:
-        db.session.rollback()
-        current_app.logger.exception("document %s: stored object %s cannot be read", doc.id, doc.storage_key)
-        raise DocumentUnavailable() from None
-    try:
-        db.session.commit()  # the audit event, before the first byte leaves
-    except Exception:
-        reader.close()
-        raise
-
-    return attachment_response(reader, filename=doc.filename, media_type=doc.media_type,
-                               size=reader.size if reader.size is not None else doc.size, etag=doc.sha256)
-
-
-class DocumentUnavailable(UserError):
-    status = 503
-    code = "document_unavailable"
-
-    def __init__(self) -> None:
-        super().__init__(_("Ce document est momentanément indisponible. Réessayez plus tard."))
+from core.dossiers import api_result  # noqa: E402,F401 - the candidate's result after the jury

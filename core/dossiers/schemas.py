@@ -229,3 +229,83 @@ class DossierDocumentListSchema(ResponseSchema):
 class SubmitRequestSchema(RequestSchema):
     password = fields.String(required=True, load_only=True, metadata={
         "description": "Mot de passe du candidat : il confirme son identité avant la signature de sa déclaration."})
+
+
+# -- the candidate's result (GET /dossiers/{id}/result) ------------------------------------------------
+
+class DossierResultBlockSchema(ResponseSchema):
+    code = fields.Str(required=True, metadata=_d("Code du bloc de compétences, par exemple « BC02 »."))
+    title = fields.Str(required=True, metadata=_d("Intitulé du bloc."))
+    reference = fields.Str(required=True, allow_none=True, metadata=_d(
+        "Référence du bloc au répertoire (par exemple « RNCP37827BC02 »), ou null."))
+
+
+class DossierResultDecisionSchema(ResponseSchema):
+    outcome = fields.Str(required=True, metadata=_d(
+        "Code de la décision (issues de la grille de la certification, ou « absent »)."))
+    outcome_label = fields.Str(required=True, metadata=_d("Libellé français de la décision."))
+    category = fields.Str(required=True, allow_none=True, metadata={
+        "enum": ["total", "partial", "refused", "absent"],
+        **_d("Catégorie du procès-verbal : « total » (admission totale), « partial » (admission partielle), "
+             "« refused » (refus), « absent ».")})
+    category_label = fields.Str(required=True, metadata=_d("Libellé français de la catégorie."))
+    vae_outcome = fields.Str(required=True, allow_none=True, metadata=_d("Issue de l'entretien VAE, ou null."))
+    vae_outcome_label = fields.Str(required=True, allow_none=True, metadata=_d("Son libellé français, ou null."))
+    validated_blocks = fields.List(fields.Nested(DossierResultBlockSchema), required=True, metadata=_d(
+        "Blocs de compétences validés par le jury, dans l'ordre du référentiel."))
+    remaining = fields.Str(required=True, metadata=_d("Ce qui reste à acquérir, tel que la page le montre."))
+    comment = fields.Str(required=True, metadata=_d("Commentaires du jury, tels que la page les montre."))
+    retake_until = fields.Date(required=True, allow_none=True, metadata=_d(
+        "Dernier jour pour se présenter au rattrapage fixé par cette décision, ou null."))
+    sealed_at = UtcDateTime(required=True, metadata=_d("Scellement de la décision (procès-verbal signé et scellé)."))
+
+
+class DossierResultPvSchema(ResponseSchema):
+    number = fields.Int(required=True, metadata=_d("Numéro du procès-verbal (2, 3… : rectificatif)."))
+    sealed_at = UtcDateTime(required=True, metadata=_d("Scellement du procès-verbal."))
+
+
+class DossierSittingSchema(ResponseSchema):
+    attempt = fields.Int(required=True, metadata=_d("Numéro du passage : 1, puis 2 pour un rattrapage…"))
+    session_id = fields.Int(required=True, metadata=_d("Identifiant de la session de jury."))
+    session_date = fields.Date(required=True, metadata=_d("Jour de la session (heure de Paris)."))
+    attendance = fields.Str(required=True, metadata={"enum": ["unknown", "present", "absent"],
+                                                     **_d("Présence du candidat.")})
+    attendance_label = fields.Str(required=True, metadata=_d("Libellé français de la présence."))
+    decision = fields.Nested(DossierResultDecisionSchema, required=True, metadata=_d("La décision scellée."))
+    pv = fields.Nested(DossierResultPvSchema, required=True, allow_none=True, metadata=_d(
+        "Le procès-verbal qui porte la décision, ou null."))
+    documents = fields.List(fields.Nested(DossierDocumentSchema), required=True, metadata=_d(
+        "Documents émis avec cette décision et lisibles par le compte du jeton : grille d'évaluation "
+        "signée (« jury_grid »), certificat nominatif (« certificate »)…, avec leur lien de téléchargement, "
+        "leur empreinte SHA-256 et leur taille."))
+
+
+class DossierRetakeSchema(ResponseSchema):
+    possible = fields.Bool(required=True, metadata=_d(
+        "Un rattrapage est encore possible : la dernière décision scellée n'est pas une réussite, le délai "
+        "de rattrapage court toujours et le nombre de passages permis n'est pas atteint."))
+    attempts_used = fields.Int(required=True, metadata=_d("Passages devant un jury (sessions ouvertes ou closes)."))
+    attempts_allowed = fields.Int(required=True, metadata=_d(
+        "Passages permis par le règlement : 1 + le nombre de rattrapages."))
+    deadline = fields.Date(required=True, allow_none=True, metadata=_d(
+        "Dernier jour du délai de rattrapage (décision d'échec), ou null."))
+    free = fields.Bool(required=True, metadata=_d("Le rattrapage est sans frais de certification."))
+    message = fields.Str(required=True, metadata=_d("Ce que la page du dossier en dit, en français ; vide sinon."))
+
+
+class DossierResultSchema(ResponseSchema):
+    dossier_id = fields.Int(required=True, metadata=_d("Identifiant du dossier."))
+    reference = fields.Str(required=True, allow_none=True, metadata=_d("Référence du dossier."))
+    certification_code = fields.Str(required=True, metadata=_d("Code de la certification."))
+    status = fields.Str(required=True, metadata={"enum": ["not_convened", "awaiting_result", "decided"], **_d(
+        "« not_convened » : aucune session de jury ouverte pour ce dossier ; « awaiting_result » : le dernier "
+        "passage n'a pas encore de décision scellée ; « decided » : la décision du dernier passage est "
+        "scellée.")})
+    status_label = fields.Str(required=True, metadata=_d("Libellé français du statut."))
+    sittings = fields.List(fields.Nested(DossierSittingSchema), required=True, metadata=_d(
+        "Les passages dont la décision est scellée, du plus ancien au plus récent. Une décision n'apparaît "
+        "qu'une fois son procès-verbal signé et scellé ; pendant une correction, la décision scellée reste "
+        "affichée jusqu'au scellement du procès-verbal rectificatif."))
+    retake = fields.Nested(DossierRetakeSchema, required=True, allow_none=True, metadata=_d(
+        "Le rattrapage, ou null quand la certification n'est plus installée."))

@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -16,6 +15,7 @@ from core.dossiers.models import Annex, Document, Dossier, DossierStatus, Dossie
 from core.dossiers.sections import ANNEXES, FORM, Problem, SectionSpec
 from core.errors import Conflict, NotFound, UserError
 from core.extensions import db
+from core.plugins import certification_hook
 
 OPEN_STATUSES = (DossierStatus.DRAFT, DossierStatus.SUBMITTED, DossierStatus.CORRECTIONS_REQUESTED,
                  DossierStatus.ADMISSIBLE, DossierStatus.SCHEDULED, DossierStatus.EVALUATED)
@@ -27,8 +27,7 @@ OPEN_STATUSES = (DossierStatus.DRAFT, DossierStatus.SUBMITTED, DossierStatus.COR
 
 def sections_for(cert: Certification) -> list[SectionSpec]:
     """The sections of ``cert``'s dossier (empty: no online dossier for it)."""
-    pm = current_app.extensions["livret"].pm
-    return list(pm.hook.livret_dossier_sections(certification=cert) or [])
+    return list(certification_hook(cert, "livret_dossier_sections")(certification=cert) or [])
 
 
 def section_spec(cert: Certification, key: str) -> SectionSpec:
@@ -336,8 +335,8 @@ def problems(dossier: Dossier, cert: Certification) -> list[Problem]:
                                        c=comp.code), annex_key, code="competency_without_evidence",
                                      blocking=False))
     data = section_data(dossier)
-    pm = current_app.extensions["livret"].pm
-    for extra in pm.hook.livret_dossier_problems(certification=cert, dossier=dossier, sections=data):
+    for extra in certification_hook(cert, "livret_dossier_problems")(certification=cert, dossier=dossier,
+                                                                      sections=data):
         found.extend(extra or [])
     return found
 

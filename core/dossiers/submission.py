@@ -33,6 +33,7 @@ def submit_and_seal(dossier: Dossier, *, actor: User, password: str) -> tuple[Do
     try:
         version = services.submit(dossier, actor=actor)
         issued = issue_submission_documents(dossier, version, actor)
+        _emit_submitted(dossier, version, issued)
         db.session.commit()
     except (IntegrityError, OperationalError) as exc:
         # The same dossier submitted twice at once: the other submission won (version number taken,
@@ -75,6 +76,18 @@ def issue_submission_documents(dossier: Dossier, version: DossierVersion, actor:
     return issued
 
 
+def _emit_submitted(dossier: Dossier, version: DossierVersion, issued: list[Document]) -> None:
+    """The webhook ``dossier.submitted`` to the dossier's organisation, sent once the submission is committed."""
+    from core.webhooks.models import DOSSIER_SUBMITTED
+    from core.webhooks.services import emit, iso
+
+    by_kind = {doc.kind: doc.id for doc in issued}
+    emit(DOSSIER_SUBMITTED, dossier.organisation_id, {
+        "dossier_id": dossier.id, "reference": dossier.reference, "certification": dossier.certification_code,
+        "version": version.number, "submitted_at": iso(version.submitted_at),
+        "livret2_document_id": by_kind["livret2"], "receipt_document_id": by_kind["receipt"]})
+
+
 def render_preview(dossier: Dossier) -> bytes:
     """The Livret 2 as it would be submitted now (same document code), marked « Aperçu – non signé ».
 
@@ -95,13 +108,20 @@ def render_preview(dossier: Dossier) -> bytes:
 
 
 def preview_response(dossier: Dossier):
-    """The preview PDF shown in the browser (inline), never cached nor sniffed."""
+    """The preview PDF shown in the browser (inline), never cached nor sniffed. Rendered anew at each request
+    (not a stored object), it still carries its ``ETag``/``Content-Digest`` and answers ``If-None-Match``."""
+    import hashlib
+
     from flask import Response, g
 
-    from core.downloads import content_disposition
+    from core.downloads import content_disposition, not_modified, set_digest_headers
 
     pdf = render_preview(dossier)
-    response = Response(pdf, mimetype="application/pdf")
+    digest = hashlib.sha256(pdf).hexdigest()
+    cached = not_modified(digest)
+    if cached is not None:
+        return cached
+    response = set_digest_headers(Response(pdf, mimetype="application/pdf"), digest)
     name = f"apercu-livret2-{dossier.reference}.pdf"
     response.headers["Content-Disposition"] = content_disposition(name).replace("attachment;", "inline;", 1)
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -144,16 +144,11 @@ def preview(dossier_id: int):
 @blueprint.get("/<int:dossier_id>/documents/<int:document_id>")
 @login_required
 def document(dossier_id: int, document_id: int):
-    """Download an issued document (attachment, nosniff, no-store; audited)."""
-    from core.downloads import attachment_response
-    from core.sealing.services import open_document
-
+    """Download an issued document (attachment, nosniff, no-store; verified against its SHA-256; audited)."""
+    from core.downloads import document_response
     from core.policy import require
 
     dossier = services.get_dossier_for(current_user, dossier_id)
     doc = services.document_of(dossier, document_id)
     require(current_user, "document.view", doc, code="document_not_found")
-    reader = open_document(doc, actor_id=current_user.id)
-    db.session.commit()  # the audit event of the access
-    return attachment_response(reader, filename=doc.filename, media_type=doc.media_type, size=doc.size,
-                               etag=doc.sha256)
+    return document_response(doc, actor_id=current_user.id)

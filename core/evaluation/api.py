@@ -21,7 +21,6 @@ from core.evaluation.schemas import (
     JurorGridRevisionSchema,
     JurorGridSchema,
 )
-from core.evaluation.viewer import file_response
 from core.extensions import db
 from core.jury.models import GridStatus
 
@@ -282,7 +281,7 @@ def dossier(session_id: int, candidate_id: int):
         "version": read.version.number, "submitted_at": read.version.submitted_at,
         "livret2": None if livret is None else {
             "id": livret.id, "title": livret.title, "filename": livret.filename, "sha256": livret.sha256,
-            "size": livret.size, "links": {"content": url_for("dossiers_api.document_content",
+            "size": livret.size, "links": {"content": url_for("documents_api.document_content",
                                                               document_id=livret.id)}},
         "competencies": [{"block": row.block.code, "code": row.competency.code, "title": row.competency.title,
                           "annexes": [_annex(session, candidate, e) for e in row.annexes]}
@@ -317,7 +316,4 @@ def annex_content(session_id: int, candidate_id: int, number: int):
     user = current_api_user()
     session, candidate = services.juror_candidate(user, session_id, candidate_id)
     services.require_dossiers_open(session)
-    download = reading.open_annex(user, candidate, number)
-    annex = download.annex
-    return file_response(download.reader, filename=annex.filename, media_type=annex.media_type, size=annex.size,
-                         etag=annex.sha256, download=request.args.get("download") == "1")
+    return reading.annex_response(user, candidate, number, download=request.args.get("download") == "1")

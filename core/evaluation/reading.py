@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -119,17 +120,32 @@ def open_annex(user: User, candidate: SessionCandidate, number: int):
     return open_annex_for_download(user, candidate.dossier, number)
 
 
-def open_livret2(user: User, candidate: SessionCandidate):
-    """(document, reader) of the sealed Livret 2 of the latest version; the access is audited."""
-    from core.sealing.services import open_document
+def livret2_response(user: User, candidate: SessionCandidate, *, download: bool = False):
+    """The sealed Livret 2 of the latest version for the juror ``user`` (inline unless ``download``):
+    verified whole against its SHA-256, the download (``document.read``) audited before the first byte."""
+    from core.audit.services import record
+    from core.downloads import WHOLE
+    from core.evaluation.viewer import file_response
 
     document = livret2_of(version_of(candidate))
     if document is None:
         raise NotFound(_("Le Livret 2 scellé de ce dossier n'est pas disponible."), code="document_not_found")
-    reader = open_document(document, actor_id=user.id)
-    try:
-        db.session.commit()  # the audit event, before the first byte leaves
-    except BaseException:
-        reader.close()
-        raise
-    return document, reader
+    storage = current_app.extensions["livret"].storage
+
+    def audit() -> None:
+        record("document.read", "document", document.id, actor_id=user.id)
+        db.session.commit()
+
+    return file_response(lambda: storage.open(document.storage_key), filename=document.filename,
+                         media_type=document.media_type, size=document.size, sha256=document.sha256,
+                         download=download, verify=WHOLE, before_send=audit)
+
+
+def annex_response(user: User, candidate: SessionCandidate, number: int, *, download: bool = False):
+    """An annex of the submitted version for the juror ``user`` (scan checked; hashed as it streams; audited)."""
+    from core.evaluation.viewer import file_response
+
+    found = open_annex(user, candidate, number)
+    item = found.annex
+    return file_response(found.open, filename=item.filename, media_type=item.media_type, size=item.size,
+                         sha256=item.sha256, download=download, before_send=found.audit)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from flask import Response
 
-from core.downloads import attachment_response, content_disposition
+from core.downloads import STREAM, attachment_response, content_disposition
 
 INLINE_IMAGES = ("image/png", "image/jpeg")
 INLINE_PDF = "application/pdf"
@@ -27,11 +27,14 @@ def viewable(media_type: str | None) -> bool:
     return media_type == INLINE_PDF or media_type in INLINE_IMAGES
 
 
-def file_response(reader, *, filename: str, media_type: str | None, size: int | None, etag: str | None,
-                  download: bool = False) -> Response:
-    """``reader`` streamed inline when the browser can show it safely, as an attachment otherwise."""
-    response = attachment_response(reader, filename=filename, media_type=media_type, size=size, etag=etag)
-    if download or not viewable(media_type):
+def file_response(source, *, filename: str, media_type: str | None, size: int | None, sha256: str | None,
+                  download: bool = False, verify: str = STREAM, before_send=None) -> Response:
+    """``source`` (see :func:`core.downloads.attachment_response`: checked against ``sha256``, a 304 when
+    ``If-None-Match`` names it) streamed inline when the browser can show it safely, as an attachment
+    otherwise."""
+    response = attachment_response(source, filename=filename, media_type=media_type, size=size, sha256=sha256,
+                                   verify=verify, before_send=before_send)
+    if download or not viewable(media_type) or response.status_code != 200:
         return response
     response.headers["Content-Disposition"] = "inline" + content_disposition(filename)[len("attachment"):]
     response.headers["Content-Security-Policy"] = PDF_POLICY if media_type == INLINE_PDF else IMAGE_POLICY

@@ -10,7 +10,6 @@ from core.errors import Conflict, UserError, ValidationFailed
 from core.evaluation import forms, grids, reading, services
 from core.evaluation.blueprint import blueprint
 from core.evaluation.forms import ReopenForm, grid_form
-from core.evaluation.viewer import file_response
 from core.extensions import db
 from core.jury.models import GridStatus
 
@@ -80,10 +79,7 @@ def dossier(session_id: int, candidate_id: int):
 def livret2(session_id: int, candidate_id: int):
     jury_session, candidate = services.juror_candidate(current_user, session_id, candidate_id)
     services.require_dossiers_open(jury_session)
-    document, reader = reading.open_livret2(current_user, candidate)
-    return file_response(reader, filename=document.filename, media_type=document.media_type,
-                         size=reader.size if getattr(reader, "size", None) is not None else document.size,
-                         etag=document.sha256, download=request.args.get("telecharger") == "1")
+    return reading.livret2_response(current_user, candidate, download=request.args.get("telecharger") == "1")
 
 
 @blueprint.get("/sessions/<int:session_id>/candidats/<int:candidate_id>/annexes/<int:number>")
@@ -91,10 +87,8 @@ def livret2(session_id: int, candidate_id: int):
 def annex(session_id: int, candidate_id: int, number: int):
     jury_session, candidate = services.juror_candidate(current_user, session_id, candidate_id)
     services.require_dossiers_open(jury_session)
-    download = reading.open_annex(current_user, candidate, number)
-    item = download.annex
-    return file_response(download.reader, filename=item.filename, media_type=item.media_type, size=item.size,
-                         etag=item.sha256, download=request.args.get("telecharger") == "1")
+    return reading.annex_response(current_user, candidate, number,
+                                  download=request.args.get("telecharger") == "1")
 
 
 # ---------------------------------------------------------------------------

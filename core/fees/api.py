@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify
+from flask import jsonify, url_for
 
 from core.api.auth import current_api_user, token_required
 from core.api.blueprint import api_blueprint
@@ -31,7 +31,8 @@ def fee_payload(dossier, fee) -> dict[str, Any]:
                     paid_on=fee.paid_on, paid_at=fee.paid_at, invoice_number=fee.invoice_number,
                     receipt_document_id=fee.receipt_document_id, waived_reason=fee.waived_reason)
         if fee.receipt_document_id:
-            data["links"]["receipt"] = f"/api/v1/documents/{fee.receipt_document_id}/content"
+            data["links"]["receipt"] = url_for("documents_api.document_content",
+                                               document_id=fee.receipt_document_id)
     return data
 
 
@@ -101,3 +102,7 @@ def post_payment(dossier_id: int):
     services.queue_receipt(fee)
     db.session.refresh(fee)
     return jsonify(FeeRequestSchema().dump(fee_payload(dossier, fee))), 201
+
+
+# the fee pages' other actions, on the same blueprint
+from core.fees import api_actions, api_payer  # noqa: E402,F401

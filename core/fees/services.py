@@ -12,7 +12,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Iterator
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -416,14 +416,18 @@ def _mark_paid(fee: FeeRequest, *, amount_cents: int, paid_on: date | None, note
     record("fee.paid", "dossier", fee.dossier_id, actor_id=actor_id,
            payload={"fee_id": fee.id, "amount_cents": fee.paid_amount_cents, "invoice": fee.invoice_number,
                     "source": source, "provider": fee.provider, "paid_on": fee.paid_on.isoformat()})
-    from core.webhooks.services import emit  # sent after the caller's commit
-
-    emit("fee.paid", fee.seller_id, {"fee_id": fee.id, "dossier_id": fee.dossier_id,
-                                     "reference": fee.dossier.reference,
-                                     "certification": fee.dossier.certification_code,
-                                     "amount_cents": fee.paid_amount_cents, "currency": fee.currency,
-                                     "invoice_number": fee.invoice_number, "paid_on": fee.paid_on.isoformat()})
+    _emit(fee, "fee.paid", amount_cents=fee.paid_amount_cents, currency=fee.currency,
+          invoice_number=fee.invoice_number, paid_on=fee.paid_on.isoformat())
     return fee
+
+
+def _emit(fee: FeeRequest, event: str, **data: Any) -> None:
+    """The webhook ``event`` to the dossier's organisation, sent after the caller's commit."""
+    from core.webhooks.services import emit
+
+    dossier = fee.dossier
+    emit(event, dossier.organisation_id, {"fee_id": fee.id, "dossier_id": dossier.id, "reference": dossier.reference,
+                                          "certification": dossier.certification_code, **data})
 
 
 def record_payment(fee: FeeRequest, *, actor: User, amount_cents: int, paid_on: date | None = None,
@@ -445,6 +449,9 @@ def waive(fee: FeeRequest, *, actor: User, reason: str) -> FeeRequest:
     fee.state, fee.waived_reason, fee.waived_by_id, fee.waived_at = FeeState.WAIVED, reason.strip(), actor.id, utcnow()
     db.session.flush()
     record("fee.waived", "dossier", fee.dossier_id, actor_id=actor.id, payload={"fee_id": fee.id, "reason": reason})
+    from core.webhooks.services import iso
+
+    _emit(fee, "fee.waived", amount_cents=fee.amount_cents, currency=fee.currency, waived_at=iso(fee.waived_at))
     return fee
 
 
@@ -589,6 +596,78 @@ def _owing_without_request(org: Organisation) -> dict[str, Dossier]:
     return owing
 
 
+MAX_STATEMENT_SIZE = 5 * 1024 * 1024
+
+
+def decode_statement(raw: bytes) -> str:
+    """The uploaded statement as text: UTF-8 (with or without BOM), else Windows-1252 (bank exports)."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+@dataclass
+class _StatementRow:
+    number: int
+    when: str = ""
+    label: str = ""
+    amount_text: str = ""
+    amount: int | None = None
+    paid_on: date | None = None
+    error: str = ""  # why the line cannot be read ("" when it can)
+
+
+def _statement_rows(data: str) -> Iterator[_StatementRow]:
+    """The statement's lines (``date;label;amount``, ``;`` or ``,`` separated), blank lines and header aside;
+    a line that cannot be read carries its ``error``."""
+    from forms.validators import parse_money
+
+    sample = data[:2048]
+    delimiter = ";" if sample.count(";") >= sample.count(",") else ","
+    reader = csv.reader(io.StringIO(data.replace("\x00", "")), delimiter=delimiter)
+    number = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:  # e.g. a field beyond the csv module's size limit: the rest cannot be read
+            yield _StatementRow(reader.line_num or number + 1, error=_("Ligne illisible."))
+            return
+        number = reader.line_num
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        if number == 1 and row[0].strip().lower() in ("date", "\ufeffdate"):
+            continue
+        if len(row) < 3:
+            yield _StatementRow(number, label=";".join(row),
+                                error=_("Ligne illisible : trois colonnes attendues (date;libellé;montant)."))
+            continue
+        line = _StatementRow(number, row[0].strip(), row[1].strip(), row[2].strip())
+        try:
+            line.amount = parse_money(line.amount_text)
+        except ValueError:
+            line.amount = None
+        line.paid_on = _parse_date(line.when)
+        if line.amount is None or line.paid_on is None:
+            line.error = _("Date ou montant illisible.")
+        yield line
+
+
+def statement_problems(data: str) -> list[dict[str, Any]]:
+    """The lines of a statement :func:`import_statement` cannot read, ``[{"line", "message"}]``; a statement
+    without any line is one problem too (line 0). Used by the API to refuse a bad file before recording."""
+    problems, lines = [], 0
+    for row in _statement_rows(data):
+        lines += 1
+        if row.error:
+            problems.append({"line": row.number, "message": row.error})
+    if not lines:
+        problems.append({"line": 0, "message": _("Le relevé ne contient aucune ligne (date;libellé;montant).")})
+    return problems
+
+
 def import_statement(data: str, *, actor: User) -> StatementReport:
     """Match each credit line of a CSV statement (``date;label;amount``) by reference and record payments.
 
@@ -600,31 +679,13 @@ def import_statement(data: str, *, actor: User) -> StatementReport:
     report = StatementReport()
     fees = _open_fees_of(actor.organisation)
     owing: dict[str, Dossier] | None = None  # looked up at the first line no request matches
-    sample = data[:2048]
-    delimiter = ";" if sample.count(";") >= sample.count(",") else ","
-    reader = csv.reader(io.StringIO(data), delimiter=delimiter)
-    for number, row in enumerate(reader, start=1):
-        if not row or not any(cell.strip() for cell in row):
-            continue
-        if number == 1 and row[0].strip().lower() in ("date", "\ufeffdate"):
-            continue
-        if len(row) < 3:
-            report.lines.append(StatementLine(number, "", ";".join(row), "", "invalid",
-                                              _("Ligne illisible : trois colonnes attendues (date;libellé;montant).")))
-            continue
-        when, label, amount_text = row[0].strip(), row[1].strip(), row[2].strip()
-        line = StatementLine(number, when, label, amount_text, "unmatched")
+    for row in _statement_rows(data):
+        number, when, label, amount_text = row.number, row.when, row.label, row.amount_text
+        line = StatementLine(number, when, label, amount_text, "invalid" if row.error else "unmatched", row.error)
         report.lines.append(line)
-        try:
-            from forms.validators import parse_money
-
-            amount = parse_money(amount_text)
-        except ValueError:
-            amount = None
-        paid_on = _parse_date(when)
-        if amount is None or paid_on is None:
-            line.status, line.message = "invalid", _("Date ou montant illisible.")
+        if row.error:
             continue
+        amount, paid_on = row.amount, row.paid_on
         compact = _compact(label)
         fee = next((f for key, f in fees.items() if key in compact), None)
         created = None

@@ -114,16 +114,12 @@ def statement():
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            raw = form.statement.data.read(5 * 1024 * 1024 + 1)
-            if len(raw) > 5 * 1024 * 1024:
+            raw = form.statement.data.read(services.MAX_STATEMENT_SIZE + 1)
+            if len(raw) > services.MAX_STATEMENT_SIZE:
                 form.statement.errors.append(_("Le relevé dépasse 5 Mo."))
                 status = 422
             else:
-                try:
-                    text = raw.decode("utf-8-sig")
-                except UnicodeDecodeError:
-                    text = raw.decode("cp1252", errors="replace")
-                report = services.import_statement(text, actor=current_user)
+                report = services.import_statement(services.decode_statement(raw), actor=current_user)
         else:
             status = 422
     return render_template("fees/statement.html", form=form, report=report), status

@@ -10,7 +10,6 @@ from __future__ import annotations
 from statistics import fmean
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 
 from core.auth.models import Role, User
@@ -34,12 +33,9 @@ from core.jury.models import (
     SessionJuror,
     SessionStatus,
 )
+from core.plugins import certification_hook
 
 STAFF_ROLES = (Role.CERTIFIER_STAFF, Role.CERTIFIER_ADMIN)
-
-
-def _pm():
-    return current_app.extensions["livret"].pm
 
 
 # ---------------------------------------------------------------------------
@@ -156,7 +152,7 @@ def certification_of(session: JurySession) -> Certification:
 
 
 def grid_of(cert: Certification) -> Grid:
-    grid = _pm().hook.livret_evaluation_grid(certification=cert)
+    grid = certification_hook(cert, "livret_evaluation_grid")(certification=cert)
     if grid is None:  # pragma: no cover - the default plugin always answers
         raise RuntimeError(f"no evaluation grid for {cert.code}")
     return grid
@@ -165,7 +161,7 @@ def grid_of(cert: Certification) -> Grid:
 def jury_problems(session: JurySession) -> list[JuryProblem]:
     cert = certification_of(session)
     found: list[JuryProblem] = []
-    for extra in _pm().hook.livret_jury_problems(certification=cert, session=session):
+    for extra in certification_hook(cert, "livret_jury_problems")(certification=cert, session=session):
         found.extend(extra or [])
     return found
 
@@ -219,7 +215,7 @@ def mean(values) -> float | None:
 
 
 def compute_decision(cert: Certification, consolidation: Consolidation) -> DecisionProposal:
-    proposal = _pm().hook.livret_jury_decision(certification=cert, consolidation=consolidation)
+    proposal = certification_hook(cert, "livret_jury_decision")(certification=cert, consolidation=consolidation)
     if proposal is None:  # pragma: no cover - the default plugin always answers
         raise RuntimeError(f"no decision rule for {cert.code}")
     return proposal
@@ -227,8 +223,8 @@ def compute_decision(cert: Certification, consolidation: Consolidation) -> Decis
 
 def decision_problems(cert: Certification, consolidation: Consolidation, decision: RecordedDecision) -> list[str]:
     found: list[str] = []
-    for extra in _pm().hook.livret_decision_problems(certification=cert, consolidation=consolidation,
-                                                     decision=decision):
+    for extra in certification_hook(cert, "livret_decision_problems")(certification=cert, consolidation=consolidation,
+                                                                       decision=decision):
         found.extend(extra or [])
     return found
 

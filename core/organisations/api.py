@@ -1,5 +1,8 @@
 """API of the organisation's own seal certificate and TSA URL (certifier admin of the organisation).
 
+The other sections of the settings page are in :mod:`core.organisations.api_settings` and
+:mod:`core.organisations.api_members` (same blueprint).
+
 The organisation is the token owner's; anyone who is not its certifier admin
 gets 404. Refused files answer 422 ``seal_refused`` with the reason in
 ``details.pkcs12`` or ``details.password``.
@@ -24,7 +27,8 @@ from core.organisations.schemas import (OrganisationSealSettingsSchema, Organisa
 
 blueprint = api_blueprint("organisations_api", __name__, url_prefix="/organisation")
 
-declare_tag("organisation", "Les réglages de l'organisme certificateur : son propre certificat de cachet "
+declare_tag("organisation", "Les réglages de l'organisme certificateur : coordonnées, certifications "
+                            "accordées et demandées, équipe, chiffres, son propre certificat de cachet "
                             "(PKCS#12, conservé chiffré) et son service d'horodatage.", "Organisme")
 declare_error_response("SealRefused", code="seal_refused",
                        description="Le fichier est refusé, avec la raison dans `details.pkcs12` ou "
@@ -174,3 +178,7 @@ def update_tsa():
     seals.set_tsa_url(org, actor=current_api_user(), url=body.get("tsa_url") or "")
     db.session.commit()
     return jsonify(_settings(org))
+
+
+# the settings page's other sections, on the same blueprint
+from core.organisations import api_members, api_settings  # noqa: E402,F401

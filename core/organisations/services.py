@@ -142,6 +142,48 @@ def set_certification_enabled(org: Organisation, code: str, enabled: bool, *, ac
     return True
 
 
+@dataclass
+class CertificationsOverview:
+    """What the settings page and ``GET /api/v1/organisation/certifications`` show."""
+
+    granted: list[dict[str, Any]]  # {"cert", "link", "role", "enabled"}: granted by the platform
+    requested: list[dict[str, Any]]  # {"cert", "link", "at"}: asked for, not granted yet
+    requestable: list[Any]  # installed certifications neither granted nor asked for
+
+
+def certifications_overview(org: Organisation, typed: set[str] | None = None) -> CertificationsOverview:
+    """The organisation's certifications, as installed: granted ones (``enabled`` as stored, or as typed in
+    ``typed`` when a refused form is shown again), pending requests and what it may still ask for."""
+    installed = {c.code: c for c in installed_certifications()}
+    links = {link.certification_code: link for link in links_of(org)}
+    granted = [{"cert": installed[code], "link": link, "role": link.role,
+                "enabled": bool(link.enabled) if typed is None else code in typed}
+               for code, link in links.items() if link.granted and code in installed]
+    requested = [{"cert": installed[code], "link": link, "at": link.requested_at}
+                 for code, link in links.items() if not link.granted and code in installed]
+    requestable = [c for code, c in installed.items() if code not in links]
+    return CertificationsOverview(granted, requested, requestable)
+
+
+def set_enabled_certifications(org: Organisation, wanted: set[str], *, actor: User) -> tuple[list[str], list[Any]]:
+    """Enable exactly the ``wanted`` certifications among those installed (granted ones only: see
+    :func:`set_certification_enabled`); returns the codes changed and the refusals (:class:`UserError`).
+
+    All or nothing: on any refusal the caller rolls back (nothing is recorded) and shows every refusal.
+    """
+    from core.errors import UserError
+
+    done, refused = [], []
+    codes = sorted({c.code for c in installed_certifications()} & (set(wanted) | org.granted_codes))
+    for code in codes:
+        try:
+            if set_certification_enabled(org, code, code in wanted, actor=actor):
+                done.append(code)
+        except UserError as exc:
+            refused.append(exc)
+    return done, refused
+
+
 def request_certification(org: Organisation, code: str, *, actor: User) -> OrganisationCertification:
     """Ask the platform's administration to grant ``code`` to ``org`` (audited; platform admins are
     e-mailed). Asking again, or for a certification already granted, is refused (409)."""
@@ -226,6 +268,7 @@ def deactivate_staff(org: Organisation, user_id: int, *, actor: User) -> User:
 class Bar:
     label: str
     value: int
+    key: str | None = None  # the machine value (a status, a month AAAA-MM) the API answers with
 
 
 def _month_starts(today: date, n: int = 12) -> list[date]:
@@ -281,7 +324,9 @@ def transitions_by_month(org: Organisation, *, today: date | None = None) -> dic
                 counts[key][action] += 1
     return {
         "columns": [str(label) for _a, label in TRANSITIONS],
-        "rows": [{"label": month_label(m), "values": [counts[m][a] for a in actions]} for m in months],
+        "actions": actions,
+        "rows": [{"label": month_label(m), "month": f"{m:%Y-%m}", "values": [counts[m][a] for a in actions]}
+                 for m in months],
     }
 
 
@@ -325,8 +370,8 @@ def dashboard_figures(org: Organisation, *, today: date | None = None) -> dict[s
                       "admissible": admissible, "inadmissible": inadmissible,
                       "rate": (admissible / decided) if decided else None})
     return {
-        "status_bars": [Bar(s.label, by_status.get(s, 0)) for s in DossierStatus],
-        "month_bars": [Bar(month_label(m), per_month[m]) for m in months],
+        "status_bars": [Bar(s.label, by_status.get(s, 0), s.value) for s in DossierStatus],
+        "month_bars": [Bar(month_label(m), per_month[m], f"{m:%Y-%m}") for m in months],
         "admissibility": rates,
         "transitions": transitions_by_month(org, today=today),
     }

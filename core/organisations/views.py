@@ -16,14 +16,8 @@ from core.organisations.seal_checks import MAX_PKCS12_SIZE
 
 def _settings_page(org, status=200, details_form=None, invite_form=None, seal_form=None, tsa_form=None,
                    typed_certifications=None):
-    installed = {c.code: c for c in services.installed_certifications()}
-    links = {link.certification_code: link for link in services.links_of(org)}
-    certifications = [{"cert": installed[code], "role": link.role,
-                       "enabled": link.enabled if typed_certifications is None else code in typed_certifications}
-                      for code, link in links.items() if link.granted and code in installed]
-    requested = [{"cert": installed[code], "at": link.requested_at}
-                 for code, link in links.items() if not link.granted and code in installed]
-    requestable = [c for code, c in installed.items() if code not in links]
+    overview = services.certifications_overview(org, typed_certifications)
+    certifications, requested, requestable = overview.granted, overview.requested, overview.requestable
     seal_status = seals.seal_status(org)
     return render_template(
         "organisations/settings.html", organisation=org, certifications=certifications, requested=requested,
@@ -84,20 +78,12 @@ def update_certifications():
         flash(_("Le formulaire a expiré, veuillez recommencer."), "error")
         return _settings_page(org, 400)
     wanted = set(request.form.getlist("certifications"))
-    done, refused, refused_status = [], [], []
-    codes = sorted({c.code for c in services.installed_certifications()} & (wanted | org.granted_codes))
-    for code in codes:
-        try:
-            if services.set_certification_enabled(org, code, code in wanted, actor=current_user):
-                done.append(code)
-        except UserError as exc:
-            refused.append(str(exc))
-            refused_status.append(exc.status)
+    done, refused = services.set_enabled_certifications(org, wanted, actor=current_user)
     if refused:  # all or nothing: the boxes stay as typed, nothing is recorded
         db.session.rollback()
-        for message in refused:
-            flash(message, "error")
-        return _settings_page(services.organisation_for_admin(current_user), refused_status[0],
+        for exc in refused:
+            flash(str(exc), "error")
+        return _settings_page(services.organisation_for_admin(current_user), refused[0].status,
                               typed_certifications=wanted)
     db.session.commit()
     if done:

@@ -59,6 +59,28 @@ def _jury_livret(user: User, obj: Any) -> bool:
     return getattr(obj, "kind", None) == LIVRET2_KIND and _jury_dossier(user, obj)
 
 
+def _session_document(user: User, obj: Any) -> bool:
+    """A document issued by a session of the person's organisation (or one they manage)."""
+    from core.documents.access import issuing_session
+
+    session = issuing_session(obj)
+    return session is not None and _organisation_session(user, session)
+
+
+def _staff_document(user: User, obj: Any) -> bool:
+    return _organisation_dossier(user, obj) or _session_document(user, obj)
+
+
+def _jury_document(user: User, obj: Any) -> bool:
+    """The Livret 2 of a candidate before the juror's jury, or a PV or grid of a session they sit on."""
+    from core.documents.access import signed_document_of
+
+    if _jury_livret(user, obj):
+        return True
+    signed = signed_document_of(obj)
+    return signed is not None and _sits_on(user, signed.session)
+
+
 def _organisation_session(user: User, session: Any) -> bool:
     return (session.manager_id == user.id
             or (user.organisation_id is not None and session.organisation_id == user.organisation_id))
@@ -91,6 +113,17 @@ JURY_DOSSIER = Relation("dossier before their jury",
 JURY_LIVRET = Relation("Livret 2 before their jury",
                        "the sealed Livret 2 of a candidate of an open or closed session the juror sits on",
                        _jury_livret)
+SESSION_DOCUMENT = Relation("document of their organisation's session",
+                            "a document issued by a jury session of the person's organisation (or one they "
+                            "manage): its sealed PV and grids, the certificates issued when its PV was sealed",
+                            _session_document)
+STAFF_DOCUMENT = Relation("organisation's document",
+                          "a document of a dossier opened with the person's organisation, once submitted, or "
+                          "issued by a jury session of that organisation (sealed PV and grids, certificates)",
+                          _staff_document)
+JURY_DOCUMENT = Relation("document of their jury",
+                         "the sealed Livret 2 of a candidate of an open or closed session the juror sits on, and "
+                         "the sealed PV and grids of a session they sit on (they signed them)", _jury_document)
 ORGANISATION_SESSION = Relation("organisation's session",
                                 "a jury session of the person's organisation (or one they manage)",
                                 _organisation_session)

@@ -12,7 +12,6 @@ from core.api.auth import current_api_user, token_required
 from core.api.blueprint import api_blueprint
 from core.api.parsing import load_json
 from core.api.spec import declare_error_response, declare_tag
-from core.extensions import db
 from core.jury.services import certification_of, get_session_for, grid_of
 from core.pv import generation, services
 from core.pv.schemas import (
@@ -61,10 +60,14 @@ declare_error_response("PvSigningFailed", code="sealing_failed",
 def _links(session_id: int, doc) -> dict:
     base = {"session_id": session_id}
     if doc.kind == services.PV:
-        return {"content": url_for("pv_api.pv_content", pv_id=doc.id, **base),
-                "sign": url_for("pv_api.sign_pv", pv_id=doc.id, **base)}
-    return {"content": url_for("pv_api.document_content", document_id=doc.id, **base),
-            "sign": url_for("pv_api.sign_document", document_id=doc.id, **base)}
+        links = {"content": url_for("pv_api.pv_content", pv_id=doc.id, **base),
+                 "sign": url_for("pv_api.sign_pv", pv_id=doc.id, **base)}
+    else:
+        links = {"content": url_for("pv_api.document_content", document_id=doc.id, **base),
+                 "sign": url_for("pv_api.sign_document", document_id=doc.id, **base)}
+    if doc.document_id is not None:  # sealed: the issued document, on the generic documents route
+        links["document"] = url_for("documents_api.document", document_id=doc.document_id)
+    return links
 
 
 def dump(doc) -> dict:
@@ -72,12 +75,14 @@ def dump(doc) -> dict:
 
 
 def _data(doc) -> dict:
-    """The document as :class:`PvDocumentSchema` reads it (not serialised yet)."""
+    """The document as :class:`PvDocumentSchema` reads it (not serialised yet); ``sha256`` and ``size`` are
+    those of the bytes ``links.content`` serves (see :func:`core.pv.services.content_of`)."""
+    content = services.content_of(doc)
     return {
         "id": doc.id, "kind": doc.kind, "number": doc.number, "status": doc.status.value,
         "status_label": services.status_label(doc), "candidate_id": doc.candidate_id,
         "dossier_id": doc.candidate.dossier_id if doc.candidate else None, "replaces_id": doc.replaces_id,
-        "correction_reason": doc.correction_reason or "", "sha256": doc.sha256, "size": doc.size,
+        "correction_reason": doc.correction_reason or "", "sha256": content.sha256, "size": content.size,
         "created_at": doc.created_at, "sealed_at": doc.sealed_at, "document_id": doc.document_id,
         "planned": services.signer_rows(doc), "signatures": doc.signatures or [],
         "waiting_for": [p["user_id"] for p in services.allowed_now(doc)], "links": _links(doc.session_id, doc)}
@@ -227,17 +232,9 @@ def sign_document(session_id: int, document_id: int):
 
 
 def _content(session_id: int, document_id: int, kind: str | None):
-    from core.audit.services import record
-    from core.downloads import attachment_response
-
     user = current_api_user()
     session = get_session_for(user, session_id)
-    doc = services.get_document(session, document_id, kind)
-    key, size, filename = services.content_of(doc)
-    record("jury_document.read", "jury_document", doc.id, actor_id=user.id)
-    db.session.commit()
-    return attachment_response(services.open_object(key), filename=filename, media_type="application/pdf",
-                               size=size)
+    return services.content_response(services.get_document(session, document_id, kind), user)
 
 
 _CONTENT_DOC = """
@@ -245,7 +242,10 @@ _CONTENT_DOC = """
       summary: {summary}
       description: >-
         Le PDF scellé une fois le document signé par tous, sinon les octets en cours de signature ;
-        en pièce jointe, `nosniff`, `no-store`. Chaque lecture est inscrite au journal d'audit.
+        en pièce jointe, `nosniff`, `no-store`, avec `ETag` (l'empreinte SHA-256 de la liste) et
+        `Content-Digest`. `If-None-Match` avec cette empreinte : 304 sans corps. Les octets sont
+        vérifiés contre l'empreinte avant l'envoi (503 `document_unavailable` sinon). Chaque
+        téléchargement (pas un 304) est inscrit au journal d'audit.
       tags: [pv]
       responses:
         200:
@@ -256,6 +256,7 @@ _CONTENT_DOC = """
                 type: string
                 format: binary
         404: PvDocumentNotFound
+        503: DocumentUnavailable
 """
 
 
@@ -311,3 +312,6 @@ def correction(session_id: int):
     return jsonify(PvCorrectionSchema().dump({
         "session_id": session.id, "correction_started_at": session.correction_started_at,
         "correction_reason": session.correction_reason}))
+
+
+from core.pv import api_signatures  # noqa: E402,F401 - signing every awaiting document at once

@@ -6,7 +6,8 @@ A grid sealed replaces the grid it corrects. A procès-verbal sealed:
 - moves their dossiers to « Décision rendue » (``decided``), audited;
 - marks the PV it corrects as ``replaced``;
 - closes the session (``closed_at``; a correction under way ends);
-- queues the webhooks ``decision.sealed`` (one per newly sealed decision) and ``pv.sealed``;
+- queues the webhooks ``decision.sealed`` (one per newly sealed decision), ``pv.sealed`` and
+  ``certificate.issued`` (one per certificate issued);
 - prepares the candidates' e-mails, sent after the commit (:class:`core.pv.services.Work`):
   when the certification's rules say ``notify_success`` (RS6776), a successful
   candidate gets « Certification obtenue » with a sealed nominative certificate
@@ -100,7 +101,7 @@ def _emit(session: JurySession, cert: Certification, grid: Grid, doc: SignedDocu
 
     for candidate in newly:
         decision = candidate.decision
-        emit(DECISION_SEALED, session.organisation_id, {
+        emit(DECISION_SEALED, candidate.dossier.organisation_id, {
             "session_id": session.id, "pv_id": doc.id, "decision_id": decision.id,
             "dossier_id": candidate.dossier_id, "reference": candidate.dossier.reference,
             "certification": cert.code, "outcome": decision.outcome,
@@ -149,7 +150,20 @@ def issue_certificate(candidate: SessionCandidate, cert: Certification, actor: U
         filename=f"certificat-{cert.code}-{candidate.dossier.reference or candidate.dossier_id}.pdf",
         organisation=candidate.session.organisation, reason=_("Certificat nominatif %(code)s", code=cert.code))
     work.new_keys.append(issued.storage_key)
+    _emit_certificate(candidate, cert, issued)
     return issued
+
+
+def _emit_certificate(candidate: SessionCandidate, cert: Certification, issued) -> None:
+    """The webhook ``certificate.issued`` to the dossier's organisation, sent once the PV sealing is committed."""
+    from core.webhooks.models import CERTIFICATE_ISSUED
+    from core.webhooks.services import emit
+
+    dossier, decision = candidate.dossier, candidate.decision
+    emit(CERTIFICATE_ISSUED, dossier.organisation_id, {
+        "dossier_id": dossier.id, "reference": dossier.reference, "certification": cert.code,
+        "session_id": candidate.session_id, "decision_id": decision.id, "document_id": issued.id,
+        "sha256": issued.sha256, "validated_blocks": list(decision.validated_blocks or [])})
 
 
 def _certificate_mail(candidate: SessionCandidate, cert: Certification, actor: User, work) -> dict[str, Any]:

@@ -45,8 +45,11 @@ class PvDocumentSchema(ResponseSchema):
     dossier_id = fields.Int(required=True, allow_none=True, metadata=_d("Pour une grille : le dossier."))
     replaces_id = fields.Int(required=True, allow_none=True, metadata=_d("Le document remplacé, ou null."))
     correction_reason = fields.Str(required=True, metadata=_d("Motif de la correction (document rectificatif)."))
-    sha256 = fields.Str(required=True, metadata=_d("Empreinte SHA-256 des octets actuels."))
-    size = fields.Int(required=True, metadata=_d("Taille en octets des octets actuels."))
+    sha256 = fields.Str(required=True, metadata=_d(
+        "Empreinte SHA-256 des octets que sert `links.content` : le PDF scellé émis une fois le document "
+        "scellé, sinon les octets en cours de signature (égale à l'`ETag` et au `Content-Digest` du "
+        "téléchargement)."))
+    size = fields.Int(required=True, metadata=_d("Taille en octets de ces mêmes octets."))
     created_at = UtcDateTime(required=True, metadata=_d("Génération du document."))
     sealed_at = UtcDateTime(required=True, allow_none=True, metadata=_d("Scellement final, ou null."))
     document_id = fields.Int(required=True, allow_none=True, metadata=_d(
@@ -58,7 +61,8 @@ class PvDocumentSchema(ResponseSchema):
     waiting_for = fields.List(fields.Int(), required=True, metadata=_d(
         "Les comptes qui peuvent signer maintenant."))
     links = fields.Dict(required=True, metadata=_d("`content` : les octets actuels (ou le PDF scellé) ; "
-                                                   "`sign` : signer."))
+                                                   "`sign` : signer ; une fois scellé, `document` : le "
+                                                   "document émis (`GET /api/v1/documents/{id}`)."))
 
 
 class PvListSchema(ResponseSchema):
@@ -84,6 +88,34 @@ class PvGeneratedSchema(ResponseSchema):
 class PvSignRequestSchema(RequestSchema):
     password = fields.Str(required=True, load_only=True, validate=validate.Length(max=1000), metadata=_d(
         "Mot de passe du compte du jeton : il confirme l'identité du signataire."))
+
+
+class PvSignAllRequestSchema(RequestSchema):
+    password = fields.Str(required=True, load_only=True, validate=validate.Length(max=1000), metadata=_d(
+        "Mot de passe du compte du jeton : saisi une fois, il confirme l'identité du signataire pour tous "
+        "les documents."))
+    documents = fields.List(fields.Int(strict=True), validate=validate.Length(min=1, max=500), metadata=_d(
+        "Identifiants des documents à signer (voir `GET /sessions/{session_id}/pv`). Par défaut, tous les "
+        "documents qui attendent la signature du compte du jeton."))
+
+
+class PvSigningFailureSchema(ResponseSchema):
+    document = fields.Nested(PvDocumentSchema, required=True, metadata=_d(
+        "Le document dont la signature a échoué, resté tel qu'il était."))
+    code = fields.Str(required=True, metadata=_d("Code de l'erreur (par exemple `sealing_failed`)."))
+    reason = fields.Str(required=True, metadata=_d("Pourquoi, en français."))
+
+
+class PvSignAllSchema(ResponseSchema):
+    complete = fields.Bool(required=True, metadata=_d(
+        "Vrai quand tous les documents demandés sont signés ; faux quand une signature a échoué en route."))
+    signed = fields.List(fields.Nested(PvDocumentSchema), required=True, metadata=_d(
+        "Les documents signés par cette demande, dans l'ordre de signature (grilles, puis procès-verbal)."))
+    failed = fields.Nested(PvSigningFailureSchema, required=True, allow_none=True, metadata=_d(
+        "Le document dont la signature a échoué et la raison, ou null. Les documents suivants n'ont pas "
+        "été essayés : ils attendent toujours la signature."))
+    not_tried = fields.List(fields.Int(), required=True, metadata=_d(
+        "Identifiants des documents demandés qui n'ont pas été essayés après l'échec."))
 
 
 class PvCorrectionRequestSchema(RequestSchema):

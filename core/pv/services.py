@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -371,20 +371,69 @@ def signer_rows(doc: SignedDocument) -> list[dict[str, Any]]:
     return rows
 
 
-def content_of(doc: SignedDocument) -> tuple[str, int, str]:
-    """``(storage key, size, file name)`` of what a reader gets: the sealed PDF once issued,
-    else the current bytes being signed."""
+class Content(NamedTuple):
+    """What a reader of a signed document gets: the stored object, its size, SHA-256 and file name."""
+
+    key: str
+    size: int
+    sha256: str
+    filename: str
+
+
+def content_of(doc: SignedDocument) -> Content:
+    """What a reader gets: the sealed PDF (the issued Document) once issued, else the current bytes being
+    signed. The listings report this size and SHA-256: those of the exact bytes served."""
     from core.pv.closing import document_names
 
     if doc.document is not None:
-        return doc.document.storage_key, doc.document.size, doc.document.filename
+        issued = doc.document
+        return Content(issued.storage_key, issued.size, issued.sha256, issued.filename)
     _title, filename = document_names(doc)
-    return doc.storage_key, doc.size, filename.replace(".pdf", "-en-cours-de-signature.pdf")
+    return Content(doc.storage_key, doc.size, doc.sha256, filename.replace(".pdf", "-en-cours-de-signature.pdf"))
 
 
-def sign_all(session: JurySession, user: User, docs: list[SignedDocument]):
+def content_response(doc: SignedDocument, user: User):
+    """The document as a download (verified whole against its SHA-256; ``jury_document.read`` audited and
+    committed before the first byte leaves, not for a 304). Callers check the access first."""
+    from core.downloads import WHOLE, stored_response
+
+    content = content_of(doc)
+
+    def audit() -> None:
+        record("jury_document.read", "jury_document", doc.id, actor_id=user.id)
+        db.session.commit()
+
+    return stored_response(content.key, filename=content.filename, media_type="application/pdf",
+                           size=content.size, sha256=content.sha256, verify=WHOLE, before_send=audit)
+
+
+def check_can_sign(doc: SignedDocument, user: User) -> None:
+    """Refuse (French reason) unless ``user`` may sign ``doc`` now: before asking for a password."""
+    _check_can_sign(doc, user)
+
+
+@dataclass
+class SigningRun:
+    """What :func:`sign_all` did: the documents signed, and the one that failed with its refusal.
+
+    Unpacks as ``(signed, failed document or None, French reason or None)``."""
+
+    signed: list[SignedDocument]
+    failed: SignedDocument | None = None
+    error: Exception | None = None
+
+    @property
+    def reason(self) -> str | None:
+        return str(self.error) if self.error is not None else None
+
+    def __iter__(self):
+        return iter((self.signed, self.failed, self.reason))
+
+
+def sign_all(session: JurySession, user: User, docs: list[SignedDocument]) -> SigningRun:
     """Sign ``docs`` in turn for ``user`` (re-authenticated in this request), each in its own
-    transaction; stop at the first failure. Returns ``(signed, failed document or None, French reason)``."""
+    transaction (all or nothing for each); stop at the first failure: the documents signed before it
+    stay signed, the following ones are not tried."""
     from core.errors import UserError
 
     done: list[SignedDocument] = []
@@ -392,6 +441,6 @@ def sign_all(session: JurySession, user: User, docs: list[SignedDocument]):
         try:
             sign_reauthenticated(doc, user)
         except UserError as exc:
-            return done, doc, str(exc)
+            return SigningRun(done, doc, exc)
         done.append(doc)
-    return done, None, None
+    return SigningRun(done)

@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
-from core.audit.services import record
 from core.auth import attempts
 from core.errors import UserError
 from core.extensions import db, limiter
@@ -119,16 +118,13 @@ def correction(session_id: int):
 
 
 def _pdf(session_id: int, document_id: int, *, inline: bool):
-    from core.downloads import attachment_response, content_disposition
+    from core.downloads import content_disposition
 
     session = get_session_for(current_user, session_id)
     doc = services.get_document(session, document_id)
-    key, size, filename = services.content_of(doc)
-    record("jury_document.read", "jury_document", doc.id, actor_id=current_user.id)
-    db.session.commit()
-    response = attachment_response(services.open_object(key), filename=filename, media_type="application/pdf",
-                                   size=size)
-    if inline:  # read in the browser's PDF viewer (a sandboxed response would keep it from rendering)
+    filename = services.content_of(doc).filename
+    response = services.content_response(doc, current_user)
+    if inline and response.status_code == 200:  # read in the browser's PDF viewer (a sandboxed response would keep it from rendering)
         response.headers["Content-Disposition"] = content_disposition(filename).replace("attachment", "inline", 1)
         response.headers["Content-Security-Policy"] = "default-src 'none'; object-src 'self'; frame-ancestors 'self'"
     return response

@@ -15,7 +15,8 @@ from core.api.spec import TAGS, declare_error_response, declare_tag
 from core.errors import UserError
 from core.extensions import db
 from core.review import services
-from core.review.schemas import DecisionRequestSchema, DecisionSchema, VersionDiffSchema
+from core.review.schemas import (DecisionRequestSchema, DecisionSchema, NoteListSchema, NoteRequestSchema,
+                                 NoteSchema, VersionDiffSchema)
 
 blueprint = api_blueprint("review_api", __name__, url_prefix="/backoffice")
 
@@ -83,7 +84,7 @@ def decision(dossier_id: int):
         "status_label": dossier.status.label, "version": dossier.latest_version.number,
         "letter": {"id": letter.id, "kind": letter.kind, "title": letter.title, "sha256": letter.sha256,
                    "size": letter.size,
-                   "links": {"content": url_for("dossiers_api.document_content", document_id=letter.id)}},
+                   "links": {"content": url_for("documents_api.document_content", document_id=letter.id)}},
     }))
     response.status_code = 201
     return response
@@ -133,3 +134,69 @@ def versions_diff(dossier_id: int):
                                   for c in s.changes]} for s in diff.sections],
         "annexes_added": diff.annexes_added, "annexes_removed": diff.annexes_removed,
     }))
+
+
+def _note(note) -> dict:
+    return {"id": note.id, "dossier_id": note.dossier_id, "text": note.text, "created_at": note.created_at,
+            "author": {"id": note.author.id, "first_name": note.author.first_name,
+                       "last_name": note.author.last_name}}
+
+
+@blueprint.get("/dossiers/<int:dossier_id>/notes")
+@token_required
+def notes(dossier_id: int):
+    """The staff's private notes on a dossier, latest first.
+    ---
+    get:
+      summary: Lire les notes internes d'un dossier
+      description: >-
+        Les notes que l'équipe du certificateur a écrites sur le dossier ; elles ne sont jamais montrées
+        au candidat.
+      tags: [backoffice]
+      responses:
+        200:
+          description: Les notes du dossier.
+          content:
+            application/json:
+              schema: NoteListSchema
+        404: DossierNotFound
+    """
+    dossier = services.get_dossier_for_review(current_api_user(), dossier_id)
+    return jsonify(NoteListSchema().dump({"items": [_note(n) for n in services.notes_of(dossier)]}))
+
+
+@blueprint.post("/dossiers/<int:dossier_id>/notes")
+@token_required
+def add_note(dossier_id: int):
+    """Write a private note on a dossier (audited).
+    ---
+    post:
+      summary: Écrire une note interne
+      description: >-
+        La note n'est visible que par l'équipe du certificateur. Inscrite au journal d'audit
+        (`review.note_added`).
+      tags: [backoffice]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: NoteRequestSchema
+      responses:
+        201:
+          description: La note enregistrée.
+          content:
+            application/json:
+              schema: NoteSchema
+        404: DossierNotFound
+        422: ValidationFailed
+    """
+    user = current_api_user()
+    dossier = services.get_dossier_for_review(user, dossier_id)
+    body = load_json(NoteRequestSchema)
+    try:
+        note = services.add_note(dossier, actor=user, text=body["text"])
+        db.session.commit()
+    except UserError:
+        db.session.rollback()
+        raise
+    return jsonify(NoteSchema().dump(_note(note))), 201

@@ -1,6 +1,7 @@
 """Marshmallow schemas of the review API (:mod:`core.review.api`); French descriptions."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
 from core.api.parsing import RequestSchema
@@ -81,3 +82,28 @@ class VersionDiffSchema(ResponseSchema):
         "Annexes présentes dans la version d'arrivée seulement (comparées par empreinte SHA-256)."))
     annexes_removed = fields.List(fields.Nested(AnnexRefSchema), required=True, metadata=_d(
         "Annexes présentes dans la version de départ seulement."))
+
+
+class NoteRequestSchema(RequestSchema):
+    text = fields.Str(required=True, validate=validate.Length(min=1, max=4000, error=_l(
+        "La note doit faire entre 1 et 4000 caractères.")), metadata=_d(
+        "Le texte de la note (4000 caractères au plus), visible de la seule équipe du certificateur."))
+
+
+class NoteAuthorSchema(ResponseSchema):
+    id = fields.Int(required=True, metadata=_d("Identifiant du compte."))
+    first_name = fields.Str(required=True, metadata=_d("Prénom."))
+    last_name = fields.Str(required=True, metadata=_d("Nom."))
+
+
+class NoteSchema(ResponseSchema):
+    id = fields.Int(required=True, metadata=_d("Identifiant de la note."))
+    dossier_id = fields.Int(required=True, metadata=_d("Identifiant du dossier."))
+    text = fields.Str(required=True, metadata=_d("Le texte de la note."))
+    author = fields.Nested(NoteAuthorSchema, required=True, metadata=_d("Qui l'a écrite."))
+    created_at = UtcDateTime(required=True, metadata=_d("Date d'écriture (UTC)."))
+
+
+class NoteListSchema(ResponseSchema):
+    items = fields.List(fields.Nested(NoteSchema), required=True, metadata=_d(
+        "Les notes du dossier, de la plus récente à la plus ancienne."))

@@ -381,12 +381,7 @@ def _finish(dossier: Dossier, actor: User, kind: str, *, new_status: DossierStat
             record(f"dossier.{kind}", "dossier", dossier.id, actor_id=actor.id,
                    payload={"version": version.number, "from": previous.value, "letter_id": letter.id,
                             **({"reasons": reasons} if reasons else {})})
-        from core.webhooks.services import emit  # sent after the commit below
-
-        emit("dossier.admissibility_decided", actor.organisation_id,
-             {"dossier_id": dossier.id, "reference": dossier.reference,
-              "certification": dossier.certification_code, "decision": kind, "version": version.number,
-              "status": dossier.status.value, "letter_document_id": letter.id})
+        _emit_decision(dossier, version, kind, letter)  # sent after the commit below
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -399,6 +394,25 @@ def _finish(dossier: Dossier, actor: User, kind: str, *, new_status: DossierStat
     if kind != CORRECTIONS:
         _send_decision_email(dossier, version, cert, kind=kind, reasons=reasons, letter=letter)
     return letter
+
+
+def _emit_decision(dossier: Dossier, version: DossierVersion, kind: str, letter: Document) -> None:
+    """Webhooks to the dossier's organisation: ``dossier.admissibility_decided``, and for corrections
+    ``dossier.corrections_requested`` (what is to correct, by section key and annex number only)."""
+    from core.webhooks.models import ADMISSIBILITY_DECIDED, CORRECTIONS_REQUESTED
+    from core.webhooks.services import emit, iso
+
+    about = {"dossier_id": dossier.id, "reference": dossier.reference, "certification": dossier.certification_code}
+    emit(ADMISSIBILITY_DECIDED, dossier.organisation_id,
+         {**about, "decision": kind, "version": version.number, "status": dossier.status.value,
+          "letter_document_id": letter.id})
+    if kind == CORRECTIONS:
+        items = list(version.corrections or [])
+        emit(CORRECTIONS_REQUESTED, dossier.organisation_id, {
+            **about, "version": version.number, "letter_document_id": letter.id,
+            "requested_at": iso(version.corrections_requested_at), "items": len(items),
+            "sections": sorted({i["section"] for i in items if i.get("section")}),
+            "annexes": sorted({int(i["annex"]) for i in items if i.get("annex") is not None})})
 
 
 # ---------------------------------------------------------------------------

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, String
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.auth.models import utcnow
@@ -34,3 +36,7 @@ class DocumentHash(db.Model):
     tsa_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: set when a renewal replaced these bytes by newer ones
     superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: the verification report of these bytes computed when they were issued (``signing.verify``,
+    #: ``VerificationReport.to_dict()`` plus ``trust`` and ``checked_at``); ``None`` for rows
+    #: recorded before it was kept: the verification page then verifies the file in full
+    verification_report: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -328,12 +328,38 @@ def _storage():
     return current_app.extensions["livret"].storage
 
 
-def _hash_row(document_id, data: bytes, origin: str, key: str | None) -> DocumentHash:
+def _hash_row(document_id, data: bytes, origin: str, key: str | None, report: dict | None = None) -> DocumentHash:
     state = timestamp_state(data)
     return DocumentHash(document_id=document_id, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
                         origin=origin, storage_key=key,
                         last_timestamp_at=state.at if state else None,
-                        tsa_expires_at=state.tsa_expires_at if state else None)
+                        tsa_expires_at=state.tsa_expires_at if state else None,
+                        verification_report=report)
+
+
+def trust_fingerprint(certs) -> str:
+    """SHA-256 over the trust roots (a stored report is reused only under the same roots)."""
+    return hashlib.sha256(b"".join(sorted(c.dump() for c in certs))).hexdigest()
+
+
+def stored_report(report) -> dict:
+    """What :class:`DocumentHash.verification_report` keeps of a :class:`signing.VerificationReport`."""
+    return {**report.to_dict(), "trust": trust_fingerprint(trust_roots()),
+            "checked_at": datetime.now(timezone.utc).isoformat()}
+
+
+def issuance_report(data: bytes) -> dict | None:
+    """The verification report of bytes the platform is issuing, kept with their hash so that the
+    verification page answers at once for them; ``None`` (the page then verifies in full) if the
+    verification itself fails: issuing never depends on it."""
+    cfg = signing_config()
+    try:
+        report = verify(data, trust_roots=cfg.trust_root_certs(), max_size=max(len(data), cfg.max_verify_size),
+                        max_pages=max(10**6, cfg.max_verify_pages))
+    except Exception:  # noqa: BLE001 - a report is an optimisation, never a reason to refuse
+        logger.warning("no verification report kept for an issued document", exc_info=True)
+        return None
+    return stored_report(report)
 
 
 def _safe_filename(filename: str) -> str:
@@ -362,6 +388,7 @@ def issue_document(pdf_bytes: bytes, *, dossier=None, version=None, kind: str, t
     sealed = seal_pdf(pdf_bytes, reason=reason or title, level=level, organisation=organisation,
                       field_name=field_name)
     digest = hashlib.sha256(sealed).hexdigest()
+    report = issuance_report(sealed)
     dossier_id = getattr(dossier, "id", None)
     key = new_key("documents", dossier_id if dossier_id is not None else "platform")
     storage = _storage()
@@ -378,7 +405,7 @@ def issue_document(pdf_bytes: bytes, *, dossier=None, version=None, kind: str, t
                            size=stored.size, sha256=stored.sha256, storage_key=stored.key)
             db.session.add(doc)
             db.session.flush()
-            db.session.add(_hash_row(doc.id, sealed, "issued", stored.key))
+            db.session.add(_hash_row(doc.id, sealed, "issued", stored.key, report))
             record("document.issued", "document", doc.id, actor_id=actor_id,
                    payload={"kind": kind, "dossier_id": dossier_id, "sha256": stored.sha256})
         if commit:
@@ -477,7 +504,7 @@ def renew_document(document: Document, current: DocumentHash) -> DocumentHash:
         now = utcnow()
         current.superseded_at = now
         document.sha256, document.size, document.storage_key = stored.sha256, stored.size, stored.key
-        row = _hash_row(document.id, renewed, "renewed", stored.key)
+        row = _hash_row(document.id, renewed, "renewed", stored.key, stored_report(report))
         db.session.add(row)
         record("document.timestamp_renewed", "document", document.id, actor_id=None,
                payload={"previous_sha256": current.sha256, "sha256": stored.sha256})

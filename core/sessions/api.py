@@ -14,7 +14,7 @@ from core.api.blueprint import api_blueprint
 from core.api.parsing import load_json
 from core.api.spec import TAGS, declare_error_response, declare_tag
 from core.auth.models import Role
-from core.errors import Forbidden
+from core.errors import Forbidden, ValidationFailed
 from core.extensions import db
 from core.jury import services as jury
 from core.jury.models import SessionStatus
@@ -122,7 +122,8 @@ def _problems(session) -> dict:
 
 def _detail(session, status: int = 200):
     data = {**_summary(session), "manager_position": session.manager_position,
-            "observations": session.observations, "opened_at": session.opened_at, "closed_at": session.closed_at,
+            "observations": session.observations,
+            "observations_editable": services.observations_editable(session), "opened_at": session.opened_at, "closed_at": session.closed_at,
             "slot_minutes": session.slot_minutes, "schedule": session.schedule or [],
             "jurors": [_juror(j) for j in session.jurors],
             "candidates": [_candidate(session, c) for c in services.ordered(session)],
@@ -559,12 +560,16 @@ def add_candidate(session_id: int):
 @blueprint.patch("/<int:session_id>/candidates/<int:candidate_id>")
 @token_required
 def update_candidate(session_id: int, candidate_id: int):
-    """Set a candidate's slot by hand.
+    """Move a candidate in the order of passage, or set their slot by hand.
     ---
     patch:
-      summary: Modifier le créneau d'un candidat
+      summary: Modifier le rang de passage ou le créneau d'un candidat
       description: >-
-        Le créneau saisi est gardé jusqu'au prochain changement du déroulé ou de l'ordre de passage.
+        Session « en préparation » seulement. `position` place le candidat à ce rang (0 : premier),
+        les autres gardent leur ordre et tous les créneaux sont recalculés (les flèches « monter » et
+        « descendre » de la page). `starts_at` fixe son créneau à la main (la page « Modifier
+        l'horaire ») ; il est gardé jusqu'au prochain changement du déroulé ou de l'ordre de passage.
+        L'un des deux au moins ; avec les deux, le rang change d'abord. Tout ou rien.
       tags: [sessions]
       requestBody:
         required: true
@@ -585,8 +590,19 @@ def update_candidate(session_id: int, candidate_id: int):
     session = _managed(session_id)
     candidate = jury.get_candidate_for(user, session, candidate_id)
     body = load_json(SessionCandidateUpdateSchema)
-    start = services.local(body["starts_at"])
-    _commit(lambda: services.set_slot(session, user, candidate, start.date(), start.time().replace(tzinfo=None)))
+    if not body:
+        message = _("Indiquez le rang de passage (position) ou le début du créneau (starts_at).")
+        raise ValidationFailed(_("Rien à modifier : rien n'a été enregistré."),
+                               details={"position": [message], "starts_at": [message]})
+
+    def change():
+        if "position" in body:
+            services.move_candidate_to(session, user, candidate, body["position"])
+        if "starts_at" in body:
+            start = services.local(body["starts_at"])
+            services.set_slot(session, user, candidate, start.date(), start.time().replace(tzinfo=None))
+
+    _commit(change)
     return jsonify(SessionCandidateSchema().dump(_candidate(session, candidate)))
 
 
@@ -676,3 +692,6 @@ def put_declarations(session_id: int):
     _commit(lambda: members.declare(session, user, body["declarations"]))
     rows = [d for _c, d in members.declaration_rows(session, user) if d is not None]
     return jsonify(SessionDeclarationListSchema().dump({"items": [_declaration(d) for d in rows]}))
+
+
+from core.sessions import api_running  # noqa: E402,F401 - the schedule reset and the observations

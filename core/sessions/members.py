@@ -54,29 +54,16 @@ def _sittings(dossier_id: int) -> list[SessionCandidate]:
                                    .order_by(SessionCandidate.id)))
 
 
-def _failed(decision: JuryDecision, success: str) -> bool:
-    return decision.outcome != success
-
-
 def retake_attempt(session: JurySession, dossier_id: int) -> int | None:
     """The attempt number if ``dossier_id`` may retake in ``session``, else ``None``.
 
     A retake: the current decision of the dossier's last sitting is sealed and
     failed, its retake window (``retake_until``) reaches the session's day, and
     the dossier sat fewer times than ``1 + rules.retakes``."""
-    cert = jury.certification_of(session)
-    allowed = 1 + (cert.rules.retakes if cert.rules else 0)
+    from core.deliberation.results import next_attempt
+
     sittings = [s for s in _sittings(dossier_id) if s.session_id != session.id]
-    if not sittings or len(sittings) >= allowed:
-        return None
-    last = max(sittings, key=lambda s: (s.session.starts_at, s.id))
-    decision = last.decision
-    if (decision is None or decision.sealed_at is None or decision.retake_until is None
-            or decision.retake_until < session_day(session)):
-        return None
-    if not _failed(decision, jury.grid_of(cert).outcomes[0].code):
-        return None
-    return max(s.attempt for s in sittings) + 1
+    return next_attempt(jury.certification_of(session), sittings, session_day(session))
 
 
 def eligible_dossiers(session: JurySession) -> list[Eligible]:

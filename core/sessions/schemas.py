@@ -150,6 +150,8 @@ class SessionProblemsSchema(ResponseSchema):
 class SessionDetailSchema(SessionSummarySchema):
     manager_position = fields.Str(required=True, metadata=_d("Fonction du responsable de session."))
     observations = fields.Str(required=True, metadata=_d("Observations du responsable (partie 4 du PV)."))
+    observations_editable = fields.Bool(required=True, metadata=_d(
+        "Les observations peuvent changer maintenant (`PUT /sessions/{session_id}/observations`)."))
     opened_at = UtcDateTime(required=True, allow_none=True)
     closed_at = UtcDateTime(required=True, allow_none=True)
     slot_minutes = fields.Int(required=True, metadata=_d("Durée du passage d'un candidat."))
@@ -222,7 +224,27 @@ class SessionCandidateCreateSchema(RequestSchema):
 
 
 class SessionCandidateUpdateSchema(RequestSchema):
-    starts_at = fields.AwareDateTime(required=True, metadata=_d("Début du créneau, saisi à la main."))
+    position = fields.Int(strict=True, metadata=_d(
+        "Nouveau rang de passage (0 : premier) ; les autres candidats gardent leur ordre et les créneaux "
+        "sont recalculés (comme les flèches « monter » et « descendre » de la page)."))
+    starts_at = fields.AwareDateTime(metadata=_d(
+        "Début du créneau, saisi à la main, avec fuseau horaire (appliqué après le changement de rang)."))
+
+
+class SessionObservationsRequestSchema(RequestSchema):
+    observations = fields.Str(required=True, validate=validate.Length(max=4000), metadata=_d(
+        "Observations sur le déroulement de la session (partie 4 du procès-verbal) ; remplacent les "
+        "précédentes. Chaîne vide : aucune observation."))
+    manager_position = fields.Str(validate=validate.Length(max=200), metadata=_d(
+        "Fonction du responsable de session (inchangée si absente)."))
+
+
+class SessionObservationsSchema(ResponseSchema):
+    observations = fields.Str(required=True, metadata=_d("Observations du responsable (partie 4 du PV)."))
+    manager_position = fields.Str(required=True, metadata=_d("Fonction du responsable de session."))
+    editable = fields.Bool(required=True, metadata=_d(
+        "Les observations peuvent changer maintenant (session ouverte, ou correction du procès-verbal en "
+        "cours, et aucun procès-verbal en signature)."))
 
 
 class SessionAttendanceItemSchema(RequestSchema):

@@ -292,17 +292,30 @@ def recompute_slots(session: JurySession) -> None:
 
 
 def move_candidate(session: JurySession, actor: User, candidate: SessionCandidate, offset: int) -> None:
-    """Move a candidate earlier (-1) or later (+1) in the order of passage; slots are recomputed."""
+    """Move a candidate earlier (-1) or later (+1) in the order of passage (the page's arrows); nothing
+    happens at either end. Slots are recomputed."""
+    check_manages(actor, session)
+    check_draft(session)
+    target = ordered(session).index(candidate) + offset
+    if 0 <= target < len(session.candidates):
+        move_candidate_to(session, actor, candidate, target)
+
+
+def move_candidate_to(session: JurySession, actor: User, candidate: SessionCandidate, position: Any) -> None:
+    """Put a candidate at ``position`` (0: first) in the order of passage, the others keeping their
+    order; slots are recomputed. 422 for a position outside the order of passage."""
     check_manages(actor, session)
     check_draft(session)
     rows = ordered(session)
-    index = rows.index(candidate)
-    target = index + offset
-    if not 0 <= target < len(rows):
+    if isinstance(position, bool) or not isinstance(position, int) or not 0 <= position < len(rows):
+        message = _("Indiquez un rang de passage entre 0 (premier) et %(n)d (dernier).", n=len(rows) - 1)
+        raise ValidationFailed(_("L'ordre de passage n'a pas été modifié."), details={"position": [message]})
+    if rows.index(candidate) == position:
         return
-    rows[index], rows[target] = rows[target], rows[index]
-    for position, row in enumerate(rows):
-        row.position = position
+    rows.remove(candidate)
+    rows.insert(position, candidate)
+    for index, row in enumerate(rows):
+        row.position = index
     recompute_slots(session)
     record("session.candidate_moved", "jury_session", session.id, actor_id=actor.id,
            payload={"candidate_id": candidate.id, "position": candidate.position})
@@ -416,8 +429,22 @@ def open_session(session: JurySession, actor: User) -> None:
     db.session.flush()
     record("session.opened", "jury_session", session.id, actor_id=actor.id,
            payload={"candidates": len(session.candidates), "jurors": len(session.jurors)})
+    _emit_opened(session)
     db.session.commit()
     send_convocations(session)
+
+
+def _emit_opened(session: JurySession) -> None:
+    """The webhook ``session.opened`` to the session's organisation (that of its dossiers), sent after the commit."""
+    from core.webhooks.models import SESSION_OPENED
+    from core.webhooks.services import emit, iso
+
+    dossier_ids = [c.dossier_id for c in ordered(session)]
+    emit(SESSION_OPENED, session.organisation_id, {
+        "session_id": session.id, "certification": session.certification_code,
+        "date": session_day(session).isoformat(), "ends_on": session.ends_on.isoformat() if session.ends_on else None,
+        "starts_at": iso(session.starts_at), "opened_at": iso(session.opened_at), "candidates": len(dossier_ids),
+        "dossier_ids": dossier_ids})
 
 
 def send_convocations(session: JurySession) -> None:

@@ -42,6 +42,13 @@ class PlatformMatchSchema(Schema):
     issued_at = fields.DateTime(allow_none=True)
     current = fields.Bool(allow_none=True, metadata={
         "description": "Ces octets sont la version la plus récente (faux : horodatage renouvelé depuis)."})
+    statement = fields.Str(allow_none=True, metadata={
+        "description": "« Ce document a été émis par la plateforme le … » (absent : pas émis par elle)."})
+    from_issuance = fields.Bool(metadata={
+        "description": "Le rapport est celui établi quand la plateforme a émis ces octets (mêmes racines de "
+                       "confiance) ; faux : le fichier a été vérifié en entier."})
+    report_checked_at = fields.DateTime(allow_none=True, metadata={
+        "description": "Quand le rapport repris de l'émission a été établi."})
 
 
 class VerifyReportSchema(Schema):

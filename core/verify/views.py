@@ -21,8 +21,12 @@ declare_error_response("DocumentTooLarge", code="too_large",
                        message="Le fichier ou la requête est trop volumineux.")
 declare_error_response("DocumentUnreadable", code="invalid_document",
                        description="Le fichier n'est pas un PDF lisible (ou dépasse le nombre de pages "
-                                   "accepté, code `document_refused`), ou le champ `file` manque "
-                                   "(code `validation_failed`).",
+                                   "accepté, code `document_refused`), son analyse dépasserait le budget "
+                                   "de vérification (code `verification_too_complex` : trop de révisions, "
+                                   "d'objets, une structure trop profonde ou une analyse trop longue — "
+                                   "VERIFY_MAX_REVISIONS, VERIFY_MAX_OBJECTS, VERIFY_MAX_STRUCTURE_DEPTH, "
+                                   "VERIFY_TIME_BUDGET_SECONDS ; `details` donne la limite atteinte), ou le "
+                                   "champ `file` manque (code `validation_failed`).",
                        message="Le document PDF est endommagé ou illisible : il ne peut pas être vérifié.")
 declare_error_response("RateLimited", code="rate_limited", description="Trop de vérifications depuis cette adresse.",
                        message="Trop de tentatives. Veuillez patienter avant de réessayer.")
@@ -39,6 +43,8 @@ def _render(form, result=None, status=200, filename: str | None = None):
     limit_mb = f"{current_app.config['VERIFY_MAX_SIZE'] / (1024 * 1024):.0f}"
     return render_template("verify/verify.html", form=form, result=result, level_label=level_label,
                            limit_mb=limit_mb, max_pages=current_app.config["VERIFY_MAX_PAGES"],
+                           max_revisions=current_app.config["VERIFY_MAX_REVISIONS"],
+                           time_budget=f"{float(current_app.config['VERIFY_TIME_BUDGET_SECONDS']):g}",
                            filename=filename), status
 
 
@@ -82,6 +88,10 @@ def verify_api():
         SHA-256 du fichier et si elle correspond à un document émis par cette plateforme.
         Aucun jeton n'est nécessaire ; aucune adresse contenue dans le fichier n'est consultée.
         Un document non valide est une réponse 200 avec `valid: false` et ses motifs.
+        Un document émis par la plateforme (même empreinte) est annoncé d'abord
+        (`platform.statement`) et son rapport est celui établi à l'émission (`platform.from_issuance`).
+        Un document dont l'analyse dépasserait le budget de vérification est refusé (422,
+        `verification_too_complex`) sans être analysé plus avant.
       tags: [verify]
       requestBody:
         required: true

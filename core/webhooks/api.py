@@ -13,17 +13,22 @@ from flask import jsonify, request, url_for
 from core.api.auth import current_api_user, token_required
 from core.api.blueprint import api_blueprint
 from core.api.parsing import load_json
-from core.api.spec import declare_error_response, declare_tag
+from core.api.spec import declare_error_response, declare_spec_extension, declare_tag
 from core.extensions import db
 from core.webhooks import services
-from core.webhooks.models import WebhookDelivery, WebhookEndpoint
+from core.webhooks.models import EVENTS, WebhookDelivery, WebhookEndpoint
+from core.webhooks.openapi import add_webhooks
 from core.webhooks.schemas import (WebhookCreateSchema, WebhookDeliveryListSchema, WebhookEndpointCreatedSchema,
                                    WebhookEndpointListSchema, WebhookEndpointSchema)
 
 blueprint = api_blueprint("webhooks_api", __name__, url_prefix="/webhooks")
 
-declare_tag("webhooks", "Notifications signées envoyées aux systèmes du certificateur : paiement des frais "
-                        "(`fee.paid`), décision de recevabilité (`dossier.admissibility_decided`).", "Webhooks")
+declare_tag("webhooks", "Notifications signées (POST JSON, en-tête `X-Livret-Signature`) envoyées aux systèmes de "
+                        "l'organisme à chaque changement d'état qu'il suit : " + ", ".join(f"`{e}`" for e in EVENTS)
+            + ". Chaque événement et ses données (`data`, identifiants et codes seulement) sont décrits dans "
+              "l'extension `x-webhooks` du document OpenAPI et les schémas `WebhookEvent` et `…Payload`.",
+            "Webhooks")
+declare_spec_extension(add_webhooks)
 declare_error_response("WebhookNotFound", code="webhook_not_found",
                        description="Aucun point de réception de l'organisme du jeton ne porte cet identifiant "
                                    "(celui d'un autre organisme est toujours signalé comme absent).",

@@ -12,11 +12,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.auth.models import Organisation, utcnow
 from core.extensions import db
 
-FEE_PAID = "fee.paid"
-ADMISSIBILITY_DECIDED = "dossier.admissibility_decided"
+# The events, in the order of a dossier's life. Each has its payload schema and its documentation
+# in core/webhooks/schemas.py (EVENT_PAYLOADS); docs/webhooks.md lists them (`livret webhooks doc`).
+DOSSIER_SUBMITTED = "dossier.submitted"  # core/dossiers/submission.py: a version submitted (or resubmitted)
+CORRECTIONS_REQUESTED = "dossier.corrections_requested"  # core/review: corrections asked on the version
+ADMISSIBILITY_DECIDED = "dossier.admissibility_decided"  # core/review: any admissibility decision
+FEE_PAID = "fee.paid"  # core/fees: a payment recorded
+FEE_WAIVED = "fee.waived"  # core/fees: the fee waived by the certifier's staff
+SESSION_OPENED = "session.opened"  # core/sessions: a jury session opened (its candidates scheduled)
 DECISION_SEALED = "decision.sealed"  # core/pv: a jury decision sealed with its procès-verbal
-PV_SEALED = "pv.sealed"  # core/pv: a procès-verbal signed by everyone and sealed
-EVENTS = (FEE_PAID, ADMISSIBILITY_DECIDED, DECISION_SEALED, PV_SEALED)
+CERTIFICATE_ISSUED = "certificate.issued"  # core/pv: a sealed nominative certificate issued
+PV_SEALED = "pv.sealed"  # core/pv: a procès-verbal signed by everyone and sealed (the session closes)
+EVENTS = (DOSSIER_SUBMITTED, CORRECTIONS_REQUESTED, ADMISSIBILITY_DECIDED, FEE_PAID, FEE_WAIVED, SESSION_OPENED,
+          DECISION_SEALED, CERTIFICATE_ISSUED, PV_SEALED)
 MAX_ATTEMPTS = 5
 
 

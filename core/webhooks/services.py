@@ -3,9 +3,16 @@
 How an event travels:
 
 1. A service that changes something calls :func:`emit` *inside its
-   transaction* (``fee.paid`` in :func:`core.fees.services.record_payment`,
-   ``dossier.admissibility_decided`` in :func:`core.review.services._finish`).
-   One :class:`WebhookDelivery` row per subscribed, active endpoint of the
+   transaction*, for the organisation the dossier (or the session) belongs
+   to: ``dossier.submitted`` in :func:`core.dossiers.submission.submit_and_seal`,
+   ``dossier.admissibility_decided`` and ``dossier.corrections_requested`` in
+   :func:`core.review.services._finish`, ``fee.paid`` / ``fee.waived`` in
+   :mod:`core.fees.services`, ``session.opened`` in
+   :func:`core.sessions.services.open_session`, ``decision.sealed``,
+   ``certificate.issued`` and ``pv.sealed`` in :mod:`core.pv.closing`. The
+   payload (ids and codes only) is checked against the event's schema
+   (:data:`core.webhooks.schemas.EVENT_PAYLOADS`). One
+   :class:`WebhookDelivery` row per subscribed, active endpoint of the
    organisation is added to that transaction: a rolled-back change notifies
    nobody, a committed one cannot lose its notification.
 2. When the *outermost* transaction commits, a session hook enqueues the job
@@ -187,6 +194,7 @@ def emit(event: str, organisation_id: int | None, payload: dict[str, Any]) -> li
     """
     if event not in EVENTS:
         raise ValueError(f"unknown webhook event {event!r}")
+    _check_payload(event, payload)
     if organisation_id is None:
         return []
     endpoints = db.session.scalars(select(WebhookEndpoint).where(
@@ -200,6 +208,22 @@ def emit(event: str, organisation_id: int | None, payload: dict[str, Any]) -> li
         db.session.flush()
         db.session.info.setdefault(_PENDING, []).extend(d.id for d in created)
     return created
+
+
+class PayloadMismatch(ValueError):
+    """A payload that does not match its event's schema (:data:`core.webhooks.schemas.EVENT_PAYLOADS`)."""
+
+
+def _check_payload(event: str, payload: dict[str, Any]) -> None:
+    """In debug and tests a payload drifting from its schema is an error; in production it is logged and sent."""
+    from core.webhooks.schemas import payload_errors
+
+    errors = payload_errors(event, payload)
+    if errors is None:
+        return
+    if has_app_context() and (current_app.debug or current_app.testing):
+        raise PayloadMismatch(f"payload of {event} does not match its schema: {errors}")
+    logger.error("payload of webhook event %s does not match its schema: %s", event, errors)
 
 
 @sa_event.listens_for(Session, "after_commit")
@@ -249,12 +273,16 @@ def body_of(delivery: WebhookDelivery, timestamp: int) -> bytes:
     return json.dumps(envelope, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
-def _iso(moment: datetime | None) -> str | None:
+def iso(moment: datetime | None) -> str | None:
+    """``moment`` as the payloads write it: ISO 8601 in UTC with a ``Z`` (naive values are UTC)."""
     if moment is None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+_iso = iso
 
 
 def _aware(moment: datetime | None) -> datetime | None:

@@ -203,3 +203,34 @@ def test_docs_page_is_french_accessible_and_lists_every_endpoint(client, spec):
 
 def test_footer_links_to_the_docs(client):
     assert 'href="/api/v1/docs"' in client.get("/").get_data(as_text=True)
+
+
+def test_every_download_declares_its_digest_headers_and_the_304(spec):
+    """Every operation answering a binary body (a download) declares ``ETag`` and ``Content-Digest`` on its
+    success, the 304 and the ``If-None-Match`` header; only files generated as they stream (declared
+    ``checkable=False``: the back-office export) announce no digest."""
+    from core.api.spec import UNCHECKABLE_FILE_RESPONSES
+
+    downloads = []
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            for status, response in operation["responses"].items():
+                name = response.get("$ref", "").rpartition("/")[2]
+                resolved = _resolve(spec, response)
+                binary = any(media.get("schema", {}).get("format") == "binary"
+                             for media in (resolved.get("content") or {}).values())
+                if not status.startswith("2") or not binary or name in UNCHECKABLE_FILE_RESPONSES:
+                    continue
+                downloads.append((method, path))
+                headers = {h: _resolve(spec, v) for h, v in resolved.get("headers", {}).items()}
+                assert {"ETag", "Content-Digest"} <= set(headers), (method, path)
+                assert "sha-256" in headers["Content-Digest"]["description"]
+                assert operation["responses"]["304"] == {"$ref": "#/components/responses/NotModified"}
+                params = [p for p in operation["parameters"] if p["in"] == "header"]
+                assert [p["name"] for p in params] == ["If-None-Match"], (method, path)
+    assert {("get", "/api/v1/documents/{document_id}/content"),
+            ("get", "/api/v1/sessions/{session_id}/pv/{pv_id}/content"),
+            ("get", "/api/v1/dossiers/{dossier_id}/annexes/{number}/content"),
+            ("get", "/api/v1/dossiers/{dossier_id}/preview")} <= set(downloads)
+    assert _resolve(spec, spec["components"]["responses"]["NotModified"])["headers"]["ETag"] == {
+        "$ref": "#/components/headers/ETag"}

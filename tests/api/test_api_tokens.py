@@ -66,7 +66,8 @@ def test_me_returns_the_token_user_and_records_last_use(app, client, create_user
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     assert response.get_json() == {"id": user.id, "email": user.email, "first_name": "Awa", "last_name": "Diallo",
-                                   "role": "candidate", "organisation": None, "email_verified": True}
+                                   "role": "candidate", "organisation": None, "email_verified": True,
+                                   "language": None}
     with app.app_context():
         token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == user.id))
         used = token.last_used_at if token.last_used_at.tzinfo else token.last_used_at.replace(tzinfo=timezone.utc)

@@ -59,3 +59,25 @@ def text():
 @pytest.fixture
 def same_page():
     return comparable
+
+
+@pytest.fixture
+def make_token(app):
+    """``make_token(user)``: the secret of a new API token of ``user`` (as tests/api/conftest.py does)."""
+    from core.api.services import issue_token
+    from core.auth.models import User
+    from core.extensions import db
+
+    def factory(user, name: str = "test") -> str:
+        with app.app_context():
+            secret, _token = issue_token(db.session.get(User, user.id), name=name)
+            db.session.commit()
+        return secret
+
+    return factory
+
+
+@pytest.fixture
+def bearer():
+    """``bearer(secret)``: the request headers carrying that token."""
+    return lambda secret: {"Authorization": f"Bearer {secret}"}

@@ -56,7 +56,10 @@ class CardProvider:
 
 
 class AllHooksPlugin:
-    """Implements every hook of core/hookspecs.py."""
+    """Implements every hook of core/hookspecs.py.
+
+    The per-certification hooks do not look at ``certification.code``: core
+    calls them for ALLH1 only, the certification this plugin declares."""
 
     __name__ = "allhooks"
 
@@ -71,8 +74,6 @@ class AllHooksPlugin:
 
     @hookimpl
     def livret_dossier_sections(self, certification):
-        if certification.code != "ALLH1":
-            return None
         from core.dossiers.sections import SectionSpec
         from forms.sections import get
 
@@ -82,19 +83,19 @@ class AllHooksPlugin:
     def livret_dossier_problems(self, certification, dossier, sections):
         from core.dossiers.sections import Problem
 
-        if certification.code == "ALLH1" and "Bonjour" not in str(sections.get("lettre_motivation")):
+        if "Bonjour" not in str(sections.get("lettre_motivation")):
             return [Problem("La lettre doit commencer par « Bonjour ».", "lettre_motivation", code="allhooks")]
         return None
 
     @hookimpl
-    def livret_payment_providers(self, certification):
+    def livret_payment_providers(self, certification):  # cross-cutting: asked for every certification
         return [CardProvider()] if certification.code == "ALLH1" else None
 
     @hookimpl
     def livret_jury_problems(self, certification, session):
         from core.certifications.descriptor import JuryProblem
 
-        if certification.code == "ALLH1" and len(session.jurors) < 3:
+        if len(session.jurors) < 3:
             return [JuryProblem("allhooks_three", "Règle du module : il faut trois jurés.")]
         return None
 
@@ -102,8 +103,6 @@ class AllHooksPlugin:
     def livret_evaluation_grid(self, certification):
         from core.certifications.descriptor import Grid, GridScore, Outcome
 
-        if certification.code != "ALLH1":
-            return None
         return Grid(mode="marks", outcomes=(Outcome("reussi", "Réussi"), Outcome("echec", "Échec")),
                     scale=10, threshold=6, scores=(GridScore("PITCH", "Pitch", 10, eliminatory_below=4),))
 
@@ -111,14 +110,12 @@ class AllHooksPlugin:
     def livret_jury_decision(self, certification, consolidation):
         from core.certifications.descriptor import DecisionProposal
 
-        if certification.code != "ALLH1":
-            return None
         ok = all(min(marks) >= 6 for marks in consolidation.marks.values())
         return DecisionProposal("reussi" if ok else "echec", reasons=("Règle du module : chaque note ≥ 6.",))
 
     @hookimpl
     def livret_decision_problems(self, certification, consolidation, decision):
-        if certification.code == "ALLH1" and decision.outcome == "reussi" and not decision.comment:
+        if decision.outcome == "reussi" and not decision.comment:
             return ["Règle du module : une réussite se commente."]
         return None
 
@@ -166,6 +163,14 @@ def test_every_hook_has_a_docstring_and_is_documented():
     for name in hook_names():
         assert (getattr(hookspecs, name).__doc__ or "").strip(), f"{name} has no docstring"
         assert re.search(rf"^#+ `?{name}", text, re.M), f"{name} is not documented in docs/plugins.md"
+
+
+def test_the_docs_say_which_hooks_are_per_certification():
+    """Each hook's section in docs/plugins.md opens with « *Per certification.* » exactly when it is one."""
+    text = DOCS.read_text(encoding="utf-8")
+    for name in hook_names():
+        section = re.search(rf"^#+ `{name}\(.*?$(.*?)(?=^#+ |\Z)", text, re.M | re.S).group(1)
+        assert ("*Per certification.*" in section) == (name in hookspecs.PER_CERTIFICATION), name
 
 
 def test_certifications_and_template_dirs_and_settings(hooked_app):
@@ -280,9 +285,12 @@ def test_jury_hooks_grid_decision_and_problems(hooked_app, create_user):
         bad = Consolidation(present=True, jurors=2, marks={"C1": (7.0, 5.0), "C2": (6.0, 9.0)})
         assert jury.compute_decision(cert, good).outcome == "reussi"
         assert jury.compute_decision(cert, bad).outcome == "echec"
-        # a certification without its own rule falls back on core's default
+        # another plugin's certification is not asked to this plugin: its own rules or core's default apply
         other = next(c for code, c in hooked_app.extensions["livret"].certifications.items() if code != "ALLH1")
+        assert all(score.key != "PITCH" for score in jury.grid_of(other).scores)
         assert jury.compute_decision(other, Consolidation(present=False)).outcome == "absent"
+        assert "Règle du module : une réussite se commente." not in jury.decision_problems(
+            other, good, RecordedDecision(outcome="reussi"))
 
         problems = jury.decision_problems(cert, good, RecordedDecision(outcome="reussi"))
         assert "Règle du module : une réussite se commente." in problems

@@ -73,3 +73,131 @@ def test_throwaway_plugin_adds_a_certification_without_core_change(app, client, 
 def test_throwaway_plugin_is_gone_after_the_test(app, client):
     assert client.get("/certifications/ZZ42").status_code == 404
     assert app.extensions["livret"].pm.get_plugin("zz42") is None
+
+
+# ---------------------------------------------------------------------------
+# Per-certification hooks: called only on the plugin declaring the certification
+# ---------------------------------------------------------------------------
+
+class RulePlugin(CertificationPlugin):
+    """Declares ``code`` and decides ``outcome`` for it, without looking at the code (the lean contract)."""
+
+    def __init__(self, name, code, outcome):
+        super().__init__(make_certification(code))
+        self.__name__ = name
+        self.outcome = outcome
+
+    @hookimpl
+    def livret_jury_decision(self, certification, consolidation):
+        from core.certifications.descriptor import DecisionProposal
+
+        return DecisionProposal(self.outcome, reasons=(f"Règle de {self.__name__}",))
+
+
+class OldFormPlugin(CertificationPlugin):
+    """The form of the previous release: it declares OLD1 and still filters on the code."""
+
+    __name__ = "oldform"
+
+    def __init__(self):
+        super().__init__(make_certification("OLD1"))
+
+    @hookimpl
+    def livret_jury_decision(self, certification, consolidation):
+        from core.certifications.descriptor import DecisionProposal
+
+        if certification.code != "OLD1":
+            return None
+        return DecisionProposal("ancienne_forme")
+
+
+class OverridePlugin:
+    """Declares no certification but overrides the decision rule of ONE1, declared by another plugin."""
+
+    __name__ = "override_rules"
+
+    @hookimpl
+    def livret_jury_decision(self, certification, consolidation):
+        from core.certifications.descriptor import DecisionProposal
+
+        if certification.code != "ONE1":
+            return None
+        return DecisionProposal("surcharge")
+
+
+def _decide(app, code):
+    from core.certifications.descriptor import Consolidation
+    from core.certifications.services import get_certification
+    from core.jury.services import compute_decision
+
+    with app.app_context():
+        return compute_decision(get_certification(code), Consolidation(present=True, jurors=1)).outcome
+
+
+def _deprecations(caught):
+    return [str(w.message) for w in caught if issubclass(w.category, DeprecationWarning)]
+
+
+def test_per_certification_hooks_are_marked():
+    import inspect
+
+    from core import hookspecs
+
+    assert hookspecs.PER_CERTIFICATION == {
+        "livret_dossier_sections", "livret_dossier_problems", "livret_jury_problems",
+        "livret_evaluation_grid", "livret_jury_decision", "livret_decision_problems"}
+    for name in hookspecs.PER_CERTIFICATION:
+        assert "certification" in inspect.signature(getattr(hookspecs, name)).parameters
+    # cross-cutting hooks stay global, even the one that receives a certification
+    assert "livret_payment_providers" not in hookspecs.PER_CERTIFICATION
+
+
+def test_each_plugin_is_asked_only_about_its_own_certifications(app_config):
+    import warnings
+
+    one, two = RulePlugin("first", "ONE1", "premier"), RulePlugin("second", "TWO1", "second")
+    plain = CertificationPlugin(make_certification("PLAIN1"))
+    plain.__name__ = "plain"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        app = create_app(dict(app_config, EXTRA_PLUGINS=[one, two, OldFormPlugin(), plain]))
+    assert _deprecations(caught) == []
+    assert app.extensions["livret"].certifications["ONE1"].provider is one
+    # neither plugin filters on the code, yet each decides for its own certification only
+    assert _decide(app, "ONE1") == "premier"
+    assert _decide(app, "TWO1") == "second"
+    # the old form (a code filter) keeps working
+    assert _decide(app, "OLD1") == "ancienne_forme"
+    # a certification whose plugin has no rule gets core's default, not another plugin's
+    assert _decide(app, "PLAIN1") == "ok"  # core's default, from the descriptor's only outcome
+
+
+def test_plugin_declaring_no_certification_is_still_called_with_a_deprecation_warning(app_config):
+    with pytest.warns(DeprecationWarning, match=r"Plugin 'override_rules' implements livret_jury_decision "
+                                                r"but declares no certification"):
+        app = create_app(dict(app_config, EXTRA_PLUGINS=[RulePlugin("first", "ONE1", "premier"),
+                                                         RulePlugin("second", "TWO1", "second"), OverridePlugin()]))
+    assert _decide(app, "ONE1") == "surcharge"  # registered last, asked first (firstresult)
+    assert _decide(app, "TWO1") == "second"
+
+
+def test_registering_a_plugin_at_run_time_renews_the_callers(app, register_plugin):
+    from core.certifications.services import get_certification
+    from core.plugins import certification_hook
+
+    register_plugin(RulePlugin("first", "ONE1", "premier"), "first")
+    with app.app_context():
+        before = certification_hook(get_certification("ONE1"), "livret_jury_decision")
+        assert certification_hook(get_certification("ONE1"), "livret_jury_decision") is before  # cached
+    assert _decide(app, "ONE1") == "premier"
+    with pytest.warns(DeprecationWarning, match="override_rules"):
+        register_plugin(OverridePlugin(), "override_rules")
+    assert _decide(app, "ONE1") == "surcharge"
+
+
+def test_certification_hook_refuses_a_cross_cutting_hook(app):
+    from core.certifications.services import get_certification
+    from core.plugins import certification_hook
+
+    with app.app_context(), pytest.raises(ValueError, match="livret_payment_providers"):
+        certification_hook(get_certification("RS6776"), "livret_payment_providers")

@@ -97,8 +97,8 @@ def test_gunicorn_access_log_has_no_query_values(tmp_path):
            "LIVRET_DATABASE_URL": "sqlite:///" + str(tmp_path / "livret.sqlite3")}
     gunicorn = Path(sys.executable).parent / "gunicorn"
     process = subprocess.Popen(
-        [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", "1", "--access-logfile", str(log),
-         "--logger-class", "core.access_log.GunicornLogger", "core.wsgi:app"],
+        [str(gunicorn), "--config", "core/gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+         "--access-logfile", str(log), "core.wsgi:app"],
         cwd=Path(__file__).resolve().parents[2], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         referer = f"http://127.0.0.1:{port}/certificateur/dossiers?q={EMAIL}"

@@ -1,6 +1,8 @@
 """GET /api/v1/dossiers/{id}/preview: the Livret 2 before signing, as the page's « Prévisualiser »."""
 from __future__ import annotations
 
+import base64
+import hashlib
 import subprocess
 
 from dossier_api_data import LETTRE  # tests/dossiers_api/dossier_api_data.py
@@ -23,6 +25,9 @@ def test_preview_is_the_unsigned_livret_of_the_owner(app, api, candidate, open_d
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     data = response.get_data()
     assert data.startswith(b"%PDF")
+    digest = hashlib.sha256(data)  # rendered anew, still checkable
+    assert response.headers["ETag"] == f'"{digest.hexdigest()}"'
+    assert response.headers["Content-Digest"] == f"sha-256=:{base64.b64encode(digest.digest()).decode()}:"
     text = pdf_text(data)
     assert candidate.last_name.upper() in text and candidate.first_name in text
     assert "Aperçu – non signé" in text and "dix ans en conduite de projets" in text

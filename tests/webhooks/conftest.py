@@ -1,14 +1,88 @@
-"""Fixtures of the webhook tests: a local HTTP receiver, an organisation with an admin and staff."""
+"""Fixtures of the webhook tests: local HTTP receivers, an organisation with an admin and staff, the test
+certifications, and what a receiver checks in a delivery (signature, envelope, payload schema)."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import threading
+from contextlib import ExitStack
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
 import pytest
 
+from core.certifications.descriptor import Fee
+from core.dossiers.sections import SectionSpec
+from core.hookspecs import hookimpl
 from core.sealing.testing import signing_env  # noqa: F401 - admissibility letters are sealed
+from core.testing import make_certification
+from forms.sections import get
+
+FEE_CODE = "WHK01"
+REVIEW_CODE = "WHK02"
+ALL = ["dossier.submitted", "dossier.corrections_requested", "dossier.admissibility_decided", "fee.paid",
+       "fee.waived", "session.opened", "decision.sealed", "certificate.issued", "pv.sealed"]
+
+
+class WebhookPlugin:
+    __name__ = "webhookplugin"
+
+    @hookimpl
+    def livret_certifications(self):
+        return [make_certification(FEE_CODE, "Certification payante", fee=Fee(30000, label="Frais de recevabilité")),
+                make_certification(REVIEW_CODE, "Certification à recevabilité", fee=None)]
+
+    @hookimpl
+    def livret_dossier_sections(self, certification):
+        if certification.code != REVIEW_CODE:
+            return None
+        return [SectionSpec("lettre_motivation", "Votre lettre de motivation", form=get("lettre_motivation")),
+                SectionSpec("declaration_honneur", "Déclaration sur l'honneur", form=get("declaration_honneur"))]
+
+
+@pytest.fixture
+def plugin(register_plugin):
+    return register_plugin(WebhookPlugin(), "webhookplugin")
+
+
+def auth(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def register(client, token: str, url: str, events=("fee.paid", "dossier.admissibility_decided")):
+    return client.post("/api/v1/webhooks", json={"url": url, "events": list(events), "description": "SI"},
+                       headers=auth(token))
+
+
+def verify(request: dict, secret: str) -> None:
+    """The receiver's check: HMAC-SHA256 of the raw body with the endpoint's secret, compared in constant time."""
+    expected = "sha256=" + hmac.new(secret.encode(), request["body"], hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(request["headers"]["X-Livret-Signature"], expected)
+
+
+def check_delivery(request: dict, secret: str, spec: dict) -> dict:
+    """A delivery as a receiver checks it: signed with ``secret``, headers and envelope consistent, the body
+    valid against the OpenAPI document's ``x-webhooks`` schema of its event and ``data`` exactly its payload
+    schema (no field missing nor undeclared). Returns the body."""
+    from openapi_schema_validator import OAS30Validator, validate
+
+    from core.webhooks.schemas import payload_errors
+
+    verify(request, secret)
+    body = request["json"]
+    headers = request["headers"]
+    assert set(body) == {"id", "event", "timestamp", "created_at", "data"}
+    assert headers["X-Livret-Event"] == body["event"] and headers["X-Livret-Delivery"] == str(body["id"])
+    assert headers["X-Livret-Timestamp"] == str(body["timestamp"])
+    schema = spec["x-webhooks"][body["event"]]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    validate(body, {**schema, "components": spec["components"]}, cls=OAS30Validator)
+    assert payload_errors(body["event"], body["data"]) is None
+    return body
+
+
+class Receiver:
+    """A real HTTP server on 127.0.0.1 (free port) recording every POST; answers ``status``."""
 
 
 @pytest.fixture
@@ -54,6 +128,25 @@ class Receiver:
 def receiver():
     with Receiver() as r:
         yield r
+
+
+@pytest.fixture
+def make_receiver():
+    """``make_receiver()``: another running :class:`Receiver`, stopped after the test."""
+    with ExitStack() as stack:
+        yield lambda: stack.enter_context(Receiver())
+
+
+@pytest.fixture
+def spec(client):
+    """The OpenAPI document, as a receiver's developer downloads it."""
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def events_of(receiver: Receiver) -> list[str]:
+    return [r["json"]["event"] for r in receiver.requests]
 
 
 @pytest.fixture

@@ -2,56 +2,12 @@
 retries with back-off then failure, refused addresses, organisation isolation, OpenAPI."""
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 from datetime import timedelta
 
 import pytest
 
-from core.certifications.descriptor import Fee
-from core.dossiers.sections import SectionSpec
-from core.hookspecs import hookimpl
-from core.testing import make_certification, organisation_id_for
-from forms.sections import get
-
-FEE_CODE = "WHK01"
-REVIEW_CODE = "WHK02"
-
-
-class WebhookPlugin:
-    __name__ = "webhookplugin"
-
-    @hookimpl
-    def livret_certifications(self):
-        return [make_certification(FEE_CODE, "Certification payante", fee=Fee(30000, label="Frais de recevabilité")),
-                make_certification(REVIEW_CODE, "Certification à recevabilité", fee=None)]
-
-    @hookimpl
-    def livret_dossier_sections(self, certification):
-        if certification.code != REVIEW_CODE:
-            return None
-        return [SectionSpec("lettre_motivation", "Votre lettre de motivation", form=get("lettre_motivation")),
-                SectionSpec("declaration_honneur", "Déclaration sur l'honneur", form=get("declaration_honneur"))]
-
-
-@pytest.fixture
-def plugin(register_plugin):
-    return register_plugin(WebhookPlugin(), "webhookplugin")
-
-
-def auth(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def register(client, token: str, url: str, events=("fee.paid", "dossier.admissibility_decided")):
-    return client.post("/api/v1/webhooks", json={"url": url, "events": list(events), "description": "SI"},
-                       headers=auth(token))
-
-
-def verify(request: dict, secret: str) -> None:
-    expected = "sha256=" + hmac.new(secret.encode(), request["body"], hashlib.sha256).hexdigest()
-    assert hmac.compare_digest(request["headers"]["X-Livret-Signature"], expected)
+from core.testing import organisation_id_for
+from tests.webhooks.conftest import FEE_CODE, REVIEW_CODE, auth, register, verify
 
 
 def paid_fee(app, ctx, create_user) -> int:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from core.certifications.descriptor import Certification, Consolidation, DecisionProposal, RecordedDecision
+from core.hookspecs import hookimpl
 
 ABSENT = "absent"
 ADMIS, PARTIAL, NON_ADMIS = "admis", "admission_partielle", "non_admis"
@@ -66,15 +67,16 @@ def remaining_text(cert: Certification, acquired: tuple[str, ...]) -> str:
     return _("Compétences restant à acquérir : %(codes)s.", codes=", ".join(missing)) if missing else ""
 
 
-def jury_decision(cert: Certification, consolidation: Consolidation) -> DecisionProposal:
-    """The decision the grids give (hook ``livret_jury_decision``)."""
+@hookimpl
+def livret_jury_decision(certification: Certification, consolidation: Consolidation) -> DecisionProposal:
+    """The decision the grids give (hook: called by core for RNCP37827 only)."""
     if not consolidation.present:
         return DecisionProposal(outcome=ABSENT, reasons=(_("Le candidat ou la candidate était absent ou absente."),))
-    validated = validated_blocks(cert, consolidation)
-    acquired = acquired_competencies(cert, consolidation)
-    reasons = _block_reasons(cert, consolidation, validated)
+    validated = validated_blocks(certification, consolidation)
+    acquired = acquired_competencies(certification, consolidation)
+    reasons = _block_reasons(certification, consolidation, validated)
     remaining = ""
-    if len(validated) == len(cert.blocks):
+    if len(validated) == len(certification.blocks):
         outcome, vae = ADMIS, VAE_TITLE
         reasons.append(_("Les trois blocs sont validés : %(rule)s", rule=RULE_TITLE))
     elif validated:
@@ -83,7 +85,7 @@ def jury_decision(cert: Certification, consolidation: Consolidation) -> Decision
     else:
         outcome = NON_ADMIS
         vae = VAE_PARTIAL if acquired else VAE_NONE
-        remaining = remaining_text(cert, acquired) if acquired else ""
+        remaining = remaining_text(certification, acquired) if acquired else ""
         if acquired:
             reasons.append(_("Aucun bloc n'est validé, mais des compétences sont acquises (%(codes)s) : "
                              "validation partielle.", codes=", ".join(acquired)))
@@ -148,12 +150,15 @@ def _vae_problems(cert: Certification, decision: RecordedDecision, blocks: set[s
     return problems
 
 
-def decision_problems(cert: Certification, consolidation: Consolidation, decision: RecordedDecision) -> list[str]:
-    """Why the jury may not record ``decision`` (hook ``livret_decision_problems``); each message quotes its rule.
+@hookimpl
+def livret_decision_problems(certification: Certification, consolidation: Consolidation,
+                             decision: RecordedDecision) -> list[str]:
+    """Why the jury may not record ``decision`` (hook, RNCP37827 only); each message quotes its rule.
 
     Absences are core's business (the only decision for an absent candidate is « Absent ou absente »)."""
     if not consolidation.present or decision.outcome == ABSENT:
         return []
-    all_blocks = {b.code for b in cert.blocks}
+    all_blocks = {b.code for b in certification.blocks}
     blocks = set(decision.validated_blocks) & all_blocks
-    return _outcome_problems(decision, blocks, all_blocks) + _vae_problems(cert, decision, blocks, all_blocks)
+    return (_outcome_problems(decision, blocks, all_blocks)
+            + _vae_problems(certification, decision, blocks, all_blocks))

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from core.certifications.descriptor import Certification, JuryProblem
 from core.documents.filters import document_timezone
 from core.dossiers.models import DossierStatus
+from core.hookspecs import hookimpl
 
 from livret_rncp37827.descriptor import JURY, JURY_RULES
 
@@ -123,6 +124,7 @@ def deliverables(session, now: datetime | None = None) -> list[JuryProblem]:
     return problems
 
 
-def jury_problems(certification: Certification, session) -> list[JuryProblem]:
+@hookimpl
+def livret_jury_problems(certification: Certification, session) -> list[JuryProblem]:
     return [*min_professionals(session), *external_ratio(session), *declarations(session),
             *deliverables(session)]

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from core.certifications.descriptor import Certification
 from core.dossiers.sections import Problem
+from core.hookspecs import hookimpl
 from forms.validators import parse_annex_numbers
 
 from livret_rncp37827.sections import CLAIMED, annexes_field, level_field, sheets_field
@@ -127,12 +128,13 @@ def claimed_blocks(cert: Certification, sections, sheets) -> list[Problem]:
     return found
 
 
-def dossier_problems(cert: Certification, dossier, sections: dict[str, Any]) -> list[Problem]:
+@hookimpl
+def livret_dossier_problems(certification: Certification, dossier, sections: dict[str, Any]) -> list[Problem]:
     annexes = {a.number: a for a in dossier.annexes if a.removed_at is None}
     sheets = _sheets(sections)
     return [
         *cv_annex(sections, annexes),
-        *recap_references(cert, sections, sheets, annexes),
-        *claimed_blocks(cert, sections, sheets),
+        *recap_references(certification, sections, sheets, annexes),
+        *claimed_blocks(certification, sections, sheets),
         *activity_evidence(sheets, annexes),
     ]

@@ -10,7 +10,7 @@ adds the two that are specific to the title:
   self-assessment per competency C1–C21, grouped by block, with the activity
   sheets and annexes where it is shown.
 
-:func:`dossier_sections` returns the sections in the order of the Livret 2's
+:func:`livret_dossier_sections` returns the sections in the order of the Livret 2's
 « Sommaire » (see the README).
 """
 from __future__ import annotations
@@ -22,6 +22,7 @@ from wtforms.validators import StopValidation
 
 from core.certifications.descriptor import Certification
 from core.dossiers.sections import ANNEXES, CONTENTS, SectionSpec
+from core.hookspecs import hookimpl
 from forms import sections
 from forms.base import EntryForm, Section
 from forms.fields import ChoiceField, FrenchIntegerField, RepeatableField, choices
@@ -171,7 +172,8 @@ ANNEXES_INTRO = _l("En appui au livret 2, le jury est attentif à tout ce qui é
                    "(numéroter les annexes).")
 
 
-def dossier_sections() -> list[SectionSpec]:
+@hookimpl
+def livret_dossier_sections(certification: Certification) -> list[SectionSpec]:
     """The sections of the Livret 2, in the order of its « Sommaire » (titles translated at call time)."""
     return [
         SectionSpec("etat_civil", _("État civil"), form=sections.get("etat_civil")),

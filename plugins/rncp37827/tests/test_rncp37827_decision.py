@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from core.certifications.descriptor import Consolidation, RecordedDecision
+from core.plugins import certification_hook
 from livret_rncp37827.descriptor import CERTIFICATION
 
 BLOCKS = ("BC01", "BC02", "BC03")
@@ -28,17 +29,18 @@ def block_competencies(*codes):
 
 @pytest.fixture
 def hook(app_ctx):
-    return app_ctx.extensions["livret"].pm.hook
+    """The plugin's hooks as core calls them: only on the plugin declaring the certification."""
+    return lambda name: certification_hook(CERTIFICATION, name, app_ctx.extensions["livret"].pm)
 
 
 def propose(hook, cons):
-    return hook.livret_jury_decision(certification=CERTIFICATION, consolidation=cons)
+    return hook("livret_jury_decision")(certification=CERTIFICATION, consolidation=cons)
 
 
 def problems(hook, cons, **decision):
     found = []
-    for extra in hook.livret_decision_problems(certification=CERTIFICATION, consolidation=cons,
-                                               decision=RecordedDecision(**decision)):
+    for extra in hook("livret_decision_problems")(certification=CERTIFICATION, consolidation=cons,
+                                                  decision=RecordedDecision(**decision)):
         found.extend(extra or [])
     return found
 

@@ -121,8 +121,15 @@ def test_a_late_annex_counts_as_a_deliverable(app, session_with):
 
 
 def test_other_certifications_are_not_checked(app):
+    """Core asks these rules for RNCP37827 sessions only: the plugin does not filter on the code."""
     from core.certifications.services import get_certification
+    from core.plugins import certification_hook
     from livret_rncp37827 import plugin
 
+    def asked(code):
+        caller = certification_hook(get_certification(code), "livret_jury_problems")
+        return [impl.plugin for impl in caller.get_hookimpls()]
+
     with app.app_context():
-        assert plugin.livret_jury_problems(certification=get_certification("RS6776"), session=None) is None
+        assert plugin in asked("RNCP37827")
+        assert plugin not in asked("RS6776")

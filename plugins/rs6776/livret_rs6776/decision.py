@@ -9,7 +9,7 @@
   competency), never on an average across competencies.
 
 The jury records the marks it agreed on (pre-filled with the jurors' means);
-:func:`decision_problems` checks them and the outcome against those rules.
+:func:`livret_decision_problems` checks them and the outcome against those rules.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from core.certifications.descriptor import Certification, Consolidation, DecisionProposal, RecordedDecision
+from core.hookspecs import hookimpl
 
 from livret_rs6776.descriptor import RULES
 
@@ -43,11 +44,12 @@ def _mean(values) -> float | None:
     return round(fmean(values), 2) if values else None
 
 
-def jury_decision(cert: Certification, consolidation: Consolidation) -> DecisionProposal:
-    """The decision the marks give (hook ``livret_jury_decision``)."""
+@hookimpl
+def livret_jury_decision(certification: Certification, consolidation: Consolidation) -> DecisionProposal:
+    """The decision the marks give (hook: called by core for RS6776 only)."""
     if not consolidation.present:
         return DecisionProposal(outcome=ABSENT, reasons=(_("Le candidat ou la candidate était absent ou absente."),))
-    marks = {c.code: _mean(consolidation.marks.get(c.code)) for c in cert.competencies}
+    marks = {c.code: _mean(consolidation.marks.get(c.code)) for c in certification.competencies}
     oral = _mean(consolidation.scores.get(ORAL))
     acquired = tuple(code for code, mark in marks.items() if mark is not None and mark >= THRESHOLD)
     reasons = [_("Chaque compétence est appréciée seule : %(rule)s", rule=RULE_NO_AVERAGE)]
@@ -68,7 +70,7 @@ def jury_decision(cert: Certification, consolidation: Consolidation) -> Decision
                          rule=RULE_ACQUIRED))
     return DecisionProposal(
         outcome=SUCCESS if success else FAILURE,
-        validated_blocks=tuple(b.code for b in cert.blocks) if success else (),
+        validated_blocks=tuple(b.code for b in certification.blocks) if success else (),
         acquired_competencies=acquired, reasons=tuple(reasons),
         extra={"marks": {k: v for k, v in marks.items() if v is not None},
                "scores": {ORAL: oral} if oral is not None else {}})
@@ -115,14 +117,16 @@ def _outcome_problems(cert: Certification, decision: RecordedDecision) -> list[s
     return problems
 
 
-def decision_problems(cert: Certification, consolidation: Consolidation, decision: RecordedDecision) -> list[str]:
-    """Why the jury may not record ``decision`` (hook ``livret_decision_problems``).
+@hookimpl
+def livret_decision_problems(certification: Certification, consolidation: Consolidation,
+                             decision: RecordedDecision) -> list[str]:
+    """Why the jury may not record ``decision`` (hook, RS6776 only).
 
     Marks first (all given, within their scale); the outcome is checked
     against them only when they are sound. Absences are core's business."""
     if not consolidation.present or decision.outcome == ABSENT:
         return []
-    problems = _mark_problems(cert, decision)
+    problems = _mark_problems(certification, decision)
     if problems or decision.outcome not in (SUCCESS, FAILURE):
         return problems
-    return _outcome_problems(cert, decision)
+    return _outcome_problems(certification, decision)

@@ -1,11 +1,23 @@
-"""Hook implementations of the ``rs6776`` plugin."""
+"""The ``rs6776`` plugin: the module its entry point names.
+
+Each per-certification hook is implemented beside the rules it applies
+(``sections``, ``rules``, ``decision``) and gathered here. Core calls them for RS6776
+only (the plugin that declares it), so none of them checks the certification's code.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
 from core.hookspecs import hookimpl
 
-from livret_rs6776.descriptor import CERTIFICATION, CODE
+from livret_rs6776.decision import livret_decision_problems, livret_jury_decision
+from livret_rs6776.descriptor import CERTIFICATION
+from livret_rs6776.rules import livret_dossier_problems
+from livret_rs6776.sections import livret_dossier_sections
+
+# the hook implementations pluggy finds in this module
+__all__ = ["livret_certifications", "livret_template_dirs", "livret_dossier_sections", "livret_dossier_problems",
+           "livret_jury_decision", "livret_decision_problems"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -18,39 +30,3 @@ def livret_certifications():
 @hookimpl
 def livret_template_dirs():
     return [TEMPLATES]
-
-
-@hookimpl
-def livret_dossier_sections(certification):
-    if certification.code != CODE:
-        return None
-    from livret_rs6776.sections import dossier_sections
-
-    return dossier_sections()
-
-
-@hookimpl
-def livret_dossier_problems(certification, dossier, sections):
-    if certification.code != CODE:
-        return None
-    from livret_rs6776.rules import dossier_problems
-
-    return dossier_problems(certification, dossier, sections)
-
-
-@hookimpl
-def livret_jury_decision(certification, consolidation):
-    if certification.code != CODE:
-        return None
-    from livret_rs6776.decision import jury_decision
-
-    return jury_decision(certification, consolidation)
-
-
-@hookimpl
-def livret_decision_problems(certification, consolidation, decision):
-    if certification.code != CODE:
-        return None
-    from livret_rs6776.decision import decision_problems
-
-    return decision_problems(certification, consolidation, decision)

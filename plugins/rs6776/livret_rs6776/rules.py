@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 
 from core.certifications.descriptor import Certification
 from core.dossiers.sections import Problem
+from core.hookspecs import hookimpl
 from forms.validators import parse_annex_numbers
 
 from livret_rs6776.sections import EpreuveEcriteSection, evidence_field, written_deadline
@@ -89,6 +90,7 @@ def case_evidence_problems(sections: dict[str, Any], annexes: dict[int, Any]) ->
     return found
 
 
-def dossier_problems(certification: Certification, dossier, sections: dict[str, Any]) -> list[Problem]:
+@hookimpl
+def livret_dossier_problems(certification: Certification, dossier, sections: dict[str, Any]) -> list[Problem]:
     annexes = {a.number: a for a in dossier.annexes if a.removed_at is None}
     return [*written_deadline_problems(certification, sections), *case_evidence_problems(sections, annexes)]

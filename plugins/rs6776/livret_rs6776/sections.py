@@ -17,6 +17,7 @@ from wtforms.validators import ValidationError
 
 from core.certifications.descriptor import Certification
 from core.dossiers.sections import ANNEXES, SectionSpec
+from core.hookspecs import hookimpl
 from forms import sections
 from forms.base import Section
 from forms.fields import FrenchDateField
@@ -146,7 +147,8 @@ class DeclarationSection(sections.DeclarationHonneurSection):
 # --------------------------------------------------------------------------------------------------
 
 
-def dossier_sections() -> list[SectionSpec]:
+@hookimpl
+def livret_dossier_sections(certification: Certification) -> list[SectionSpec]:
     """The sections of the RS6776 dossier, titles translated at call time."""
     return [
         SectionSpec("etat_civil", _("Identité"), form=IdentiteSection),

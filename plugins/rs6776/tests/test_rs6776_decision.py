@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from core.certifications.descriptor import Consolidation, RecordedDecision
+from core.plugins import certification_hook
 from livret_rs6776.descriptor import CERTIFICATION
 
 CODES = [c.code for c in CERTIFICATION.competencies]
@@ -26,17 +27,18 @@ def recorded(outcome, marks=None, oral=12.0):
 
 @pytest.fixture
 def hook(app_ctx):
-    return app_ctx.extensions["livret"].pm.hook
+    """The plugin's hooks as core calls them: only on the plugin declaring the certification."""
+    return lambda name: certification_hook(CERTIFICATION, name, app_ctx.extensions["livret"].pm)
 
 
 def propose(hook, cons):
-    return hook.livret_jury_decision(certification=CERTIFICATION, consolidation=cons)
+    return hook("livret_jury_decision")(certification=CERTIFICATION, consolidation=cons)
 
 
 def problems(hook, decision, cons=None):
     found = []
-    for extra in hook.livret_decision_problems(certification=CERTIFICATION, consolidation=cons or consolidation(),
-                                               decision=decision):
+    for extra in hook("livret_decision_problems")(certification=CERTIFICATION,
+                                                  consolidation=cons or consolidation(), decision=decision):
         found.extend(extra or [])
     return found
 

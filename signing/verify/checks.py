@@ -1,26 +1,18 @@
-"""Verification of signed PDFs: a per-signature report with French reasons.
-
-Security notes: nothing is fetched from the network (URLs inside a submitted
-PDF are attacker-controlled); revocation data must be embedded in the
-document (DSS or CMS).  Limits on size and page count are enforced before
-any parsing beyond the page count.
-"""
+"""The checks of one signature or document timestamp (pyHanko), with French reasons."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
-from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from io import BytesIO
 from pathlib import Path
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.ades.report import AdESPassed
+from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, ModificationLevel
 from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation import (
     EmbeddedPdfSignature,
@@ -28,7 +20,6 @@ from pyhanko.sign.validation import (
     async_validate_pdf_timestamp,
 )
 from pyhanko.sign.validation.ades import ades_lta_validation
-from pyhanko.sign.ades.report import AdESPassed
 from pyhanko.sign.validation.policy_decl import (
     CertificateFetchingRule,
     PdfSignatureValidationSpec,
@@ -45,110 +36,13 @@ from pyhanko_certvalidator.policy_decl import (
 )
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
-from .credentials import load_certs_from_bytes
-from .errors import DocumentRefused, InvalidDocument
-from .pades import PARIS
+from ..credentials import load_certs_from_bytes
+from ..pades import PARIS
+from .report import MODIFICATION_TEXT, SignatureReport, SignerIdentity, TimestampInfo
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MAX_SIZE = 50 * 1024 * 1024
-DEFAULT_MAX_PAGES = 2000
 
-MODIFICATION_TEXT = {
-    ModificationLevel.NONE: None,
-    ModificationLevel.LTA_UPDATES: (
-        "Seules des données de validation à long terme (révocation, horodatage "
-        "d'archive) ont été ajoutées après cette signature."
-    ),
-    ModificationLevel.FORM_FILLING: (
-        "Des champs de formulaire ont été remplis ou des signatures ajoutées "
-        "après cette signature (modifications autorisées)."
-    ),
-    ModificationLevel.ANNOTATIONS: (
-        "Des annotations ou commentaires ont été ajoutés au document après "
-        "cette signature."
-    ),
-    ModificationLevel.OTHER: (
-        "Le contenu du document a été modifié après cette signature "
-        "(mise à jour incrémentale non autorisée)."
-    ),
-}
-COVERAGE_TEXT = {
-    "ENTIRE_FILE": "l'intégralité du fichier",
-    "ENTIRE_REVISION": "la révision signée (des mises à jour ont suivi)",
-    "CONTIGUOUS_BLOCK_FROM_START": "une partie seulement du fichier",
-    "UNCLEAR": "une portion indéterminée du fichier",
-}
-
-
-@dataclass
-class SignerIdentity:
-    common_name: str | None
-    organisation: str | None
-    email: str | None
-    subject: str
-    issuer: str
-    serial_number: str
-
-
-@dataclass
-class TimestampInfo:
-    time: datetime
-    tsa: str
-    valid: bool
-    trusted: bool
-
-
-@dataclass
-class SignatureReport:
-    field_name: str
-    kind: str  # "signature" or "horodatage"
-    signer: SignerIdentity | None = None
-    signing_time: datetime | None = None  # claimed by the signer
-    timestamp: TimestampInfo | None = None
-    level: str | None = None  # B-B, B-T, B-LT, B-LTA (None: not PAdES)
-    intact: bool = False
-    cryptographically_valid: bool = False
-    coverage: str | None = None
-    trusted: bool = False
-    certification: bool = False
-    modification_level: str | None = None
-    modifications: str | None = None
-    valid: bool = False
-    reasons: list[str] = field(default_factory=list)
-
-
-@dataclass
-class VerificationReport:
-    sha256: str
-    size: int
-    page_count: int
-    signatures: list[SignatureReport] = field(default_factory=list)
-    document_timestamps: list[SignatureReport] = field(default_factory=list)
-    removed_signatures: list[str] = field(default_factory=list)
-    valid: bool = False
-    reasons: list[str] = field(default_factory=list)
-
-    @property
-    def signers(self) -> list[str]:
-        return [s.signer.common_name for s in self.signatures if s.signer]
-
-    def to_dict(self) -> dict:
-        def conv(o):
-            if isinstance(o, datetime):
-                return o.isoformat()
-            if isinstance(o, dict):
-                return {k: conv(v) for k, v in o.items()}
-            if isinstance(o, list):
-                return [conv(v) for v in o]
-            return o
-
-        d = conv(asdict(self))
-        d["signers"] = self.signers
-        return d
-
-
-# ----------------------------------------------------------------------
 def _as_certs(trust_roots) -> list[asn1_x509.Certificate]:
     certs: list[asn1_x509.Certificate] = []
     for item in trust_roots or ():
@@ -241,7 +135,7 @@ def _lenient_context(roots, crls, ocsps, certs) -> ValidationContext:
     )
 
 
-def _lta_spec(roots) -> PdfSignatureValidationSpec:
+def _lta_spec(roots, diff_policy=DEFAULT_DIFF_POLICY) -> PdfSignatureValidationSpec:
     rule = RevocationCheckingRule.CRL_OR_OCSP_REQUIRED
     return PdfSignatureValidationSpec(
         SignatureValidationSpec(
@@ -253,7 +147,8 @@ def _lta_spec(roots) -> PdfSignatureValidationSpec:
                 online_fetching_rule=RevinfoOnlineFetchingRule.LOCAL_ONLY,
                 certificate_fetching_rule=CertificateFetchingRule.NEVER_FETCH,
             ),
-        )
+        ),
+        diff_policy=diff_policy,
     )
 
 
@@ -272,7 +167,7 @@ def _fmt_time(d: datetime) -> str:
     return d.astimezone(PARIS).strftime("%d/%m/%Y %H:%M:%S")
 
 
-async def _long_term_ok(emb, roots, dss) -> bool:
+async def _long_term_ok(emb, roots, dss, diff_policy=DEFAULT_DIFF_POLICY) -> bool:
     """True when the embedded revocation data suffices to validate the
     signer's chain without any network access (PAdES B-LT).
 
@@ -295,14 +190,15 @@ async def _long_term_ok(emb, roots, dss) -> bool:
     finally:
         await vc.aclose()
     try:
-        lta = await ades_lta_validation(emb, _lta_spec(roots))
+        lta = await ades_lta_validation(emb, _lta_spec(roots, diff_policy))
         return lta.ades_subindic == AdESPassed.OK
     except Exception:
         logger.debug("AdES LTA validation failed", exc_info=True)
         return False
 
 
-async def _check_signature(reader, emb: EmbeddedPdfSignature, roots, dss, doc_ts_ok) -> SignatureReport:
+async def _check_signature(reader, emb: EmbeddedPdfSignature, roots, dss, doc_ts_ok,
+                           diff_policy=DEFAULT_DIFF_POLICY) -> SignatureReport:
     crls, ocsps, certs = dss
     rep = SignatureReport(field_name=emb.field_name, kind="signature")
     try:
@@ -314,6 +210,7 @@ async def _check_signature(reader, emb: EmbeddedPdfSignature, roots, dss, doc_ts
         st = await async_validate_pdf_signature(
             emb, signer_validation_context=vc,
             ts_validation_context=_lenient_context(roots, crls, ocsps, certs),
+            diff_policy=diff_policy,
         )
     except Exception as exc:
         logger.info("signature %s could not be validated", emb.field_name, exc_info=True)
@@ -366,7 +263,7 @@ async def _check_signature(reader, emb: EmbeddedPdfSignature, roots, dss, doc_ts
         rep.level = "B-B"
         if rep.timestamp is not None:
             rep.level = "B-T"
-            if (crls or ocsps) and await _long_term_ok(emb, roots, dss):
+            if (crls or ocsps) and await _long_term_ok(emb, roots, dss, diff_policy):
                 rep.level = "B-LT"
                 later = [t for t in doc_ts_ok if t > emb.signed_revision]
                 if later:
@@ -376,12 +273,12 @@ async def _check_signature(reader, emb: EmbeddedPdfSignature, roots, dss, doc_ts
     return rep
 
 
-async def _check_doc_ts(emb, roots, dss) -> SignatureReport:
+async def _check_doc_ts(emb, roots, dss, diff_policy=DEFAULT_DIFF_POLICY) -> SignatureReport:
     crls, ocsps, certs = dss
     rep = SignatureReport(field_name=emb.field_name, kind="horodatage")
     vc = _lenient_context(roots, crls, ocsps, certs)
     try:
-        st = await async_validate_pdf_timestamp(emb, validation_context=vc)
+        st = await async_validate_pdf_timestamp(emb, validation_context=vc, diff_policy=diff_policy)
     except Exception as exc:
         rep.reasons.append(
             f"L'horodatage « {emb.field_name} » est illisible ou corrompu ({type(exc).__name__})."
@@ -406,93 +303,3 @@ async def _check_doc_ts(emb, roots, dss) -> SignatureReport:
     return rep
 
 
-def verify(pdf_bytes: bytes, *, trust_roots, max_size: int = DEFAULT_MAX_SIZE,
-           max_pages: int = DEFAULT_MAX_PAGES) -> VerificationReport:
-    """Verify every signature and document timestamp of ``pdf_bytes``.
-
-    ``trust_roots``: asn1crypto certificates, PEM/DER bytes or file paths.
-    Raises :class:`InvalidDocument` (malformed) or :class:`DocumentRefused`
-    (limits); otherwise returns a report whose ``valid`` is true only if the
-    document carries at least one signature and every signature and
-    timestamp is intact, trusted and not followed by disallowed changes.
-    """
-    if not isinstance(pdf_bytes, (bytes, bytearray)):
-        raise InvalidDocument("Le fichier transmis n'est pas un document PDF.")
-    data = bytes(pdf_bytes)
-    if len(data) > max_size:
-        raise DocumentRefused(
-            f"Le document dépasse la taille maximale acceptée ({max_size // (1024 * 1024)} Mo)."
-        )
-    if b"%PDF-" not in data[:1024]:
-        raise InvalidDocument("Le fichier transmis n'est pas un document PDF.")
-    try:
-        reader = PdfFileReader(BytesIO(data), strict=False)
-        pages = int(reader.root["/Pages"]["/Count"])
-    except Exception as exc:
-        raise InvalidDocument(
-            "Le document PDF est endommagé ou illisible : il ne peut pas être vérifié.",
-            detail=repr(exc),
-        ) from exc
-    if pages > max_pages:
-        raise DocumentRefused(
-            f"Le document compte trop de pages ({pages} ; maximum accepté : {max_pages})."
-        )
-    if reader.encrypted:
-        raise InvalidDocument("Les documents PDF chiffrés ne peuvent pas être vérifiés.")
-    roots = _as_certs(trust_roots)
-    report = VerificationReport(
-        sha256=hashlib.sha256(data).hexdigest(), size=len(data), page_count=pages
-    )
-    try:
-        asyncio.run(_verify_async(reader, roots, report))
-    except (InvalidDocument, DocumentRefused):
-        raise
-    except Exception as exc:
-        raise InvalidDocument(
-            "Le document PDF est endommagé ou illisible : il ne peut pas être vérifié.",
-            detail=repr(exc),
-        ) from exc
-    return report
-
-
-async def _verify_async(reader: PdfFileReader, roots, report: VerificationReport) -> None:
-    dss = _dss_material(reader)
-    sig_fields = list(enumerate_sig_fields(reader, filled_status=True))
-    embedded = []
-    for name, sig_obj, sig_field in sig_fields:
-        try:
-            embedded.append(EmbeddedPdfSignature(reader, sig_field, name))
-        except Exception:
-            logger.info("unreadable signature %s", name, exc_info=True)
-            report.signatures.append(SignatureReport(
-                field_name=name, kind="signature",
-                reasons=[f"La signature « {name} » est illisible ou a été vidée de son contenu."],
-            ))
-    embedded.sort(key=lambda e: e.signed_revision)
-
-    doc_ts_revisions = []
-    for emb in embedded:
-        if emb.sig_object.get("/Type") == "/DocTimeStamp":
-            rep = await _check_doc_ts(emb, roots, dss)
-            report.document_timestamps.append(rep)
-            if rep.valid:
-                doc_ts_revisions.append(emb.signed_revision)
-    for emb in embedded:
-        if emb.sig_object.get("/Type") != "/DocTimeStamp":
-            report.signatures.append(
-                await _check_signature(reader, emb, roots, dss, doc_ts_revisions)
-            )
-
-    report.removed_signatures = _removed_signatures(reader)
-    if report.removed_signatures:
-        report.reasons.append(
-            "Une ou plusieurs signatures présentes dans une version antérieure du "
-            "document ont été supprimées : " + ", ".join(report.removed_signatures) + "."
-        )
-    if not report.signatures:
-        report.reasons.append("Le document ne comporte aucune signature.")
-    for s in report.signatures + report.document_timestamps:
-        for r in s.reasons:
-            label = "Signature" if s.kind == "signature" else "Horodatage"
-            report.reasons.append(f"{label} « {s.field_name} » : {r}")
-    report.valid = not report.reasons
