@@ -37,6 +37,7 @@ def register_commands(app) -> None:
     app.cli.add_command(users)
     app.cli.add_command(tokens)
     app.cli.add_command(plugins_command)
+    app.cli.add_command(plugin_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
     from core.scheduler import scheduler_command
@@ -201,6 +202,61 @@ def _distribution_of(name: str) -> str:
         if ep.name == name and ep.dist is not None:
             return f"{ep.dist.name} {ep.dist.version}"
     return ""
+
+
+# ---------------------------------------------------------------------------
+# plugin: tools for plugin authors (subcommands added with @plugin_group.command)
+# ---------------------------------------------------------------------------
+
+@click.group("plugin")
+def plugin_group() -> None:
+    """Tools for certification plugin authors."""
+
+
+@plugin_group.command("check")
+@click.argument("codes", nargs=-1)
+@click.option("--all", "check_all", is_flag=True, help="Check every installed certification.")
+@click.option("--examples", "max_examples", type=click.IntRange(1, 100_000), default=200, show_default=True,
+              help="How many grid combinations hypothesis tries on the decision rules.")
+@click.option("--no-documents", is_flag=True, help="Do not produce the Livret 2 PDF of the example dossier.")
+@with_appcontext
+def plugin_check(codes: tuple[str, ...], check_all: bool, max_examples: int, no_documents: bool) -> None:
+    """Check certification plugins against the contract (French report; exit 1 on any error)."""
+    from flask_babel import gettext as _
+
+    from core.certifications.check import check_certifications
+
+    if check_all == bool(codes):
+        raise click.UsageError("Give certification codes or --all (not both).")
+    try:
+        report = check_certifications(None if check_all else list(codes), max_examples=max_examples,
+                                      documents=not no_documents)
+    except KeyError as exc:
+        raise click.ClickException(_("Certification inconnue : %(codes)s.", codes=exc.args[0])) from None
+    for code in report.certifications:
+        click.echo(_("Certification %(code)s", code=code))
+        _echo_findings([f for f in report.findings if f.certification == code])
+    plugin_wide = [f for f in report.findings if not f.certification]
+    if report.plugins:
+        click.echo(_("Greffons : %(names)s", names=", ".join(report.plugins)))
+        _echo_findings(plugin_wide)
+    errors, warnings = len(report.errors), len(report.of("warning"))
+    summary = _("%(certifications)d certification(s) vérifiée(s) : %(errors)d erreur(s), %(warnings)d "
+                "avertissement(s).", certifications=len(report.certifications), errors=errors, warnings=warnings)
+    click.echo(summary)
+    click.echo(_("Conforme au contrat des greffons.") if report.ok else _("Non conforme : corrigez les erreurs."))
+    if not report.ok:
+        sys.exit(1)
+
+
+def _echo_findings(findings) -> None:
+    from flask_babel import gettext as _
+
+    labels = {"error": _("ERREUR"), "warning": _("ATTENTION"), "info": _("INFO")}
+    if not any(f.severity != "info" for f in findings):
+        click.echo("  " + _("OK"))
+    for f in findings:
+        click.echo(f"  [{labels.get(f.severity, f.severity)}] {f.what} — {f.where} : {f.message}")
 
 
 @click.command("demo")

@@ -201,6 +201,8 @@ class LivretRequest(Request):
         if value is not None and not self._livret_json_checked:
             details = json_value_errors(value)
             if details:
+                # Forget the parsed body: a caller catching this error must not read it unchecked later.
+                self._cached_json = (Ellipsis, Ellipsis)
                 raise ValidationFailed(details=details)
             self._livret_json_checked = True
         return value

@@ -114,6 +114,9 @@ def _translate(field: fields.Field) -> None:
     for validator in field.validators:  # Email and Url validate with their "invalid" message
         if getattr(validator, "error", None) == defaults.get("invalid"):
             validator.error = field.error_messages["invalid"]
+        elif getattr(validator, "error", "") in (None, getattr(type(validator), "default_message", None)):
+            # a validator left with marshmallow's English message
+            validator.error = _validator_message(validator) or validator.error
     if isinstance(field, fields.Integer) and not any(isinstance(v, _ColumnRange) for v in field.validators):
         field.validators = [*field.validators, _ColumnRange()]  # never more than a database column holds
     inner = [getattr(field, "inner", None), getattr(field, "key_field", None), getattr(field, "value_field", None),
@@ -121,6 +124,29 @@ def _translate(field: fields.Field) -> None:
     for sub in inner:
         if isinstance(sub, fields.Field):
             _translate(sub)
+
+
+def _validator_message(validator: validate.Validator) -> str | None:
+    """French message template of a built-in validator (marshmallow fills ``{min}``, ``{max}``, ``{choices}``)."""
+    if isinstance(validator, validate.Length):
+        if validator.equal is not None:
+            return _("Longueur attendue : exactement {equal} (caractères ou éléments).")
+        if validator.min is not None and validator.max is not None:
+            return _("Longueur attendue : de {min} à {max} (caractères ou éléments).")
+        if validator.min is not None:
+            return _("Longueur attendue : au moins {min} (caractères ou éléments).")
+        return _("Longueur attendue : au plus {max} (caractères ou éléments).")
+    if isinstance(validator, validate.Range):
+        if validator.min is not None and validator.max is not None:
+            return _("Nombre attendu de {min} à {max}.")
+        if validator.min is not None:
+            return _("Nombre attendu : {min} au moins.")
+        return _("Nombre attendu : {max} au plus.")
+    if isinstance(validator, validate.OneOf):
+        return _("Valeur non autorisée. Valeurs possibles : {choices}.")
+    if isinstance(validator, validate.Regexp):
+        return _("Format invalide.")
+    return None
 
 
 def load_json(schema: Schema | type[Schema], *, partial: bool = False) -> Any:

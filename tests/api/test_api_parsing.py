@@ -103,3 +103,20 @@ def test_request_body_is_documented(client, echo_endpoint):
     assert operation["responses"]["422"] == {"$ref": "#/components/responses/ValidationFailed"}
     page = client.get("/api/v1/docs").get_data(as_text=True)
     assert 'Corps de la requête' in page and 'href="#schema-ThrowawayEcho"' in page
+
+
+def test_built_in_validators_answer_in_french(app):
+    from marshmallow import fields, validate
+
+    from core.api.parsing import RequestSchema
+
+    class Probe(RequestSchema):
+        name = fields.Str(validate=validate.Length(min=2, max=5))
+        count = fields.Int(validate=validate.Range(min=1, max=3))
+        colour = fields.Str(validate=validate.OneOf(["rouge", "vert"]))
+
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        errors = Probe().validate({"name": "x", "count": 9, "colour": "bleu"})
+    assert errors == {"name": ["Longueur attendue : de 2 à 5 (caractères ou éléments)."],
+                      "count": ["Nombre attendu de 1 à 3."],
+                      "colour": ["Valeur non autorisée. Valeurs possibles : rouge, vert."]}

@@ -313,3 +313,16 @@ def test_multipart_text_with_nul_or_a_nameless_part_is_a_422(app, client, candid
     error = _error(response, 422, "validation_failed")
     assert error["details"] == {"": ["Champ inconnu."], "other": ["Champ inconnu."]}
     assert _count(app, Annex) == before
+
+
+def test_a_refused_body_is_not_kept_for_a_second_read(app):
+    """A caller catching the refusal of a lone surrogate must not get the unchecked body on a second read."""
+    from core.errors import ValidationFailed
+
+    body = '{"password": "\\ud800"}'
+    with app.test_request_context("/api/v1/tokens", method="POST", data=body, content_type="application/json"):
+        from flask import request
+
+        for _attempt in range(2):
+            with pytest.raises(ValidationFailed):
+                request.get_json()

@@ -4,7 +4,6 @@ The verdicts of the tamperings of ``test_verify.py`` are compared with pyHanko's
 analysis (its ``DEFAULT_DIFF_POLICY``, its reader, its usage maps); the budget refuses crafted
 files before or while analysing them. No timing is measured: counts and equality only.
 """
-import zlib
 from io import BytesIO
 
 import pytest
@@ -16,7 +15,8 @@ from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, StandardDiffPolicy
 from signing import Limits, VerificationTooComplex, seal, sign, verify
 from signing.verify.reader import VerifyReader
 from signing.verify.usages import prime, usage_map
-from verify_samples import append_content, blank_contents, change_one_byte, remove_field, tagged_pdf
+from verify_samples import (append_content, blank_contents, change_one_byte, deep_structure, huge_object_stream,
+                            many_objects, many_revisions, remove_field, tagged_pdf)
 
 
 @pytest.fixture(scope="module")
@@ -102,70 +102,6 @@ def test_objects_in_object_streams_read_alike(certified_grid):
 # ---------------------------------------------------------------------------
 # the budget
 # ---------------------------------------------------------------------------
-
-def _classic_pdf(objects: dict[int, bytes], root: int = 1) -> bytes:
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = {}
-    for number, body in sorted(objects.items()):
-        offsets[number] = len(out)
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    size = max(objects) + 1
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
-    for number in range(1, size):
-        out += (b"%010d 00000 n \n" % offsets[number]) if number in offsets else b"0000000000 65535 f \n"
-    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, root, xref)
-    return bytes(out)
-
-
-def many_revisions(count: int) -> bytes:
-    data = bytearray(_classic_pdf({1: b"<< /Type /Catalog /Pages 2 0 R >>", 2: b"<< /Type /Pages /Kids [] /Count 0 >>",
-                                   3: b"<< /Producer (v0) >>"}))
-    for n in range(1, count):
-        previous = int(bytes(data).rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
-        offset = len(data)
-        data += b"3 0 obj\n<< /Producer (v%d) >>\nendobj\n" % n
-        xref = len(data)
-        data += (b"xref\n0 1\n0000000000 65535 f \n3 1\n%010d 00000 n \ntrailer\n<< /Size 4 /Root 1 0 R /Prev %d >>"
-                 b"\nstartxref\n%d\n%%%%EOF\n" % (offset, previous, xref))
-    return bytes(data)
-
-
-def deep_structure(depth: int) -> bytes:
-    objects = {1: b"<< /Type /Catalog /Pages 2 0 R /StructTreeRoot 3 0 R /MarkInfo << /Marked true >> >>",
-               2: b"<< /Type /Pages /Kids [] /Count 0 >>", 3: b"<< /Type /StructTreeRoot /K 4 0 R >>"}
-    for level in range(depth):
-        objects[4 + level] = b"<< /Type /StructElem /S /Div /K %d 0 R >>" % (5 + level)
-    objects[4 + depth] = b"<< /Type /StructElem /S /P >>"
-    return _classic_pdf(objects)
-
-
-def huge_object_stream(announced: int) -> bytes:
-    """An object stream announcing ``announced`` objects (one real), reached from the catalog."""
-    header = b"5 0 "
-    body = b"<< /Type /StructTreeRoot >>"
-    stream = zlib.compress(header + body)
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = {}
-    for number, obj in ((1, b"<< /Type /Catalog /Pages 2 0 R /StructTreeRoot 5 0 R >>"),
-                        (2, b"<< /Type /Pages /Kids [] /Count 0 >>"),
-                        (3, b"<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
-                            % (announced, len(header), len(stream)) + stream + b"\nendstream")):
-        offsets[number] = len(out)
-        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
-    offsets[4] = len(out)
-    rows = b"".join([b"\x00" + (0).to_bytes(4, "big") + (65535).to_bytes(2, "big"),
-                     *[b"\x01" + offsets[n].to_bytes(4, "big") + b"\x00\x00" for n in (1, 2, 3, 4)],
-                     b"\x02" + (3).to_bytes(4, "big") + (0).to_bytes(2, "big")])
-    out += (b"4 0 obj\n<< /Type /XRef /Size 6 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n" % len(rows)
-            + rows + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % offsets[4])
-    return bytes(out)
-
-
-def many_objects(count: int) -> bytes:
-    return _classic_pdf({1: b"<< /Type /Catalog /Pages 2 0 R >>", 2: b"<< /Type /Pages /Kids [] /Count 0 >>",
-                         **{n: b"null" for n in range(3, count + 3)}})
-
 
 @pytest.mark.parametrize("crafted, what", [
     (lambda: many_revisions(3000), "revisions"),

@@ -1,4 +1,5 @@
-"""Documents and tamperings for the verification tests (imported by the test modules)."""
+"""Documents, tamperings and crafted files for the verification tests (imported by the test modules)."""
+import zlib
 from io import BytesIO
 
 from pyhanko.pdf_utils import generic
@@ -59,3 +60,69 @@ def blank_contents(pdf: bytes, name: str) -> bytes:
     data = bytearray(pdf)
     data[start:end] = b"0" * (end - start)
     return bytes(data)
+
+
+# -- crafted to make the analysis explode (the budget refuses them) -------------------------------
+
+def _classic_pdf(objects: dict[int, bytes], root: int = 1) -> bytes:
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = {}
+    for number, body in sorted(objects.items()):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    size = max(objects) + 1
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
+    for number in range(1, size):
+        out += (b"%010d 00000 n \n" % offsets[number]) if number in offsets else b"0000000000 65535 f \n"
+    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, root, xref)
+    return bytes(out)
+
+
+def many_revisions(count: int) -> bytes:
+    data = bytearray(_classic_pdf({1: b"<< /Type /Catalog /Pages 2 0 R >>", 2: b"<< /Type /Pages /Kids [] /Count 0 >>",
+                                   3: b"<< /Producer (v0) >>"}))
+    for n in range(1, count):
+        previous = int(bytes(data).rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
+        offset = len(data)
+        data += b"3 0 obj\n<< /Producer (v%d) >>\nendobj\n" % n
+        xref = len(data)
+        data += (b"xref\n0 1\n0000000000 65535 f \n3 1\n%010d 00000 n \ntrailer\n<< /Size 4 /Root 1 0 R /Prev %d >>"
+                 b"\nstartxref\n%d\n%%%%EOF\n" % (offset, previous, xref))
+    return bytes(data)
+
+
+def deep_structure(depth: int) -> bytes:
+    objects = {1: b"<< /Type /Catalog /Pages 2 0 R /StructTreeRoot 3 0 R /MarkInfo << /Marked true >> >>",
+               2: b"<< /Type /Pages /Kids [] /Count 0 >>", 3: b"<< /Type /StructTreeRoot /K 4 0 R >>"}
+    for level in range(depth):
+        objects[4 + level] = b"<< /Type /StructElem /S /Div /K %d 0 R >>" % (5 + level)
+    objects[4 + depth] = b"<< /Type /StructElem /S /P >>"
+    return _classic_pdf(objects)
+
+
+def huge_object_stream(announced: int) -> bytes:
+    """An object stream announcing ``announced`` objects (one real), reached from the catalog."""
+    header = b"5 0 "
+    body = b"<< /Type /StructTreeRoot >>"
+    stream = zlib.compress(header + body)
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = {}
+    for number, obj in ((1, b"<< /Type /Catalog /Pages 2 0 R /StructTreeRoot 5 0 R >>"),
+                        (2, b"<< /Type /Pages /Kids [] /Count 0 >>"),
+                        (3, b"<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
+                            % (announced, len(header), len(stream)) + stream + b"\nendstream")):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+    offsets[4] = len(out)
+    rows = b"".join([b"\x00" + (0).to_bytes(4, "big") + (65535).to_bytes(2, "big"),
+                     *[b"\x01" + offsets[n].to_bytes(4, "big") + b"\x00\x00" for n in (1, 2, 3, 4)],
+                     b"\x02" + (3).to_bytes(4, "big") + (0).to_bytes(2, "big")])
+    out += (b"4 0 obj\n<< /Type /XRef /Size 6 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n" % len(rows)
+            + rows + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % offsets[4])
+    return bytes(out)
+
+
+def many_objects(count: int) -> bytes:
+    return _classic_pdf({1: b"<< /Type /Catalog /Pages 2 0 R >>", 2: b"<< /Type /Pages /Kids [] /Count 0 >>",
+                         **{n: b"null" for n in range(3, count + 3)}})

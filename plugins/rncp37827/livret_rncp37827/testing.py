@@ -135,3 +135,9 @@ def post_data(values: dict[str, Any], action: str = "complete") -> MultiDict:
     for key, value in values.items():
         put(key, value)
     return out
+
+
+def example_sections(certification=None) -> dict[str, dict[str, Any]]:
+    """The example dossier ``livret plugin check`` confronts the sections' JSON Schemas with and prints as a
+    Livret 2 (the convention of core.certifications.check_runtime): a complete dossier."""
+    return complete_sections()

@@ -4,7 +4,7 @@ The règlement (sections 2 and 3) says the written test is « un écrit à rendr
 sous 10 jours après la fin de la formation, basé sur 6 cas pratiques », each
 case matching one competency of the référentiel. The case fieldsets are
 generated from the descriptor's competencies (C1..C6, whose titles may still
-be provisional: see ``competencies.toml``).
+be provisional: see ``referential.toml``).
 """
 from __future__ import annotations
 

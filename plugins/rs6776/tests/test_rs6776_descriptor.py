@@ -7,13 +7,9 @@ import pytest
 
 from core.certifications.descriptor import validate
 from livret_rs6776 import plugin
-from livret_rs6776.descriptor import (
-    CERTIFICATION as CERT,
-    UNCONFIRMED_NOTE,
-    CompetencyDataError,
-    build_certification,
-    load_competencies,
-)
+from core.certifications.referential import ReferentialError
+from livret_rs6776.descriptor import REFERENTIAL, UNCONFIRMED_NOTE, load_certification
+from livret_rs6776.descriptor import CERTIFICATION as CERT
 
 
 def test_identity():
@@ -81,33 +77,47 @@ def test_deadlines_and_no_fee():
     assert any("second passage" in note for note in CERT.notes)
 
 
-def _write(tmp_path, entries: str):
-    path = tmp_path / "competencies.toml"
-    path.write_text(entries, encoding="utf-8")
+def _write(tmp_path, text: str):
+    path = tmp_path / "referential.toml"
+    path.write_text(text, encoding="utf-8")
     return path
 
 
+def _competencies(text: str) -> str:
+    """The shipped referential with its competency tables replaced by ``text`` (the [scheme] follows them)."""
+    shipped = REFERENTIAL.read_text(encoding="utf-8")
+    head, tail = shipped.split("  [[blocks.competencies]]", 1)
+    return head + text + "\n[scheme]" + tail.split("\n[scheme]", 1)[1]
+
+
 def test_confirmed_titles_replace_the_provisional_ones(tmp_path):
-    entries = "".join(
-        f'[[competency]]\ncode = "C{n}"\ntitle = "Intitulé officiel {n}"\nconfirmed = true\n'
-        + ('criteria = ["Critère A", "Critère B"]\n' if n == 1 else "") + "\n"
+    tables = "".join(
+        f'  [[blocks.competencies]]\n  code = "C{n}"\n  title = "Intitulé officiel {n}"\n'
+        + ('  criteria = ["Critère A", "Critère B"]\n' if n == 1 else "") + "\n"
         for n in range(1, 7))
-    cert = build_certification(load_competencies(_write(tmp_path, entries)))
+    cert = load_certification(_write(tmp_path, _competencies(tables)))
     assert [c.title for c in cert.competencies] == [f"Intitulé officiel {n}" for n in range(1, 7)]
     assert not any(c.editable for c in cert.competencies)
-    assert UNCONFIRMED_NOTE not in cert.notes
+    assert UNCONFIRMED_NOTE not in cert.notes and any("second passage" in note for note in cert.notes)
     assert [(cr.code, cr.text) for cr in cert.competency("C1").criteria] == [("C1.1", "Critère A"), ("C1.2", "Critère B")]
     assert validate(cert) == []
 
 
-@pytest.mark.parametrize("entries, message", [
-    ('[[competency]]\ncode = "C1"\ntitle = "x"\n', "expected competencies"),
-    ("".join(f'[[competency]]\ncode = "C{n}"\ntitle = "{"" if n == 4 else "x"}"\n' for n in range(1, 7)), "C4 has no title"),
-    ("[[competency]\n", "cannot be read"),
+def test_the_shipped_file_is_the_descriptor():
+    assert load_certification(REFERENTIAL) == CERT and CERT.extra["competencies_file"] == "referential.toml"
+
+
+@pytest.mark.parametrize("tables, message", [
+    ('  [[blocks.competencies]]\n  code = "C1"\n  title = "x"\n', "expected the competencies C1, C2"),
+    ("".join(f'  [[blocks.competencies]]\n  code = "C{n}"\n  title = "{"" if n == 4 else "x"}"\n' for n in range(1, 7)),
+     r"line \d+: at blocks\[0\]\.competencies\[3\]\.title: '' should be non-empty"),
+    ("  [[blocks.competencies]\n", r"line \d+: invalid TOML"),
 ])
-def test_a_wrong_data_file_is_refused_with_a_clear_message(tmp_path, entries, message):
-    with pytest.raises(CompetencyDataError, match=message):
-        load_competencies(_write(tmp_path, entries))
+def test_a_wrong_data_file_is_refused_with_a_clear_message(tmp_path, tables, message):
+    path = _write(tmp_path, _competencies(tables))
+    with pytest.raises(ReferentialError, match=message) as info:
+        load_certification(path)
+    assert str(path) in str(info.value)
 
 
 def test_registered_through_the_entry_point():
