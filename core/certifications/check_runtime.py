@@ -4,7 +4,7 @@ the plugin's example dossier, templates, the Livret 2 PDF, and the decision rule
 Example data (optional, no hook): a function ``example_sections(certification)`` returning
 ``{section_key: data}`` for a complete dossier (values as ``to_data()`` gives them or as typed in the
 browser), or ``None`` for a certification it has no example of. It is looked up on the plugin object
-itself, then in the module ``testing`` of the plugin's package (``livret_rncp37827.testing``).
+itself, then in the module ``testing`` of the plugin's package (``livret_mycert.testing``).
 """
 from __future__ import annotations
 

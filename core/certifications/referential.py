@@ -173,13 +173,12 @@ def _describe(error: jsonschema.ValidationError) -> str:
         unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         allowed = ", ".join(sorted(error.schema.get("properties", {})))
         return f"at {where}: unknown key {', '.join(map(repr, unknown))}; expected one of: {allowed}"
-    if error.validator == "required":
-        return f"at {where}: {error.message}"
-    expected = error.schema.get("description") if isinstance(error.schema, dict) else None
-    message = f"at {where}: {error.message}"
-    if error.validator == "oneOf" and error.schema.get("description"):
-        return f"at {where}: expected {error.schema['description']}"
-    return f"{message} (expected {expected})" if expected else message
+    description = error.schema.get("description") if isinstance(error.schema, dict) else None
+    if error.validator == "oneOf" and description:
+        return f"at {where}: expected {description}"
+    if description and error.validator != "required":
+        return f"at {where}: {error.message} (expected {description})"
+    return f"at {where}: {error.message}"
 
 
 def _line_from_message(message: str) -> int | None:
