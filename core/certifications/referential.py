@@ -37,6 +37,7 @@ from core.certifications.descriptor import (
     JuryRule,
     Outcome,
     ScheduleStep,
+    validate,
 )
 from core.plugins import PluginLoadError
 
@@ -73,6 +74,9 @@ def load_referential(path: Path | str, **extra: Any) -> Certification:
         raise ReferentialError(path, None, f"cannot be read: {exc}") from exc
     data = parse_referential(text, path)
     cert = build_certification(data)
+    problems = validate(cert)
+    if problems:
+        raise ReferentialError(path, _problem_line(text, problems[0]), "; ".join(problems))
     if extra:
         cert.extra.update(extra)
     return cert
@@ -179,6 +183,18 @@ def _describe(error: jsonschema.ValidationError) -> str:
     if description and error.validator != "required":
         return f"at {where}: {error.message} (expected {description})"
     return f"at {where}: {error.message}"
+
+
+def _problem_line(text: str, problem: str) -> int | None:
+    """The line of the code a consistency problem names last (its second mention when declared twice)."""
+    codes = re.findall(r"[A-Za-z0-9_.-]+", problem.split(" declared twice")[0])
+    if not codes:
+        return None
+    twice = "declared twice" in problem
+    code = re.escape(f'"{codes[-1]}"')
+    pattern = re.compile(rf"^\s*code\s*=\s*{code}" if twice else code)
+    mentions = [i for i, line in enumerate(text.splitlines(), start=1) if pattern.search(line)]
+    return mentions[int(twice)] if len(mentions) > int(twice) else None
 
 
 def _line_from_message(message: str) -> int | None:

@@ -41,11 +41,12 @@ MINIMAL = textwrap.dedent('''\
 
 
 def typed(obj, path="$"):
-    """A JSON form of a descriptor keeping the dataclass names; lists are refused (descriptors hold tuples)."""
+    """A JSON form of a descriptor keeping the dataclass names; lists are refused (descriptors hold tuples).
+    ``plugin`` and ``provider`` are left out: core sets them when an application loads the plugin."""
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {"__type__": type(obj).__name__,
                 **{f.name: typed(getattr(obj, f.name), f"{path}.{f.name}")
-                   for f in dataclasses.fields(obj) if f.name != "provider"}}
+                   for f in dataclasses.fields(obj) if f.name not in ("provider", "plugin")}}
     assert not isinstance(obj, list), f"list at {path}: descriptors hold tuples"
     if isinstance(obj, tuple):
         return [typed(v, f"{path}[{i}]") for i, v in enumerate(obj)]
@@ -96,6 +97,7 @@ def test_rncp37827_from_toml_equals_the_frozen_descriptor():
     from livret_rncp37827.descriptor import CERTIFICATION
 
     frozen = json.loads(FROZEN_RNCP.read_text(encoding="utf-8"))
+    assert frozen.pop("plugin") == ""
     assert json.loads(json.dumps(typed(load_referential(RNCP_REFERENTIAL)))) == frozen
     assert json.loads(json.dumps(typed(CERTIFICATION))) == frozen
     assert all(isinstance(o, Outcome) for o in CERTIFICATION.extra["vae_outcomes"])
@@ -106,7 +108,9 @@ def test_rs6776_from_toml_equals_the_frozen_descriptor():
     only ``extra["competencies_file"]`` now names referential.toml."""
     from livret_rs6776.descriptor import CERTIFICATION
 
-    assert json.loads(json.dumps(typed(CERTIFICATION))) == json.loads(FROZEN_RS.read_text(encoding="utf-8"))
+    frozen = json.loads(FROZEN_RS.read_text(encoding="utf-8"))
+    assert frozen.pop("plugin") == ""
+    assert json.loads(json.dumps(typed(CERTIFICATION))) == frozen
 
 
 def test_minimal_file_builds_defaults_and_criteria_codes(tmp_path):
@@ -331,3 +335,17 @@ def test_documented_example_is_a_valid_referential(tmp_path):
     example = doc.split("```toml\n", 1)[1].split("```", 1)[0]
     cert = load_referential(write(tmp_path, example))
     assert validate(cert) == [] and cert.competencies[0].criteria[0].code == "C1.1"
+
+
+@pytest.mark.parametrize("change, fragment, message", [
+    (lambda t: t + '\n[scheme]\nsummary = "x"\n  [[scheme.evaluations]]\n  code = "E1"\n  kind = "Oral"\n'
+               '  title = "Oral"\n  competencies = ["C1", "C99"]\n',
+     'competencies = ["C1", "C99"]', "evaluation E1 names unknown competency C99"),
+    (lambda t: t + '\n  [[blocks.competencies]]\n  code = "C1"\n  title = "Encore"\n',
+     'title = "Encore"', "competency C1 declared twice"),
+])
+def test_inconsistent_referential_gives_the_line_of_the_code(tmp_path, change, fragment, message):
+    text = change(MINIMAL)
+    error = error_of(tmp_path, text)
+    assert message in str(error)
+    assert error.line in (line_of(text, fragment), line_of(text, fragment) - 1)

@@ -1,8 +1,22 @@
 """/api/v1/backoffice/dossiers/{id}/notes: the staff's private notes, as on the review page."""
 from __future__ import annotations
 
-from conftest import page  # tests/review/conftest.py
-from test_review import _token  # tests/review/test_review.py
+import html
+
+
+def page(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def _token(app, user) -> dict[str, str]:
+    from core.api.services import issue_token
+    from core.auth.models import User
+    from core.extensions import db
+
+    with app.app_context():
+        secret, _issued = issue_token(db.session.get(User, user.id), name="tests")
+        db.session.commit()
+        return {"Authorization": f"Bearer {secret}"}
 
 
 def _notes(app):
