@@ -14,7 +14,7 @@ from core.api.parsing import load_json
 from core.api.spec import declare_error_response
 from core.errors import Conflict, NotFound, UserError, ValidationFailed
 from core.extensions import db
-from core.fees import services
+from core.fees import services, statements
 from core.fees.api import blueprint, fee_payload
 from core.fees.schemas import (FeeCheckoutRequestSchema, FeeCheckoutSchema, FeePayerLinkRequestSchema,
                                FeeRequestSchema, FeeWaiverRequestSchema, StatementReportSchema)
@@ -215,21 +215,21 @@ def import_statement():
     require(user, "backoffice.list")
     if user.organisation is None:
         raise NotFound()
-    request.max_content_length = services.MAX_STATEMENT_SIZE + MULTIPART_OVERHEAD
+    request.max_content_length = statements.MAX_STATEMENT_SIZE + MULTIPART_OVERHEAD
     upload = request.files.get("statement") if request.mimetype == "multipart/form-data" else None
     if upload is None:
         message = _("Joignez le relevé (fichier CSV) dans le champ « statement », en multipart/form-data.")
         raise ValidationFailed(message, code="statement_invalid", details={"statement": [message]})
-    raw = upload.stream.read(services.MAX_STATEMENT_SIZE + 1)
-    if len(raw) > services.MAX_STATEMENT_SIZE:
+    raw = upload.stream.read(statements.MAX_STATEMENT_SIZE + 1)
+    if len(raw) > statements.MAX_STATEMENT_SIZE:
         message = _("Le relevé dépasse 5 Mo.")
         raise ValidationFailed(message, code="statement_invalid", details={"statement": [message]})
-    text = services.decode_statement(raw)
-    problems = services.statement_problems(text)
+    text = statements.decode_statement(raw)
+    problems = statements.statement_problems(text)
     if problems:
         raise ValidationFailed(_("Le relevé contient des lignes illisibles : aucun paiement n'est enregistré."),
                                code="statement_invalid", details={"lines": problems})
-    report = services.import_statement(text, actor=user)
+    report = statements.import_statement(text, actor=user)
     return jsonify(StatementReportSchema().dump({
         "matched": len(report.matched), "unmatched": len(report.unmatched),
         "lines": [{"number": line.number, "date": line.date, "label": line.label, "amount": line.amount,

@@ -9,7 +9,7 @@ from core.certifications.services import get_certification
 from core.dossiers.services import can_review
 from core.errors import NotFound, UserError
 from core.extensions import csrf, db
-from core.fees import services
+from core.fees import services, statements
 from core.fees.blueprint import blueprint
 from core.fees.forms import PayerForm, PaymentForm, PurchaseOrderForm, StatementForm, WaiveForm
 from core.fees.models import FeeState
@@ -114,12 +114,12 @@ def statement():
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            raw = form.statement.data.read(services.MAX_STATEMENT_SIZE + 1)
-            if len(raw) > services.MAX_STATEMENT_SIZE:
+            raw = form.statement.data.read(statements.MAX_STATEMENT_SIZE + 1)
+            if len(raw) > statements.MAX_STATEMENT_SIZE:
                 form.statement.errors.append(_("Le relevé dépasse 5 Mo."))
                 status = 422
             else:
-                report = services.import_statement(services.decode_statement(raw), actor=current_user)
+                report = statements.import_statement(statements.decode_statement(raw), actor=current_user)
         else:
             status = 422
     return render_template("fees/statement.html", form=form, report=report), status
