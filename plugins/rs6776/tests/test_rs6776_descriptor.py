@@ -112,7 +112,9 @@ def test_the_shipped_file_is_the_descriptor():
 
 
 @pytest.mark.parametrize("tables, message", [
-    ('  [[blocks.competencies]]\n  code = "C1"\n  title = "x"\n', "expected the competencies C1, C2"),
+    ('  [[blocks.competencies]]\n  code = "C1"\n  title = "x"\n', r"line \d+: evaluation ECRIT names unknown competency C2"),
+    ("".join(f'  [[blocks.competencies]]\n  code = "C{n}"\n  title = "x"\n' for n in (2, 1, 3, 4, 5, 6)),
+     "expected the competencies C1, C2, C3, C4, C5, C6 in this order, found C2, C1"),
     ("".join(f'  [[blocks.competencies]]\n  code = "C{n}"\n  title = "{"" if n == 4 else "x"}"\n' for n in range(1, 7)),
      r"line \d+: at blocks\[0\]\.competencies\[3\]\.title: '' should be non-empty"),
     ("  [[blocks.competencies]\n", r"line \d+: invalid TOML"),
