@@ -13,6 +13,7 @@ A PostgreSQL that cannot be reached fails the tests: it is never skipped.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from typing import Any, Callable, Iterator
@@ -355,3 +356,47 @@ def create_jury_session(app, create_user, certifier_org) -> Callable[..., Any]:
         return session_id
 
     return factory
+
+
+# ---------------------------------------------------------------------------
+# A live platform over HTTP (browser journeys, the API client of the docs)
+# ---------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def live_platform(base: Any, signing_env: dict[str, Any], name: str = "livret-live-server") -> Iterator[Any]:
+    """The real app factory on a SQLite file under ``base``, with the development PKI of ``signing_env``,
+    CSRF and rate limits on, e-mails to the outbox and the demo accounts and data of ``livret demo``,
+    served by werkzeug's threaded server in this process (tests can read the outbox and the database).
+    Yields the app; ``app.live_url`` is the server's address."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from core import create_app
+    from core.demo import load_demo
+    from core.extensions import db
+    from core.sealing.testing import closed_port
+
+    port = closed_port()
+    url = f"http://127.0.0.1:{port}"
+    app = create_app({
+        "INSTANCE_PATH": str(base / "instance"),
+        "DATABASE_URL": "sqlite:///" + str(base / "livret.sqlite3"),
+        "SECRET_KEY": f"{name}-secret-key-not-for-production",
+        "BASE_URL": url,
+        **signing_env,
+    })
+    with app.app_context():
+        db.create_all()
+        load_demo()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    thread.start()
+    app.live_url = url
+    try:
+        yield app
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.engine.dispose()

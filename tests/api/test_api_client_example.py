@@ -22,12 +22,11 @@ import datetime as dt
 import importlib.util
 import re
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
-from core.sealing.testing import closed_port, signing_env  # noqa: F401 - the shared signing fixture
+from core.sealing.testing import signing_env  # noqa: F401 - the shared signing fixture
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 BLOCK = re.compile(r"<!-- example: livret_client\.py -->\s*```python\n(.*?)```\s*<!-- end example -->", re.S)
@@ -57,36 +56,11 @@ def client_module(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory, signing_env):  # noqa: F811 - the shared signing fixture
-    from werkzeug.serving import make_server
+    from core.testing import live_platform
 
-    from core import create_app
-    from core.demo import load_demo
-    from core.extensions import db
-
-    base = tmp_path_factory.mktemp("client-live")
-    port = closed_port()
-    url = f"http://127.0.0.1:{port}"
-    app = create_app({
-        "INSTANCE_PATH": str(base / "instance"),
-        "DATABASE_URL": "sqlite:///" + str(base / "livret.sqlite3"),
-        "SECRET_KEY": "client-example-secret-key-not-for-production",
-        "BASE_URL": url,
-        **signing_env,
-    })
-    with app.app_context():
-        db.create_all()
-        load_demo()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="livret-client-example", daemon=True)
-    thread.start()
-    app.api_url = url + "/api/v1"
-    try:
+    with live_platform(tmp_path_factory.mktemp("client-live"), signing_env, "livret-client-example") as app:
+        app.api_url = app.live_url + "/api/v1"
         yield app
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.engine.dispose()
 
 
 def confirmation_token(app):

@@ -18,47 +18,20 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 
-from core.sealing.testing import closed_port, signing_env  # noqa: F401
+from core.sealing.testing import signing_env  # noqa: F401
 from browser_support import CHROMIUM, CHROMIUM_ARGS, People, screenshot_root
 
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory, signing_env):  # noqa: F811 - the shared signing fixture
-    from werkzeug.serving import make_server
+    from core.testing import live_platform
 
-    from core import create_app
-    from core.demo import load_demo
-    from core.extensions import db
-
-    base = tmp_path_factory.mktemp("browser")
-    port = closed_port()
-    url = f"http://127.0.0.1:{port}"
-    app = create_app({
-        "INSTANCE_PATH": str(base / "instance"),
-        "DATABASE_URL": "sqlite:///" + str(base / "livret.sqlite3"),
-        "SECRET_KEY": "browser-suite-secret-key-not-for-production",
-        "BASE_URL": url,
-        **signing_env,
-    })
-    with app.app_context():
-        db.create_all()
-        load_demo()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="livret-live-server", daemon=True)
-    thread.start()
-    app.live_url = url
-    try:
+    with live_platform(tmp_path_factory.mktemp("browser"), signing_env) as app:
         yield app
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
