@@ -138,7 +138,7 @@ def _validator_message(validator: validate.Validator) -> str | None:
         return _("Longueur attendue : au plus {max} (caractères ou éléments).")
     if isinstance(validator, validate.Range):
         if validator.min is not None and validator.max is not None:
-            return _("Nombre attendu de {min} à {max}.")
+            return _("Nombre attendu : de {min} à {max}.")
         if validator.min is not None:
             return _("Nombre attendu : {min} au moins.")
         return _("Nombre attendu : {max} au plus.")

@@ -118,5 +118,5 @@ def test_built_in_validators_answer_in_french(app):
     with app.test_request_context(headers={"Accept-Language": "fr"}):
         errors = Probe().validate({"name": "x", "count": 9, "colour": "bleu"})
     assert errors == {"name": ["Longueur attendue : de 2 à 5 (caractères ou éléments)."],
-                      "count": ["Nombre attendu de 1 à 3."],
+                      "count": ["Nombre attendu : de 1 à 3."],
                       "colour": ["Valeur non autorisée. Valeurs possibles : rouge, vert."]}
