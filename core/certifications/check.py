@@ -276,7 +276,7 @@ def check_hooks(plugin: Any, name: str, pm) -> list[Finding]:
                 out.error(where, _("%(name)s accepte *%(arg)s : Livret ne transmet que les arguments nommés un à "
                                    "un (%(args)s).", name=hook, arg=param.name, args=", ".join(documented)))
             elif param.name not in documented:
-                out.error(where, _("%(name)s a un argument « %(arg)s » que le hook ne connaît pas : arguments "
+                out.error(where, _("%(name)s a un argument « %(arg)s » que le hook ne connaît pas ; arguments "
                                    "documentés : %(args)s.", name=hook, arg=param.name,
                                    args=", ".join(documented) or "—"))
             elif param.default is not param.empty:
@@ -285,7 +285,7 @@ def check_hooks(plugin: Any, name: str, pm) -> list[Finding]:
                                    name=hook))
     legacy = legacy_plugins(pm).get(name)
     if legacy:
-        out.warning(name, _("Le greffon implémente %(hooks)s sans déclarer de certification : forme dépréciée, "
+        out.warning(name, _("Le greffon implémente %(hooks)s sans déclarer de certification : forme obsolète, "
                             "appelée pour toutes les certifications.", hooks=", ".join(legacy)))
     return out.findings
 

@@ -122,7 +122,7 @@ def test_a_broken_plugin_is_reported_in_french_with_exit_1(app, register_plugin)
     # hypothesis finds the combination that makes the rule raise, and prints it
     assert "livret_jury_decision lève ValueError: cas non prévu pour cette consolidation des grilles" in out
     assert '"not_met": 2' in out
-    assert ("livret_decision_problems a un argument « decison » que le hook ne connaît pas : arguments documentés : "
+    assert ("livret_decision_problems a un argument « decison » que le hook ne connaît pas ; arguments documentés : "
             "certification, consolidation, decision.") in out
     assert "Le schéma JSON de la section motivation n'est pas un JSON Schema 2020-12 valide" in out
     assert "Vouliez-vous dire livret_jury_problems ?" in out
