@@ -75,6 +75,6 @@ def test_notes_are_404_to_another_organisation_and_to_the_candidate(app, client,
         read = client.get(url, headers=headers)
         assert read.status_code == 404 and "SECRET-NOTE" not in read.get_data(as_text=True)
         assert client.post(url, headers=headers, json={"text": "intrus"}).status_code == 404
-    assert client.get(f"/api/v1/backoffice/dossiers/999999/notes",
+    assert client.get("/api/v1/backoffice/dossiers/999999/notes",
                       headers=_token(app, submitted["staff"])).status_code == 404
     assert _notes(app) == 1
