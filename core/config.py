@@ -229,6 +229,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("VERIFY_MAX_OBJECTS", 200_000, _positive_int, "Most objects a PDF may have (all cross-reference sections, or one object stream) to be verified."),
     Setting("VERIFY_MAX_STRUCTURE_DEPTH", 100, _positive_int, "Deepest structure tree (tagged PDF) a PDF may have to be verified."),
     Setting("VERIFY_TIME_BUDGET_SECONDS", 20, _positive_float, "Longest analysis of one verification, in seconds; a longer one is refused (422 verification_too_complex). Keep it well below the gunicorn timeout."),
+    Setting("VERIFY_ISSUANCE_REPORT", "auto", _choice("auto", "job", "inline", "lazy"), "When the verification report of an issued document is computed: 'job' on the job queue after issuance, 'inline' during issuance, 'lazy' at its first verification (then kept); 'auto' is 'job' with JOBS_BACKEND=rq, else 'lazy'."),
     Setting("VERIFY_RATE_LIMIT", "10 per minute;200 per day", _str, "Verifications allowed per client address (page and API)."),
     # -- fees (core/fees) --
     Setting("FEES_VAT_MENTION", "TVA non applicable, article 261-4-4° du CGI", _str, "VAT status printed on fee receipts (French invoice mention)."),

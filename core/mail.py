@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import smtplib
 import ssl as ssl_module
+import itertools
 import tempfile
+import time
 import uuid
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -43,6 +45,9 @@ class Message:
         return msg
 
 
+_SEQUENCE = itertools.count()
+
+
 class OutboxMailer:
     """Writes messages to ``<folder>/<timestamp>-<id>.eml`` atomically."""
 
@@ -51,7 +56,9 @@ class OutboxMailer:
 
     def send(self, message: EmailMessage) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        name = f"{uuid.uuid1().int:040d}-{uuid.uuid4().hex[:8]}.eml"
+        # Names sort in sending order: wall-clock nanoseconds, then a per-process counter
+        # (uuid1's integer starts with time_low, which wraps every 429 s and broke the order).
+        name = f"{time.time_ns():020d}-{next(_SEQUENCE):08d}-{uuid.uuid4().hex[:8]}.eml"
         fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
             handle.write(bytes(message))

@@ -29,6 +29,7 @@ from core.config import ConfigError
 from core.dossiers.models import Document
 from core.errors import UserError, ValidationFailed
 from core.extensions import db
+from core.sealing import reports
 from core.sealing.models import DocumentHash
 from core.sealing.timestamps import add_document_timestamp, timestamp_state
 from signing import (
@@ -337,31 +338,6 @@ def _hash_row(document_id, data: bytes, origin: str, key: str | None, report: di
                         verification_report=report)
 
 
-def trust_fingerprint(certs) -> str:
-    """SHA-256 over the trust roots (a stored report is reused only under the same roots)."""
-    return hashlib.sha256(b"".join(sorted(c.dump() for c in certs))).hexdigest()
-
-
-def stored_report(report) -> dict:
-    """What :class:`DocumentHash.verification_report` keeps of a :class:`signing.VerificationReport`."""
-    return {**report.to_dict(), "trust": trust_fingerprint(trust_roots()),
-            "checked_at": datetime.now(timezone.utc).isoformat()}
-
-
-def issuance_report(data: bytes) -> dict | None:
-    """The verification report of bytes the platform is issuing, kept with their hash so that the
-    verification page answers at once for them; ``None`` (the page then verifies in full) if the
-    verification itself fails: issuing never depends on it."""
-    cfg = signing_config()
-    try:
-        report = verify(data, trust_roots=cfg.trust_root_certs(), max_size=max(len(data), cfg.max_verify_size),
-                        max_pages=max(10**6, cfg.max_verify_pages))
-    except Exception:  # noqa: BLE001 - a report is an optimisation, never a reason to refuse
-        logger.warning("no verification report kept for an issued document", exc_info=True)
-        return None
-    return stored_report(report)
-
-
 def _safe_filename(filename: str) -> str:
     from core.utils import slugify
 
@@ -388,7 +364,7 @@ def issue_document(pdf_bytes: bytes, *, dossier=None, version=None, kind: str, t
     sealed = seal_pdf(pdf_bytes, reason=reason or title, level=level, organisation=organisation,
                       field_name=field_name)
     digest = hashlib.sha256(sealed).hexdigest()
-    report = issuance_report(sealed)
+    report = reports.at_issuance(sealed)
     dossier_id = getattr(dossier, "id", None)
     key = new_key("documents", dossier_id if dossier_id is not None else "platform")
     storage = _storage()
@@ -408,6 +384,8 @@ def issue_document(pdf_bytes: bytes, *, dossier=None, version=None, kind: str, t
             db.session.add(_hash_row(doc.id, sealed, "issued", stored.key, report))
             record("document.issued", "document", doc.id, actor_id=actor_id,
                    payload={"kind": kind, "dossier_id": dossier_id, "sha256": stored.sha256})
+        if report is None:
+            reports.schedule(digest)
         if commit:
             db.session.commit()
     except Exception as exc:
@@ -504,7 +482,7 @@ def renew_document(document: Document, current: DocumentHash) -> DocumentHash:
         now = utcnow()
         current.superseded_at = now
         document.sha256, document.size, document.storage_key = stored.sha256, stored.size, stored.key
-        row = _hash_row(document.id, renewed, "renewed", stored.key, stored_report(report))
+        row = _hash_row(document.id, renewed, "renewed", stored.key, reports.stored_report(report))
         db.session.add(row)
         record("document.timestamp_renewed", "document", document.id, actor_id=None,
                payload={"previous_sha256": current.sha256, "sha256": stored.sha256})

@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 
 from core.errors import UserError, ValidationFailed
 from core.extensions import db
-from core.sealing.services import issued_hashes, signing_config, stored_report, trust_fingerprint
+from core.sealing.reports import stored_report, trust_fingerprint
+from core.sealing.services import issued_hashes, signing_config
 from signing import DocumentRefused, InvalidDocument, Limits, VerificationReport, VerificationTooComplex, verify
 from signing.pades import LEVEL_LABELS
 

@@ -14,8 +14,10 @@ from verify_samples import deep_structure, huge_object_stream, many_revisions  #
 
 @pytest.fixture
 def issued(app, input_pdf) -> bytes:
+    """A document issued with its report computed during issuance (``VERIFY_ISSUANCE_REPORT=inline``)."""
     from core.sealing.services import issue_document
 
+    app.config["VERIFY_ISSUANCE_REPORT"] = "inline"
     with app.app_context():
         doc = issue_document(input_pdf, kind="pv", title="Procès-verbal", filename="pv.pdf")
         with app.extensions["livret"].storage.open(doc.storage_key) as reader:
@@ -101,6 +103,32 @@ def test_a_report_kept_under_other_trust_roots_is_not_reused(app, client, issued
         db.session.commit()
     body = _post_api(client, issued).get_json()
     assert body["valid"] is True and body["platform"]["from_issuance"] is False and "forgé" not in body["reasons"]
+
+
+def test_by_default_with_inline_jobs_the_first_verification_computes_and_keeps_the_report(
+        app, client, input_pdf, monkeypatch):
+    from core.extensions import db
+    from core.sealing.models import DocumentHash
+    from core.sealing.services import issue_document
+
+    assert app.config["VERIFY_ISSUANCE_REPORT"] == "auto" and app.config["JOBS_BACKEND"] == "inline"
+    with app.app_context():
+        doc = issue_document(input_pdf, kind="pv", title="Procès-verbal", filename="pv.pdf")
+        assert db.session.get(DocumentHash, doc.id).verification_report is None  # nobody waited for it
+        with app.extensions["livret"].storage.open(doc.storage_key) as reader:
+            data = b"".join(reader)
+    first = _post_api(client, data).get_json()
+    assert first["valid"] is True and first["platform"]["issued"] is True and first["platform"]["from_issuance"] is False
+
+    import core.verify.services as services
+
+    def no_full_verification(*args, **kwargs):
+        raise AssertionError("the report kept at the first verification should have been reused")
+
+    monkeypatch.setattr(services, "verify", no_full_verification)
+    second = _post_api(client, data).get_json()
+    assert second["platform"]["from_issuance"] is True
+    assert {k: v for k, v in second.items() if k != "platform"} == {k: v for k, v in first.items() if k != "platform"}
 
 
 @pytest.mark.parametrize("crafted, words", [
