@@ -161,12 +161,50 @@ class ScheduleStepSchema(ResponseSchema):
     with_candidate = fields.Bool(required=True, metadata=_d("Étape en présence du candidat ou de la candidate."))
 
 
+class OralPartSchema(ResponseSchema):
+    evaluations = fields.List(fields.Str(), required=True, metadata=_d("Épreuves concernées."))
+    activity = fields.Str(required=True)
+    minutes = fields.Int(required=True)
+    deliverable = fields.Str(required=True)
+    description = fields.Str(required=True)
+
+
+class BlockOralSchema(ResponseSchema):
+    block = fields.Str(required=True, metadata=_d("Code du bloc."))
+    title = fields.Str(required=True, metadata=_d("Par exemple « Oral de passage du bloc 2 »."))
+    total_minutes = fields.Int(required=True)
+    parts = fields.List(fields.Nested(OralPartSchema), required=True)
+
+
 class EvaluationSchemeSchema(ResponseSchema):
     summary = fields.Str(required=True, metadata=_d("Résumé des modalités d'évaluation."))
     evaluations = fields.List(fields.Nested(EvaluationSchema), required=True, metadata=_d("Les épreuves."))
     schedule = fields.List(fields.Nested(ScheduleStepSchema), required=True,
                            metadata=_d("Exemple de déroulé d'une session."))
     total_minutes = fields.Int(required=True, allow_none=True, metadata=_d("Durée totale en minutes, ou null."))
+    block_orals = fields.List(fields.Nested(BlockOralSchema), required=True, metadata=_d(
+        "L'oral passé pour valider un seul bloc (voies qui le permettent)."))
+
+
+class DeliverableSchema(ResponseSchema):
+    code = fields.Str(required=True, metadata=_d("Code du livrable (par exemple E2)."))
+    title = fields.Str(required=True)
+    evaluations = fields.List(fields.Str(), required=True, metadata=_d("Épreuves qu'il sert."))
+    min_pages = fields.Int(required=True, allow_none=True, metadata=_d("Nombre de pages minimal, ou null."))
+    max_pages = fields.Int(required=True, allow_none=True, metadata=_d("Nombre de pages maximal, ou null."))
+    rule = fields.Str(required=True, metadata=_d("La règle du référentiel, citée en cas de refus."))
+
+
+class RouteSchema(ResponseSchema):
+    code = fields.Str(required=True, metadata=_d("Code de la voie, à donner à l'ouverture du dossier."))
+    label = fields.Str(required=True, metadata=_d("Libellé (colonne « Voie d'accès » du procès-verbal)."))
+    description = fields.Str(required=True)
+    sections = fields.List(fields.Str(), required=True, metadata=_d("Sections du dossier sur cette voie (vide : "
+                                                                    "toutes)."))
+    deliverables = fields.List(fields.Nested(DeliverableSchema), required=True, metadata=_d(
+        "Livrables à déposer, par épreuve."))
+    fee = fields.Bool(required=True, metadata=_d("Les frais de la certification s'appliquent-ils ?"))
+    blocks_alone = fields.Bool(required=True, metadata=_d("Peut-on se présenter à un seul bloc ?"))
 
 
 class OutcomeSchema(ResponseSchema):
@@ -188,6 +226,8 @@ class DecisionRulesSchema(ResponseSchema):
     retakes = fields.Int(required=True, metadata=_d("Nombre de repassages permis."))
     retake_within_days = fields.Int(required=True, allow_none=True,
                                     metadata=_d("Délai du repassage en jours, ou null."))
+    retake_within_months = fields.Int(required=True, allow_none=True, metadata=_d(
+        "Délai du repassage en mois calendaires (12 : un an), ou null ; il remplace le délai en jours."))
     retake_free = fields.Bool(required=True, metadata=_d("Repassage gratuit."))
     notify_success = fields.Str(required=True)
     notify_failure = fields.Str(required=True)
@@ -222,7 +262,9 @@ class CertificationSchema(CertificationSummarySchema):
             link = next(link for link in org.certifications if link.certification_code == cert.code)
             rows.append({"id": org.id, "name": org.name, "role": link.role.value})
         return rows
-    access_routes = fields.List(fields.Str(), required=True, metadata=_d("Voies d'accès."))
+    access_routes = fields.List(fields.Str(), required=True, metadata=_d("Voies d'accès (telles que publiées)."))
+    routes = fields.List(fields.Nested(RouteSchema), required=True, metadata=_d(
+        "Les voies d'accès sur lesquelles un dossier peut être ouvert, la première par défaut."))
     blocks = fields.List(fields.Nested(BlockSchema), required=True,
                          metadata=_d("Blocs → compétences → critères d'évaluation."))
     scheme = fields.Nested(EvaluationSchemeSchema, required=True, allow_none=True,

@@ -65,11 +65,69 @@ class ScheduleStep:
 
 
 @dataclass(frozen=True)
+class OralPart:
+    """One part of an oral (RNCP37827 Annexe 1: « E2 Présentation orale (15 min) - Livrable: Rapport 15-20p »)."""
+
+    evaluations: tuple[str, ...]
+    activity: str
+    minutes: int
+    deliverable: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class BlockOral:
+    """The oral a candidate passes to validate one block on its own (« Oral de passage du bloc 2 »)."""
+
+    block: str
+    title: str
+    total_minutes: int
+    parts: tuple[OralPart, ...] = ()
+
+
+@dataclass(frozen=True)
 class EvaluationScheme:
     summary: str
     evaluations: tuple[Evaluation, ...] = ()
     schedule: tuple[ScheduleStep, ...] = ()  # example of a session schedule
     total_minutes: int | None = None
+    block_orals: tuple[BlockOral, ...] = ()  # candidates for one block (Route.blocks_alone)
+
+    def block_oral(self, block: str | None) -> BlockOral | None:
+        return next((o for o in self.block_orals if o.block == block), None) if block else None
+
+
+@dataclass(frozen=True)
+class Deliverable:
+    """A file a candidate on a route hands in for one or more épreuves, page count checked on upload."""
+
+    code: str  # unique within the route, e.g. "E2"
+    title: str  # e.g. "Rapport professionnel individuel"
+    evaluations: tuple[str, ...] = ()  # the épreuves it serves
+    min_pages: int | None = None
+    max_pages: int | None = None
+    rule: str = ""  # the seed's words, quoted when a file is refused
+
+
+@dataclass(frozen=True)
+class Route:
+    """An access route (voie d'accès) a dossier is opened on; the core follows it.
+
+    ``sections``: keys of the dossier sections on this route (empty: every section);
+    ``deliverables``: files handed in per épreuve (a « deliverables » section lists them);
+    ``fee``: whether the certification's fee applies; ``blocks_alone``: a candidate may
+    present one block only (its oral is ``scheme.block_orals``)."""
+
+    code: str
+    label: str  # as the PV's « Voie d'accès » column prints it
+    description: str = ""
+    sections: tuple[str, ...] = ()
+    deliverables: tuple[Deliverable, ...] = ()
+    fee: bool = True
+    blocks_alone: bool = False
+
+    def deliverable(self, code: str) -> Deliverable | None:
+        return next((d for d in self.deliverables if d.code == code), None)
 
 
 @dataclass(frozen=True)
@@ -92,6 +150,9 @@ class DecisionRules:
     averaging: bool = True  # False: no average across competencies
     retakes: int = 0
     retake_within_days: int | None = None
+    # a window in calendar months (12: « un an »), counted as French law counts délais (core.utils.add_months);
+    # when set it is used instead of retake_within_days
+    retake_within_months: int | None = None
     retake_free: bool = False
     notify_success: str = ""
     notify_failure: str = ""
@@ -143,6 +204,30 @@ class JuryProblem:
     blocking: bool = True
     juror_id: int | None = None
     dossier_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RegulationSection:
+    """A titled part of a règlement: its content in order (a ``str`` is a paragraph, a tuple of
+    ``str`` a bulleted list), then its sub-parts."""
+
+    title: str
+    content: tuple[str | tuple[str, ...], ...] = ()
+    sections: tuple["RegulationSection", ...] = ()
+
+
+@dataclass(frozen=True)
+class JuryRegulation:
+    """The part of the certification's règlement the jury receives with its convocation
+    (``livret_jury_regulation``); core renders it as a PDF attached to each juror's convocation.
+
+    ``title`` heads the document (e.g. « Les épreuves certificatives »); ``content`` comes before
+    the ``sections`` (same form as :class:`RegulationSection`); ``filename`` names the attachment."""
+
+    title: str
+    sections: tuple[RegulationSection, ...] = ()
+    content: tuple[str | tuple[str, ...], ...] = ()
+    filename: str = "reglement.pdf"
 
 
 @dataclass(frozen=True)
@@ -224,7 +309,8 @@ class Certification:
     registry: str  # "RNCP" or "RS"
     level: str = ""  # e.g. "Niveau 6 (licence)"; empty when the seed does not say
     summary: str = ""
-    access_routes: tuple[str, ...] = ()
+    access_routes: tuple[str, ...] = ()  # the registry's « voies d'accès », as published
+    routes: tuple[Route, ...] = ()  # the routes a dossier can be opened on (the first is the default)
     blocks: tuple[Block, ...] = ()
     scheme: EvaluationScheme | None = None
     rules: DecisionRules | None = None
@@ -246,6 +332,15 @@ class Certification:
 
     def block_of(self, competency_code: str) -> Block | None:
         return next((b for b in self.blocks if any(c.code == competency_code for c in b.competencies)), None)
+
+    def route(self, code: str | None) -> Route | None:
+        """The declared route ``code``; ``None`` (or an undeclared code) gives ``None``."""
+        return next((r for r in self.routes if r.code == code), None) if code else None
+
+    @property
+    def default_route(self) -> Route:
+        """The first declared route, or an unnamed one (every section, the fee) for a plugin that declares none."""
+        return self.routes[0] if self.routes else Route(code="", label="")
 
 
 def validate(cert: Certification) -> list[str]:
@@ -274,6 +369,31 @@ def validate(cert: Certification) -> list[str]:
             for code in comp.evaluations:
                 if code not in eval_codes:
                     problems.append(f"competency {comp.code} names unknown evaluation {code}")
+    problems += _route_problems(cert)
     if cert.fee is not None and cert.fee.amount_cents < 0:
         problems.append("fee amount is negative")
+    return problems
+
+
+def _route_problems(cert: Certification) -> list[str]:
+    problems = []
+    codes = [r.code for r in cert.routes]
+    for code in {c for c in codes if codes.count(c) > 1}:
+        problems.append(f"route {code} declared twice")
+    evaluations = {e.code for e in cert.scheme.evaluations} if cert.scheme else set()
+    blocks = {b.code for b in cert.blocks}
+    for route in cert.routes:
+        if not route.code.replace("_", "").isalnum() or route.code != route.code.lower():
+            problems.append(f"route code {route.code!r} must be lower-case letters, digits or _")
+        for item in route.deliverables:
+            for code in item.evaluations:
+                if code not in evaluations:
+                    problems.append(f"deliverable {item.code} of route {route.code} names unknown evaluation {code}")
+            if item.min_pages and item.max_pages and item.min_pages > item.max_pages:
+                problems.append(f"deliverable {item.code} of route {route.code}: min_pages > max_pages")
+        if route.blocks_alone and not (cert.scheme and cert.scheme.block_orals):
+            problems.append(f"route {route.code} allows single blocks but the scheme has no block_orals")
+    for oral in cert.scheme.block_orals if cert.scheme else ():
+        if oral.block not in blocks:
+            problems.append(f"block oral {oral.title!r} names unknown block {oral.block}")
     return problems

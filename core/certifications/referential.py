@@ -26,16 +26,20 @@ from jsonschema.exceptions import best_match
 
 from core.certifications.descriptor import (
     Block,
+    BlockOral,
     Certification,
     Competency,
     Criterion,
     Deadline,
+    Deliverable,
     DecisionRules,
     Evaluation,
     EvaluationScheme,
     Fee,
     JuryRule,
+    OralPart,
     Outcome,
+    Route,
     ScheduleStep,
     validate,
 )
@@ -131,7 +135,13 @@ def _block(table: dict[str, Any]) -> Block:
 def _scheme(table: dict[str, Any]) -> EvaluationScheme:
     return _make(EvaluationScheme, table,
                  evaluations=tuple(_make(Evaluation, e) for e in table.get("evaluations", ())),
-                 schedule=tuple(_make(ScheduleStep, s) for s in table.get("schedule", ())))
+                 schedule=tuple(_make(ScheduleStep, s) for s in table.get("schedule", ())),
+                 block_orals=tuple(_make(BlockOral, o, parts=tuple(_make(OralPart, p) for p in o.get("parts", ())))
+                                   for o in table.get("block_orals", ())))
+
+
+def _route(table: dict[str, Any]) -> Route:
+    return _make(Route, table, deliverables=tuple(_make(Deliverable, d) for d in table.get("deliverables", ())))
 
 
 def _outcomes(tables: list[dict[str, Any]]) -> tuple[Outcome, ...]:
@@ -149,6 +159,7 @@ def build_certification(data: dict[str, Any]) -> Certification:
     if "rules" in data:
         rules = data.pop("rules")
         built["rules"] = _make(DecisionRules, rules, outcomes=_outcomes(rules.get("outcomes", ())))
+    built["routes"] = tuple(_route(r) for r in data.pop("routes", ()))
     built["jury_rules"] = tuple(_make(JuryRule, r) for r in data.pop("jury_rules", ()))
     if "fee" in data:
         built["fee"] = _make(Fee, data.pop("fee"))

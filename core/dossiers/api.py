@@ -31,7 +31,9 @@ from core.api.parsing import load_json
 from core.api.spec import TAGS, declare_error_response, declare_tag
 from core.certifications.descriptor import Certification
 from core.certifications.services import get_certification
+from core.annexes import deliverables
 from core.dossiers import services
+from core.dossiers.routes import route_of
 from core.dossiers.models import Document, Dossier, DossierVersion
 from core.dossiers.schemas import (SubmitRequestSchema, DossierCreateSchema, DossierDocumentListSchema, DossierListSchema,
                                    DossierProblemListSchema, DossierSchema, DossierSectionSchema,
@@ -106,8 +108,10 @@ def _dossier_links(dossier: Dossier) -> dict[str, str]:
 
 
 def _summary(dossier: Dossier) -> dict[str, Any]:
+    route = route_of(dossier)
     return {
         "id": dossier.id, "reference": dossier.reference, "certification": dossier.certification_code,
+        "route": route.code, "route_label": route.label, "block": dossier.target_block,
         "organisation": ({"id": dossier.organisation.id, "name": dossier.organisation.name}
                          if dossier.organisation is not None else None),
         "status": dossier.status.value, "status_label": dossier.status.label, "editable": dossier.editable,
@@ -155,6 +159,7 @@ def _detail(dossier: Dossier) -> dict[str, Any]:
                      "media_type": a.media_type, "size": a.size, "sha256": a.sha256,
                      "scan_state": a.scan_state.value, "competencies": a.competency_codes}
                     for a in services.active_annexes(dossier)],
+        "deliverables": deliverables.detail(dossier, cert),
         "versions": [_version(v) for v in dossier.versions],
     }
 
@@ -324,7 +329,8 @@ def create_dossier():
     """
     body = load_json(DossierCreateSchema)
     dossier = services.create_dossier(current_api_user(), body["certification"],
-                                      organisation_id=body.get("organisation_id"))
+                                      organisation_id=body.get("organisation_id"), route=body.get("route"),
+                                      block=body.get("block"))
     db.session.commit()
     response = jsonify(DossierSchema().dump(_detail(dossier)))
     response.status_code = 201
@@ -397,7 +403,7 @@ def section(dossier_id: int, key: str):
     """
     found = services.get_dossier_for(current_api_user(), dossier_id)
     cert = get_certification(found.certification_code)
-    spec = services.section_spec(cert, key)
+    spec = services.section_spec(cert, key, found)
     return _section_response(found, cert, spec.key)
 
 
@@ -448,7 +454,7 @@ def save_section(dossier_id: int, key: str):
     user = current_api_user()
     found = services.get_dossier_for(user, dossier_id, write=True)
     cert = get_certification(found.certification_code)
-    spec = services.section_spec(cert, key)
+    spec = services.section_spec(cert, key, found)
     if spec.kind != FORM:
         raise UserError(_("La section « %(t)s » ne se remplit pas par ce point d'accès (les annexes s'envoient "
                           "par POST /api/v1/dossiers/{id}/annexes).", t=spec.title), code="not_a_form_section")

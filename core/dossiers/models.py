@@ -68,6 +68,10 @@ class Dossier(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # the access route (Certification.routes) the dossier was opened on; None: the certification's default
+    route: Mapped[str | None] = mapped_column(String(40))
+    # the one block a candidate presents (a route with blocks_alone); None: the whole certification
+    target_block: Mapped[str | None] = mapped_column(String(40))
 
     candidate: Mapped[User] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
@@ -133,7 +137,9 @@ class Annex(db.Model):
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="RESTRICT"))
     number: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(30), default="evidence")  # evidence, cv, ...
+    role: Mapped[str] = mapped_column(String(30), default="evidence")  # evidence, cv, deliverable...
+    # role "deliverable": the code of the route's Deliverable it is (e.g. "E2"), page count checked on upload
+    deliverable: Mapped[str | None] = mapped_column(String(20))
     filename: Mapped[str] = mapped_column(String(255))  # sanitised, for display and download only
     media_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(BigInteger)

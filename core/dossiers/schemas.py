@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from core.annexes.schemas import DossierDeliverableSchema
 from core.api.parsing import RequestSchema
 from core.api.schemas import ResponseSchema, UtcDateTime
 
@@ -25,9 +26,11 @@ SECTION_STATES = ("empty", "in_progress", "complete")
 class SectionDescriptorSchema(ResponseSchema):
     key = fields.Str(required=True, metadata=_d("Clé stable de la section (segment d'URL)."))
     title = fields.Str(required=True, metadata=_d("Intitulé de la section."))
-    kind = fields.Str(required=True, metadata={"enum": ["form", "annexes", "contents"], **_d(
+    kind = fields.Str(required=True, metadata={"enum": ["form", "annexes", "deliverables", "contents"], **_d(
         "Nature : « form » (formulaire à remplir par l'API), « annexes » (pièces justificatives, "
-        "envoyées en multipart) ou « contents » (table calculée par la plateforme).")})
+        "envoyées en multipart), « deliverables » (livrables des épreuves de la voie d'accès, envoyés en "
+        "multipart par POST /api/v1/dossiers/{id}/deliverables/{code}) ou « contents » (table calculée par la "
+        "plateforme).")})
     required = fields.Bool(required=True, metadata=_d("La section est-elle nécessaire au dépôt ?"))
     intro = fields.Str(required=True, metadata=_d("Texte d'introduction ; chaîne vide s'il n'y en a pas."))
     schema = fields.Dict(required=True, allow_none=True, metadata=_d(
@@ -54,7 +57,8 @@ class DossierProblemSchema(ResponseSchema):
         "Champ concerné dans la section (chemin avec des tirets, par exemple « fiches-0-contexte »), ou null."))
     code = fields.Str(required=True, metadata=_d(
         "Code stable : section_empty, section_invalid, annexes_missing, annex_infected, annex_pending, "
-        "competency_without_evidence, ou un code propre à l'extension."))
+        "competency_without_evidence, deliverable_missing, deliverable_infected, deliverable_pending, ou un "
+        "code propre à l'extension."))
     blocking = fields.Bool(required=True, metadata=_d(
         "true : empêche le dépôt ; false : simple avertissement."))
 
@@ -93,7 +97,8 @@ class DossierAnnexSchema(ResponseSchema):
 class DossierSectionSchema(ResponseSchema):
     key = fields.Str(required=True, metadata=_d("Clé de la section."))
     title = fields.Str(required=True, metadata=_d("Intitulé de la section."))
-    kind = fields.Str(required=True, metadata={"enum": ["form", "annexes", "contents"], **_d("Nature.")})
+    kind = fields.Str(required=True, metadata={"enum": ["form", "annexes", "deliverables", "contents"],
+                                               **_d("Nature.")})
     required = fields.Bool(required=True, metadata=_d("La section est-elle nécessaire au dépôt ?"))
     state = fields.Str(required=True, metadata={"enum": list(SECTION_STATES), **_d(
         "État : « empty » (rien d'enregistré), « in_progress » (brouillon incomplet), « complete ».")})
@@ -135,6 +140,10 @@ class DossierSummarySchema(ResponseSchema):
         "l'instruit."))
     reference = fields.Str(required=True, metadata=_d("Référence lisible, par exemple RNCP37827-2025-000042."))
     certification = fields.Str(required=True, metadata=_d("Code de la certification."))
+    route = fields.Str(required=True, metadata=_d("Voie d'accès du dossier (code parmi `routes` de la certification)."))
+    route_label = fields.Str(required=True, metadata=_d("Voie d'accès telle que le procès-verbal l'imprime."))
+    block = fields.Str(required=True, allow_none=True, metadata=_d(
+        "Le bloc de compétences unique présenté, ou null pour l'ensemble de la certification."))
     status = fields.Str(required=True, metadata={"enum": [
         "draft", "submitted", "corrections_requested", "admissible", "inadmissible", "scheduled", "evaluated",
         "decided", "closed"], **_d("Statut du dossier.")})
@@ -163,6 +172,7 @@ class ManifestEntrySchema(ResponseSchema):
     sha256 = fields.Str(required=True, metadata=_d("Empreinte SHA-256 de l'objet déposé."))
     pages = fields.Int(allow_none=True, metadata=_d("Nombre de pages, si connu."))
     competencies = fields.List(fields.Str(), metadata=_d("Compétences associées."))
+    deliverable = fields.Str(metadata=_d("Code du livrable d'épreuve (E1, E2…) ; absent pour une annexe."))
 
 
 class DossierVersionSchema(ResponseSchema):
@@ -187,7 +197,10 @@ class DossierSchema(DossierSummarySchema):
     coverage = fields.List(fields.Nested(CoverageRowSchema), required=True, metadata=_d(
         "Couverture des compétences par les preuves."))
     annexes = fields.List(fields.Nested(DossierAnnexSchema), required=True, metadata=_d(
-        "Les annexes actuelles du dossier."))
+        "Les annexes actuelles du dossier (livrables compris, rôle « deliverable »)."))
+    deliverables = fields.List(fields.Nested(DossierDeliverableSchema), required=True, metadata=_d(
+        "Les livrables des épreuves que la voie d'accès du dossier demande, avec le fichier déposé pour "
+        "chacun ; liste vide sur une voie sans livrable."))
     versions = fields.List(fields.Nested(DossierVersionSchema), required=True, metadata=_d(
         "Les versions déposées, de la plus ancienne à la plus récente."))
 
@@ -199,6 +212,13 @@ class DossierCreateSchema(RequestSchema):
                                  metadata=_d("Organisme auprès duquel le dossier est déposé (certificateur ou "
                                              "centre habilité), parmi `organisations` de la certification ; "
                                              "obligatoire quand plusieurs organismes la délivrent."))
+    route = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=40),
+                       metadata=_d("Voie d'accès, parmi `routes` de la certification (`vae`, `formation`…) ; la "
+                                   "première voie déclarée par défaut. Une voie non proposée répond 422 avec "
+                                   "`details.offered_routes`."))
+    block = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=40),
+                       metadata=_d("Pour se présenter à un seul bloc de compétences (`BC02`…), sur une voie qui "
+                                   "le permet ; absent : l'ensemble de la certification."))
 
 
 # -- documents ----------------------------------------------------------------

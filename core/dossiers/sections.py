@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-FORM, ANNEXES, CONTENTS = "form", "annexes", "contents"
+FORM, ANNEXES, CONTENTS, DELIVERABLES = "form", "annexes", "contents", "deliverables"
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,9 @@ class SectionSpec:
       ``validate()``, ``json_schema()`` and its own template);
     - ``"annexes"``: the evidence annexes, numbered, titled and linked to
       competencies (page provided by core); ``options["min_annexes"]``;
+    - ``"deliverables"``: the files the dossier's access route asks for, one per
+      :class:`~core.certifications.descriptor.Deliverable` (page provided by core);
+      shown only on a route that declares deliverables;
     - ``"contents"``: the computed table of contents of the Livret (core).
 
     ``options["annex_citations"]`` (form sections): ``{field name: competency code}``
@@ -33,7 +36,7 @@ class SectionSpec:
     options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     def __post_init__(self):
-        if self.kind not in (FORM, ANNEXES, CONTENTS):
+        if self.kind not in (FORM, ANNEXES, CONTENTS, DELIVERABLES):
             raise ValueError(f"section {self.key!r}: unknown kind {self.kind!r}")
         if self.kind == FORM and self.form is None:
             raise ValueError(f"section {self.key!r}: a form section needs a form class")

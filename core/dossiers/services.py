@@ -12,7 +12,7 @@ from core.auth.models import DeliveryRole, Organisation, OrganisationCertificati
 from core.certifications.descriptor import Certification
 from core.certifications.services import get_certification
 from core.dossiers.models import Annex, Document, Dossier, DossierStatus, DossierVersion, ScanState, SectionDraft
-from core.dossiers.sections import ANNEXES, FORM, Problem, SectionSpec
+from core.dossiers.sections import ANNEXES, DELIVERABLES, FORM, Problem, SectionSpec
 from core.errors import Conflict, NotFound, UserError
 from core.extensions import db
 from core.plugins import certification_hook
@@ -25,13 +25,19 @@ OPEN_STATUSES = (DossierStatus.DRAFT, DossierStatus.SUBMITTED, DossierStatus.COR
 # Sections declared by plugins
 # ---------------------------------------------------------------------------
 
-def sections_for(cert: Certification) -> list[SectionSpec]:
-    """The sections of ``cert``'s dossier (empty: no online dossier for it)."""
-    return list(certification_hook(cert, "livret_dossier_sections")(certification=cert) or [])
+def sections_for(cert: Certification, dossier: Dossier | None = None) -> list[SectionSpec]:
+    """The sections of ``cert``'s dossier (empty: no online dossier for it); with ``dossier``, only those
+    of its access route (:func:`core.dossiers.routes.visible_sections`)."""
+    specs = list(certification_hook(cert, "livret_dossier_sections")(certification=cert) or [])
+    if dossier is None:
+        return specs
+    from core.dossiers.routes import route_of, visible_sections
+
+    return visible_sections(specs, route_of(dossier, cert))
 
 
-def section_spec(cert: Certification, key: str) -> SectionSpec:
-    for spec in sections_for(cert):
+def section_spec(cert: Certification, key: str, dossier: Dossier | None = None) -> SectionSpec:
+    for spec in sections_for(cert, dossier):
         if spec.key == key:
             return spec
     raise NotFound(code="section_not_found")
@@ -97,9 +103,14 @@ def _chosen_organisation(cert: Certification, organisation_id: int | None) -> Or
     return chosen
 
 
-def create_dossier(user: User, code: str, organisation_id: int | None = None) -> Dossier:
+def create_dossier(user: User, code: str, organisation_id: int | None = None, route: str | None = None,
+                   block: str | None = None) -> Dossier:
     """Open a dossier for ``code`` with the organisation ``organisation_id`` (required when several
-    organisations deliver the certification; the only one otherwise)."""
+    organisations deliver the certification; the only one otherwise), on the access ``route`` (the
+    certification's default when ``None``), for one ``block`` only when the route allows it (422 with
+    the routes or blocks offered otherwise, see :func:`core.dossiers.routes.choose`)."""
+    from core.dossiers import routes
+
     cert = get_certification(code)
     if user.role is not Role.CANDIDATE:
         raise UserError(_("Seul un compte candidat peut ouvrir un dossier."), code="not_a_candidate")
@@ -111,14 +122,16 @@ def create_dossier(user: User, code: str, organisation_id: int | None = None) ->
     if existing is not None:
         raise Conflict(_("Vous avez déjà un dossier en cours pour cette certification (%(ref)s).",
                          ref=existing.reference), code="dossier_exists", details={"dossier_id": existing.id})
+    route_code, target_block = routes.choose(cert, route, block)
     organisation = _chosen_organisation(cert, organisation_id)
     dossier = Dossier(candidate=user, certification_code=cert.code, status=DossierStatus.DRAFT,
-                      organisation_id=organisation.id)
+                      organisation_id=organisation.id, route=route_code, target_block=target_block)
     db.session.add(dossier)
     db.session.flush()
     dossier.reference = f"{cert.code}-{dossier.created_at:%Y}-{dossier.id:06d}"
     record("dossier.created", "dossier", dossier.id, actor_id=user.id,
-           payload={"certification": cert.code, "organisation_id": organisation.id})
+           payload={"certification": cert.code, "organisation_id": organisation.id, "route": route_code,
+                    "block": target_block})
     return dossier
 
 
@@ -203,7 +216,7 @@ def active_annexes(dossier: Dossier) -> list[Annex]:
 def progress(dossier: Dossier, cert: Certification) -> list[SectionState]:
     states = []
     annexes = active_annexes(dossier)
-    for spec in sections_for(cert):
+    for spec in sections_for(cert, dossier):
         if spec.kind == FORM:
             draft = draft_of(dossier, spec.key)
             if draft is None:
@@ -217,6 +230,10 @@ def progress(dossier: Dossier, cert: Certification) -> list[SectionState]:
             state = "complete" if len(evidence) >= minimum and evidence or minimum == 0 else (
                 "in_progress" if evidence else "empty")
             states.append(SectionState(spec, state))
+        elif spec.kind == DELIVERABLES:  # every deliverable of the route has a usable file
+            from core.annexes.deliverables import state_of
+
+            states.append(SectionState(spec, state_of(dossier, cert)))
         else:  # CONTENTS: computed
             states.append(SectionState(spec, "complete"))
     return states
@@ -233,7 +250,7 @@ def cited_annexes(dossier: Dossier, cert: Certification) -> dict[str, set[int]]:
 
     data = section_data(dossier)
     cited: dict[str, set[int]] = {}
-    for spec in sections_for(cert):
+    for spec in sections_for(cert, dossier):
         citations = spec.options.get("annex_citations") or {}
         values = data.get(spec.key) or {}
         for name, code in citations.items():
@@ -318,8 +335,14 @@ def problems(dossier: Dossier, cert: Certification) -> list[Problem]:
         elif spec.kind == ANNEXES:
             found.append(Problem(_("Ajoutez au moins une pièce justificative (annexe)."), spec.key,
                                  code="annexes_missing"))
-    annex_key = next((s.key for s in sections_for(cert) if s.kind == ANNEXES), None)
+        elif spec.kind == DELIVERABLES:
+            from core.annexes.deliverables import problems_of
+
+            found.extend(problems_of(dossier, cert, spec.key))
+    annex_key = next((s.key for s in sections_for(cert, dossier) if s.kind == ANNEXES), None)
     for annex in active_annexes(dossier):
+        if annex.role == "deliverable":  # reported with its deliverable (core.annexes.deliverables)
+            continue
         if annex.scan_state in (ScanState.INFECTED, ScanState.ERROR):
             found.append(Problem(_("L'annexe n° %(n)d « %(t)s » a été refusée par l'antivirus : retirez-la.",
                                    n=annex.number, t=annex.title), annex_key, code="annex_infected"))
@@ -327,7 +350,7 @@ def problems(dossier: Dossier, cert: Certification) -> list[Problem]:
             found.append(Problem(_("L'annexe n° %(n)d « %(t)s » est en cours d'analyse antivirus.",
                                    n=annex.number, t=annex.title), annex_key, code="annex_pending"))
     if annex_key is not None and any(s.kind == ANNEXES and s.options.get("require_coverage", True)
-                                     for s in sections_for(cert)):
+                                     for s in sections_for(cert, dossier)):
         for row in coverage(dossier, cert):
             if not row["annexes"]:
                 comp = row["competency"]
@@ -360,7 +383,8 @@ def document_of(dossier: Dossier, document_id: int) -> Document:
 def manifest_of(annexes: list[Annex]) -> list[dict[str, Any]]:
     return [{"number": a.number, "title": a.title, "role": a.role, "filename": a.filename,
              "media_type": a.media_type, "size": a.size, "sha256": a.sha256, "pages": a.pages,
-             "competencies": a.competency_codes, "annex_id": a.id} for a in annexes]
+             "competencies": a.competency_codes, "annex_id": a.id,
+             **({"deliverable": a.deliverable} if a.deliverable else {})} for a in annexes]
 
 
 def submit(dossier: Dossier, *, actor: User) -> DossierVersion:
@@ -438,7 +462,7 @@ def request_corrections(dossier: Dossier, *, actor: User, items: list[dict[str, 
         raise Conflict(_("Des corrections ne peuvent être demandées que sur un dossier déposé (statut actuel : %(s)s).",
                          s=dossier.status.label), code="wrong_state", details={"status": dossier.status.value})
     cert = get_certification(dossier.certification_code)
-    keys = {spec.key for spec in sections_for(cert)}
+    keys = {spec.key for spec in sections_for(cert, dossier)}
     numbers = {a["number"] for a in dossier.latest_version.manifest}
     cleaned, errors = [], {}
     for index, item in enumerate(items or []):
@@ -476,6 +500,6 @@ def _send_corrections_email(dossier: Dossier, version: DossierVersion, cert: Cer
 
     link = absolute_url("dossiers.overview", dossier_id=dossier.id)
     text = render_template("dossiers/email/corrections.txt", dossier=dossier, version=version, cert=cert,
-                           link=link, titles={s.key: s.title for s in sections_for(cert)})
+                           link=link, titles={s.key: s.title for s in sections_for(cert, dossier)})
     send_mail(dossier.candidate.email, _("Corrections demandées sur votre dossier %(ref)s", ref=dossier.reference),
               text)

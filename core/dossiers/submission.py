@@ -58,7 +58,7 @@ def issue_submission_documents(dossier: Dossier, version: DossierVersion, actor:
     from core.sealing.services import issue_document, sign_as_person
 
     cert = get_certification(dossier.certification_code)
-    livret = build_livret2(dossier, version, cert, services.sections_for(cert))
+    livret = build_livret2(dossier, version, cert, services.sections_for(cert, dossier))
     pdf = render_livret2(livret)
     signed = sign_as_person(pdf, actor, reason=_("Déclaration sur l'honneur et dépôt du dossier %(ref)s",
                                                    ref=dossier.reference))
@@ -103,7 +103,7 @@ def render_preview(dossier: Dossier) -> bytes:
     number = (dossier.latest_version.number + 1) if dossier.latest_version else 1
     draft = SimpleNamespace(number=number, content=services.section_data(dossier),
                             manifest=services.manifest_of(services.active_annexes(dossier)), submitted_at=None)
-    livret = build_livret2(dossier, draft, cert, services.sections_for(cert))
+    livret = build_livret2(dossier, draft, cert, services.sections_for(cert, dossier))
     return render_livret2(livret, created=utcnow(), preview=True)
 
 

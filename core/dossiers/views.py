@@ -10,7 +10,7 @@ from core.csrf import restored_formdata
 from core.dossiers import services
 from core.dossiers.blueprint import blueprint
 from core.dossiers.models import DossierStatus
-from core.dossiers.sections import FORM
+from core.dossiers.sections import DELIVERABLES, FORM
 from core.errors import Conflict, UserError, ValidationFailed
 from core.extensions import db
 
@@ -22,7 +22,8 @@ def create():
     organisation_id = int(raw_org) if raw_org.isdigit() and len(raw_org) < 10 else (-1 if raw_org else None)
     try:
         dossier = services.create_dossier(current_user, request.form.get("certification", ""),
-                                          organisation_id=organisation_id)
+                                          organisation_id=organisation_id, route=request.form.get("route") or None,
+                                          block=request.form.get("block") or None)
     except ValidationFailed as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -61,7 +62,9 @@ def _overview_page(dossier, submit_error: str | None = None) -> str:
 def section(dossier_id: int, key: str):
     dossier = services.get_dossier_for(current_user, dossier_id)
     cert = get_certification(dossier.certification_code)
-    spec = services.section_spec(cert, key)
+    spec = services.section_spec(cert, key, dossier)
+    if spec.kind == DELIVERABLES:  # its own page (the browser keeps the #livrable-E3 of the link)
+        return redirect(url_for("annexes.deliverables_page", dossier_id=dossier.id))
     if spec.kind != FORM:
         return redirect(url_for("dossiers.overview", dossier_id=dossier.id) + f"#section-{spec.key}")
     draft = services.draft_of(dossier, key)

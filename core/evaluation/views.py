@@ -71,7 +71,7 @@ def dossier(session_id: int, candidate_id: int):
     cert, _grid = services.definition(jury_session)
     read = reading.reading_of(candidate, cert)
     return render_template("evaluation/dossier.html", session=jury_session, candidate=candidate, cert=cert,
-                           read=read, livret=build_livret2(read.dossier, read.version, cert, sections_for(cert)))
+                           read=read, livret=build_livret2(read.dossier, read.version, cert, sections_for(cert, read.dossier)))
 
 
 @blueprint.get("/sessions/<int:session_id>/candidats/<int:candidate_id>/livret2")

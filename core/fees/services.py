@@ -75,9 +75,15 @@ def _require_staff(user: User, dossier: Dossier) -> None:
 
 
 def certification_fee(dossier: Dossier):
-    """The plugin's ``Fee`` for the dossier's certification, or ``None`` (nothing to pay)."""
-    fee = get_certification(dossier.certification_code).fee
-    return fee if fee is not None and fee.amount_cents > 0 else None
+    """The plugin's ``Fee`` for the dossier's certification, or ``None`` (nothing to pay, or a route the
+    fee does not apply to: RNCP37827's training route)."""
+    from core.dossiers.routes import route_of
+
+    cert = get_certification(dossier.certification_code)
+    fee = cert.fee
+    if fee is None or fee.amount_cents <= 0 or not route_of(dossier, cert).fee:
+        return None
+    return fee
 
 
 def fee_of(dossier: Dossier) -> FeeRequest | None:

@@ -187,7 +187,7 @@ def _label_of(labels: dict[str, str], path: str) -> str:
 
 def diff_versions(old: DossierVersion, new: DossierVersion, cert: Certification | None = None) -> VersionDiff:
     cert = cert or get_certification(new.dossier.certification_code)
-    specs = {s.key: s for s in dossiers.sections_for(cert) if s.kind == FORM}
+    specs = {s.key: s for s in dossiers.sections_for(cert, new.dossier) if s.kind == FORM}
     titles = {key: str(s.title) for key, s in specs.items()}
     before = {a["sha256"]: a for a in old.manifest or []}
     after = {a["sha256"]: a for a in new.manifest or []}
@@ -282,7 +282,7 @@ def _clean_reasons(reasons: str | None) -> str:
 def _clean_items(dossier: Dossier, cert: Certification, items: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     """The same checks as :func:`core.dossiers.services.request_corrections`, done before
     anything is issued (the letter lists the items)."""
-    keys = {spec.key for spec in dossiers.sections_for(cert)}
+    keys = {spec.key for spec in dossiers.sections_for(cert, dossier)}
     numbers = {a["number"] for a in dossier.latest_version.manifest or []}
     cleaned, errors = [], {}
     for index, item in enumerate(items or []):

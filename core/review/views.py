@@ -31,7 +31,7 @@ def _render(dossier, decision_form=None, note_form=None, status: int = 200):
     cert = get_certification(dossier.certification_code)
     number = request.args.get("version", type=int)
     version = services.version_of(dossier, number)
-    specs = dossiers.sections_for(cert)
+    specs = dossiers.sections_for(cert, dossier)
     decision_form = decision_form or DecisionForm()
     _prepare(decision_form, dossier, cert)
     scans = {a.id: a for a in dossier.annexes}
@@ -53,7 +53,7 @@ def _render(dossier, decision_form=None, note_form=None, status: int = 200):
 
 def _prepare(form: DecisionForm, dossier, cert) -> None:
     latest = dossier.latest_version
-    form.prepare([(s.key, str(s.title)) for s in dossiers.sections_for(cert)],
+    form.prepare([(s.key, str(s.title)) for s in dossiers.sections_for(cert, dossier)],
                  [(a["number"], f"{a['number']} – {a['title']}") for a in latest.manifest or []])
 
 

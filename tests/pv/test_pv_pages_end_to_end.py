@@ -253,7 +253,7 @@ def _plan(mgr: Browser, code: str, title: str) -> int:
 def _add_candidates(mgr: Browser, title: str, people) -> None:
     for person in people:
         value = mgr.form("Ajouter à la session").option("dossier_id", f"{person.last_name.upper()} {person.first_name}")
-        mgr.submit("Ajouter à la session", {"dossier_id": value, "access_route": "VAE"}, heading=title)
+        mgr.submit("Ajouter à la session", {"dossier_id": value}, heading=title)
         assert f"{person.full_name} est ajouté ou ajoutée à la session" in mgr.text
 
 

@@ -64,7 +64,7 @@ def test_schedule_slots_order_and_manual_slot(app, manager_client, dossiers):
     session_id = new_session(manager_client)
     for dossier in dossiers:
         response = manager_client.post(f"/sessions/{session_id}/candidats",
-                                       data={"dossier_id": str(dossier.id), "access_route": "VAE"})
+                                       data={"dossier_id": str(dossier.id)})
         assert response.status_code == 302, page(response)
     first, second = session_of(app, session_id).candidates
     assert (first.dossier_id, second.dossier_id) == (dossiers[0].id, dossiers[1].id)

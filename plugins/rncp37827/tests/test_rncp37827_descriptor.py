@@ -109,11 +109,22 @@ def test_session_schedule_of_annexe_2():
 
 
 def test_block_orals():
-    orals = {o["block"]: o for o in CERT.extra["block_orals"]}
-    assert {code: o["total_minutes"] for code, o in orals.items()} == {"BC01": 25, "BC02": 45, "BC03": 40}
+    orals = {o.block: o for o in CERT.scheme.block_orals}
+    assert {code: o.total_minutes for code, o in orals.items()} == {"BC01": 25, "BC02": 45, "BC03": 40}
     for oral in orals.values():
-        assert sum(p["minutes"] for p in oral["parts"]) == oral["total_minutes"]
-    assert [p["evaluations"] for p in orals["BC02"]["parts"]] == [("E2",), ("E3",), ("E2", "E3")]
+        assert sum(p.minutes for p in oral.parts) == oral.total_minutes
+    assert [p.evaluations for p in orals["BC02"].parts] == [("E2",), ("E3",), ("E2", "E3")]
+    assert CERT.scheme.block_oral("BC02").title == "Oral de passage du bloc 2"
+
+
+def test_routes_vae_by_default_and_formation_with_the_deliverables_of_annexe_1():
+    assert [(r.code, r.label) for r in CERT.routes] == [("vae", "VAE"), ("formation", "Formation")]
+    assert CERT.default_route.code == "vae" and CERT.default_route.fee and not CERT.default_route.blocks_alone
+    formation = CERT.route("formation")
+    assert formation.fee is False and formation.blocks_alone is True
+    assert {d.code: (d.min_pages, d.max_pages) for d in formation.deliverables} == {
+        "E1": (2, 5), "E2": (15, 20), "E3": (15, 20), "E4": (15, 20), "E5": (2, 5)}
+    assert formation.deliverable("E2").rule.endswith("Livrable: Rapport 15-20p")
     assert sum(p["minutes"] for p in CERT.extra["title_oral"]) == 90
 
 
