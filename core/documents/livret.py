@@ -18,6 +18,8 @@ A section is a list of blocks; each block has a ``kind``:
 ``checklist``   statements with a checked / unchecked box
 ``contents``    where the "Contenu de ce livret" table goes (computed)
 ``annexes``     where the annex manifest goes (from ``Livret2.annexes``)
+``deliverables`` the deliverables of the access route (the annexes with a
+                ``deliverable`` code): code, title, pages, SHA-256
 ``declaration`` the sworn declaration ("Je déclare sur l'honneur", "Fait à",
                 "Nom, prénom")
 """
@@ -30,7 +32,8 @@ from typing import Any, ClassVar, Iterable, Union
 
 __all__ = [
     "Annex", "AnnexesBlock", "Block", "CandidateInfo", "CertificationInfo", "ChecklistBlock",
-    "ContentsBlock", "ContentsRow", "DeclarationBlock", "DossierInfo", "FieldsBlock", "Livret2",
+    "ContentsBlock", "ContentsRow", "DeclarationBlock", "DeliverablesBlock", "DossierInfo", "FieldsBlock",
+    "Livret2",
     "Receipt", "Section", "TableBlock", "TextBlock", "block_from_dict",
 ]
 
@@ -71,6 +74,10 @@ class CertificationInfo:
     title: str  # e.g. "Développeur en intelligence artificielle"
     registry: str = ""  # "RNCP" or "RS"
     certifier: str = ""  # e.g. "SIMPLON.CO"
+    # how the certification names the submitted document on the dossier's route (Route.document)
+    document_name: str = "Dossier de certification"  # e.g. "Livret 2 VAE", "Évaluation écrite"
+    document_heading: str = "Dossier de certification"
+    document_subtitle: str = ""
 
     @property
     def number(self) -> str:
@@ -81,12 +88,17 @@ class CertificationInfo:
 
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "title": self.title, "registry": self.registry,
-                "certifier": self.certifier}
+                "certifier": self.certifier, "document_name": self.document_name,
+                "document_heading": self.document_heading, "document_subtitle": self.document_subtitle}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "CertificationInfo":
+        defaults = cls(code="", title="")
         return cls(code=data["code"], title=data["title"], registry=data.get("registry", ""),
-                   certifier=data.get("certifier", ""))
+                   certifier=data.get("certifier", ""),
+                   document_name=data.get("document_name") or defaults.document_name,
+                   document_heading=data.get("document_heading") or defaults.document_heading,
+                   document_subtitle=data.get("document_subtitle", ""))
 
 
 @dataclass
@@ -139,22 +151,29 @@ class Annex:
     sha256: str  # 64 hexadecimal characters
     competencies: list[str] = field(default_factory=list)  # e.g. ["C1", "C3"]
     filename: str = ""  # sanitised file name, informative only
+    deliverable: str = ""  # the code of a route's deliverable (« E2 ») when the annex is one
+    pages: int | None = None  # page count, kept for deliverables (checked on upload)
 
     @property
     def anchor(self) -> str:
         return f"annexe-{self.number}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"number": self.number, "title": self.title, "media_type": self.media_type,
+        data = {"number": self.number, "title": self.title, "media_type": self.media_type,
                 "size": self.size, "sha256": self.sha256, "competencies": list(self.competencies),
                 "filename": self.filename}
+        if self.deliverable:
+            data.update(deliverable=self.deliverable, pages=self.pages)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Annex":
+        pages = data.get("pages")
         return cls(number=int(data["number"]), title=data["title"], media_type=data["media_type"],
                    size=int(data["size"]), sha256=data["sha256"],
                    competencies=list(data.get("competencies") or []),
-                   filename=data.get("filename", ""))
+                   filename=data.get("filename", ""), deliverable=data.get("deliverable") or "",
+                   pages=int(pages) if pages is not None else None)
 
 
 # --------------------------------------------------------------------------- blocks
@@ -258,6 +277,19 @@ class AnnexesBlock(_BlockBase):
 
 
 @dataclass
+class DeliverablesBlock(_BlockBase):
+    """Placeholder: the deliverables of the access route (the annexes of ``Livret2.annexes`` that carry a
+    ``deliverable`` code): code, title, pages, SHA-256."""
+
+    kind: ClassVar[str] = "deliverables"
+    intro: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "DeliverablesBlock":
+        return cls(intro=data.get("intro", ""))
+
+
+@dataclass
 class DeclarationBlock(_BlockBase):
     """The sworn declaration: information text, the ticked statements, place, date, name."""
 
@@ -278,10 +310,11 @@ class DeclarationBlock(_BlockBase):
 
 
 Block = Union[FieldsBlock, TextBlock, TableBlock, ChecklistBlock, ContentsBlock, AnnexesBlock,
-              DeclarationBlock]
+              DeliverablesBlock, DeclarationBlock]
 
 BLOCK_TYPES: dict[str, type] = {cls.kind: cls for cls in (
-    FieldsBlock, TextBlock, TableBlock, ChecklistBlock, ContentsBlock, AnnexesBlock, DeclarationBlock)}
+    FieldsBlock, TextBlock, TableBlock, ChecklistBlock, ContentsBlock, AnnexesBlock, DeliverablesBlock,
+    DeclarationBlock)}
 
 
 def block_from_dict(data: dict[str, Any]) -> Block:

@@ -325,9 +325,9 @@ def _html_to_pdf(html, *, title, lang, author, created, attachments, subject, st
 
 
 def livret2_title(livret: Livret2) -> str:
-    return gettext("Livret 2 VAE – %(certification)s – %(candidate)s – dossier %(reference)s",
-                   certification=livret.certification.code, candidate=livret.candidate.full_name,
-                   reference=livret.dossier.reference)
+    return gettext("%(name)s – %(certification)s – %(candidate)s – dossier %(reference)s",
+                   name=livret.certification.document_name, certification=livret.certification.code,
+                   candidate=livret.candidate.full_name, reference=livret.dossier.reference)
 
 
 def render_livret2(livret: Livret2, *, lang: str = "fr", created: datetime | None = None,

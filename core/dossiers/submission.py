@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from core.auth.models import User
 from core.certifications.services import get_certification
 from core.dossiers import services
+from core.utils import slugify
 from core.dossiers.livret import build_livret2, build_receipt
 from core.dossiers.models import Document, Dossier, DossierVersion
 from core.errors import Conflict
@@ -64,8 +65,9 @@ def issue_submission_documents(dossier: Dossier, version: DossierVersion, actor:
                                                    ref=dossier.reference))
     issued = []
     doc = issue_document(signed, dossier=dossier, version=version, kind="livret2", commit=False, actor_id=actor.id,
-                         title=_("Livret 2 – %(ref)s – version %(n)d", ref=dossier.reference, n=version.number),
-                         filename=f"livret2-{dossier.reference}-v{version.number}.pdf",
+                         title=_("%(name)s – %(ref)s – version %(n)d", name=livret.certification.document_name,
+                                 ref=dossier.reference, n=version.number),
+                         filename=f"{slugify(livret.certification.document_name)}-{dossier.reference}-v{version.number}.pdf",
                          reason=_("Scellement du dossier déposé %(ref)s", ref=dossier.reference))
     issued.append(doc)
     receipt = render_receipt(build_receipt(dossier, version, cert, doc.sha256, doc.size))

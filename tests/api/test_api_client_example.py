@@ -221,6 +221,14 @@ def _jury(lc, platform, code: str, dossier_id: int):
     return manager, sid
 
 
+def _pdf_text(data) -> str:
+    import subprocess
+
+    if isinstance(data, (str, Path)):
+        data = Path(data).read_bytes()
+    return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+
+
 def _every_document_checks_out(lc, client, query: dict) -> dict:
     listing = client.get("/documents", params=query)["items"]
     assert listing, query
@@ -277,6 +285,13 @@ def test_the_python_client_of_the_docs_takes_a_candidate_to_the_certificate(clie
     expected = {"livret2", "receipt", "admissibility_letter", "jury_grid"}
     assert expected | ({"certificate"} if code == "RS6776" else {"receipt_fee"}) <= kinds, kinds
     assert len(files) >= 5
+    documents = me.get("/documents", params={"dossier_id": dossier_id})["items"]
+    if code == "RS6776":  # a training exam: none of its documents speaks of VAE or of a Livret 2
+        for document in documents:
+            text = " ".join(_pdf_text(files[document["id"]]).split())
+            for word in ("VAE", "Livret 2", "L 613-3", "Voie d'accès : VAE"):
+                assert word not in text and word not in document["title"], (document["title"], word)
+        assert any(d["title"].startswith("Évaluation écrite – ") for d in documents)
 
     # the session's documents, as the session manager lists them in both places
     session_docs = _every_document_checks_out(lc, manager, {"session_id": sid})

@@ -293,7 +293,7 @@ def test_candidate_rncp37827_fills_every_section_signs_and_submits(people, tmp_p
 
     # -- The receipt: the sealed PDF, the e-mail ------------------------------------------------------
     documents = page.locator("#documents ~ table").first
-    assert documents.get_by_role("link", name=f"Livret 2 – {reference} – version 1").is_visible()
+    assert documents.get_by_role("link", name=f"Livret 2 VAE – {reference} – version 1").is_visible()
     name, data = download(camille, f"Accusé de réception – {reference} – version 1")
     assert name.lower() == f"accuse-reception-{reference}-v1.pdf".lower()
     assert is_pdf(data) and b"/ByteRange" in data  # sealed

@@ -145,7 +145,10 @@ def rncp_livret() -> Livret2:
     ]
     return Livret2(
         certification=CertificationInfo("RNCP37827", "Développeur en intelligence artificielle", "RNCP",
-                                        "SIMPLON.CO"),
+                                        "SIMPLON.CO", document_name="Livret 2 VAE",
+                                        document_heading="Dossier de demande VAE - Validation des Acquis de "
+                                                         "l'Expérience",
+                                        document_subtitle="Article L 613-3 et suivants du code de l'Éducation"),
         candidate=CandidateInfo("Lefèvre", "Élise Marie"),
         dossier=DossierInfo("VAE-2025-000123", 2, SUBMITTED_AT, date(2025, 6, 20), "Simplon Lyon"),
         sections=sections, annexes=annexes)
@@ -161,7 +164,9 @@ def rs_livret() -> Livret2:
     ]
     return Livret2(
         certification=CertificationInfo("RS6776", "Utiliser l'intelligence artificielle générative", "RS",
-                                        "SIMPLON.CO"),
+                                        "SIMPLON.CO", document_name="Évaluation écrite",
+                                        document_heading="Épreuve écrite : évaluation pratique composée de six "
+                                                         "cas pratiques"),
         candidate=CandidateInfo("Nguyen", "Paul"),
         dossier=DossierInfo("VAE-2025-000456", 1, SUBMITTED_AT),
         sections=[

@@ -84,7 +84,7 @@ def test_pdfinfo_shows_title_tagging_and_version(request, name):
         assert info["Title"] == "Accusé de réception de dépôt – dossier VAE-2025-000123, version 2"
     else:
         livret = rendered.model
-        assert info["Title"].startswith(f"Livret 2 VAE – {livret.certification.code} – ")
+        assert info["Title"].startswith(f"{livret.certification.document_name} – {livret.certification.code} – ")
         assert livret.dossier.reference in info["Title"]
 
 
@@ -226,6 +226,9 @@ def test_other_certification_renders_without_rncp_wording(rs_pdf):
     layout = _norm(rs_pdf.text("-layout"))
     assert "RS : 6776 UTILISER L'INTELLIGENCE ARTIFICIELLE GÉNÉRATIVE" in " ".join(text.split())
     assert "RNCP" not in text and "37827" not in text
+    # its own document: no Livret 2, no VAE (the sample's reference aside), no article of the code
+    assert "ÉVALUATION ÉCRITE" in text and "six cas pratiques" in " ".join(text.split())
+    assert "Livret 2" not in text and "L 613-3" not in text and "VAE" not in re.sub(r"VAE-2025-\d+", "", text)
     assert "Cas pratique 6" in text
     case_6 = _page_of(rs_pdf, "Réponse argumentée au cas pratique 6")
     assert re.search(rf"7\. Cas pratique 6 ?\.+ {case_6}\b", layout)  # Sommaire

@@ -139,6 +139,8 @@ def test_rncp37827_from_planning_to_sealed_pv(app, client, tmp_path, people, cre
     assert "Nombre de candidats présents : 2" in text and "Nombre de candidats absents : 0" in text
     assert "Nombre de candidats admis totalement : 1" in text
     assert "Nombre de candidats admis partiellement : 1" in text and "Nombre de candidats refusés : 0" in text
+    flat = " ".join(text.split())  # the seed's column (« Voie d'accès (Formation/VAE) », wrapped), the dossiers' route
+    assert "Voie d'accès" in flat and "(Formation/" in flat and "VAE)" in flat and "LOPEZ Ana VAE" in flat
     reports = check_with_pdfsig(app, tmp_path, pdf, "rncp-e2e")
     # certification seal, two jurors, the session manager, the final seal
     assert len(reports) == 5
@@ -186,7 +188,9 @@ def test_rs6776_success_gets_the_certificate_and_failure_nothing(app, client, pe
         "comment": f"{codes[2]} non acquise."}), 201)
     before = len(outbox())
     _ok(client.post(f"/api/v1/sessions/{sid}/pv", headers=h_manager), 201)
-    _sign_everything(client, sid, h_jurors, h_manager, manager.plain_password)
+    pdf = _sign_everything(client, sid, h_jurors, h_manager, manager.plain_password)
+    text = " ".join(pdf_text(pdf).split())
+    assert "VAE" not in text, text  # a training exam
 
     sent = outbox()[before:]
     to_win = [m for m in sent if win.email in m["To"]]
