@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -257,6 +258,26 @@ def _echo_findings(findings) -> None:
         click.echo("  " + _("OK"))
     for f in findings:
         click.echo(f"  [{labels.get(f.severity, f.severity)}] {f.what} — {f.where} : {f.message}")
+
+
+@plugin_group.command("new")
+@click.option("--code", help="Certification code: letters, digits, '_' (e.g. RS1234).")
+@click.option("--title", help="Title of the certification.")
+@click.option("--certifier", help="Certifier (organisme certificateur).")
+@click.option("--routes", help="Access routes, comma-separated (e.g. \"VAE\").")
+@click.option("--dest", type=click.Path(file_okay=True, dir_okay=True, path_type=Path),
+              help="Folder to write (must not exist) [default: plugins/<code in lower case>].")
+@click.option("--defaults", "use_defaults", is_flag=True,
+              help="Ask nothing: placeholders for what is not given (--code is still required).")
+@with_appcontext
+def plugin_new(code, title, certifier, routes, dest, use_defaults) -> None:
+    """Write a new certification plugin (an installable distribution) from Livret's template."""
+    from core.certifications.scaffold import ScaffoldError, new_plugin
+
+    try:
+        new_plugin(code, title, certifier, routes, dest, use_defaults)
+    except ScaffoldError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @click.command("demo")

@@ -144,6 +144,26 @@ def livret_jury_problems(certification, session):
 
 @per_certification
 @hookspec(firstresult=True)
+def livret_jury_regulation(certification):
+    """Return the part of the certification's règlement its jury receives with the convocation (firstresult).
+
+    Called when a session of ``certification`` opens: core renders the
+    document as a tagged PDF (PDF/A-3a, PDF/UA-1) and attaches it to each
+    juror's convocation e-mail, then records when it was sent
+    (``JurySession.regulation_sent_at``, shown on the session page and in the
+    API). A rendering failure refuses the opening; nothing is changed.
+
+    :param certification: the session's
+        :class:`~core.certifications.descriptor.Certification` (one of this
+        plugin's).
+    :return: a :class:`~core.certifications.descriptor.JuryRegulation` whose
+        text is the règlement's, in French; ``None`` (the default): the jury
+        receives no document.
+    """
+
+
+@per_certification
+@hookspec(firstresult=True)
 def livret_evaluation_grid(certification):
     """Return the individual evaluation grid of a certification (firstresult).
 

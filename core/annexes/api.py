@@ -270,3 +270,6 @@ def content(dossier_id: int, number: int):
     user = current_api_user()
     dossier = get_dossier_for(user, dossier_id)
     return services.download_response(services.open_annex_for_download(user, dossier, number))
+
+
+from core.annexes import deliverables_api  # noqa: E402,F401  (the deliverables' upload, on this blueprint)

@@ -34,7 +34,10 @@ class AnnexLinksSchema(ResponseSchema):
 class AnnexSchema(ResponseSchema):
     number = fields.Int(required=True, metadata=_d("Numéro de l'annexe dans le dossier (jamais réutilisé)."))
     title = fields.Str(required=True, metadata=_d("Titre de l'annexe."))
-    role = fields.Str(required=True, metadata=_d("Rôle : « evidence » (pièce justificative) ou « cv »."))
+    role = fields.Str(required=True, metadata=_d("Rôle : « evidence » (pièce justificative), « cv » ou "
+                                                 "« deliverable » (livrable d'une épreuve, voir `deliverable`)."))
+    deliverable = fields.Str(required=True, allow_none=True, metadata=_d(
+        "Code du livrable (E1, E2…) quand l'annexe est le livrable d'une épreuve, sinon null."))
     filename = fields.Str(required=True, metadata=_d("Nom du fichier, nettoyé (pour l'affichage et le "
                                                      "téléchargement seulement)."))
     media_type = fields.Str(required=True, metadata=_d("Type du fichier, lu dans son contenu (par exemple "
@@ -91,3 +94,38 @@ class AnnexUpdateSchema(RequestSchema):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["title"].validators[0].error = _("Le titre doit compter de 1 à 200 caractères.")
+
+
+# -- deliverables of the access route (core.annexes.deliverables) -------------------------------------
+
+SCAN_STATES = ["pending", "clean", "infected", "error", "not_scanned"]
+
+
+class DeliverableFileSchema(ResponseSchema):
+    number = fields.Int(required=True, metadata=_d(
+        "Numéro d'annexe du fichier (son contenu : GET /api/v1/dossiers/{id}/annexes/{number}/content)."))
+    filename = fields.Str(required=True, metadata=_d("Nom du fichier, nettoyé."))
+    pages = fields.Int(required=True, allow_none=True, metadata=_d("Nombre de pages du PDF, vérifié au dépôt."))
+    size = fields.Int(required=True, metadata=_d("Taille en octets."))
+    sha256 = fields.Str(required=True, metadata=_d("Empreinte SHA-256 du fichier (hexadécimal)."))
+    scan_state = fields.Str(required=True, metadata={"enum": SCAN_STATES, **_d("État de l'analyse antivirus.")})
+
+
+class DossierDeliverableSchema(ResponseSchema):
+    code = fields.Str(required=True, metadata=_d("Code du livrable dans la voie d'accès (E1, E2…)."))
+    title = fields.Str(required=True, metadata=_d("Intitulé du livrable."))
+    evaluations = fields.List(fields.Str(), required=True, metadata=_d("Codes des épreuves qu'il sert."))
+    min_pages = fields.Int(required=True, allow_none=True, metadata=_d("Nombre minimal de pages, ou null."))
+    max_pages = fields.Int(required=True, allow_none=True, metadata=_d("Nombre maximal de pages, ou null."))
+    rule = fields.Str(required=True, metadata=_d("La règle du règlement de certification, citée en cas de refus."))
+    complete = fields.Bool(required=True, metadata=_d(
+        "Un fichier est déposé et l'antivirus ne l'a ni refusé ni laissé en attente."))
+    file = fields.Nested(DeliverableFileSchema, required=True, allow_none=True, metadata=_d(
+        "Le fichier déposé (le dernier : un nouveau dépôt remplace le précédent), ou null."))
+
+
+class DeliverableUploadSchema(ResponseSchema):
+    """The multipart form of a deliverable upload (documentation only: the body is read as a stream)."""
+
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary", **_d(
+        "Le livrable, un seul fichier PDF, dont le nombre de pages doit respecter la règle de l'épreuve.")})

@@ -257,16 +257,23 @@ def _lock_dossier(dossier_id: int) -> None:
 
 
 def store_annex(dossier: Dossier, staged, *, user: User, title: str | None = None, role: str = "evidence",
-                competencies: Iterable[str] = (), declared_type: str | None = None) -> Annex:
+                competencies: Iterable[str] = (), declared_type: str | None = None,
+                deliverable: str | None = None) -> Annex:
     """Store a staged upload and commit its row; returns the committed annex.
 
     On any failure after the object was written, the session is rolled back and
     the object deleted: a refused or failed upload leaves no row and no object.
+
+    ``deliverable``: the code of a route's deliverable (checked by :mod:`core.annexes.deliverables`): the
+    annex gets the role ``deliverable`` and, in the same transaction, replaces (withdraws) the active file
+    of that code.
     """
     from storage import new_key
     from storage.safety import check_quota
 
-    meta = check_metadata(dossier, title=title, role=role, competencies=list(competencies))
+    meta = check_metadata(dossier, title=title, role=None if deliverable else role, competencies=list(competencies))
+    if deliverable:
+        meta["role"] = "deliverable"
     dossier_id, user_id = dossier.id, user.id
     pages = _page_count(staged)
     storage = get_storage()
@@ -276,6 +283,7 @@ def store_annex(dossier: Dossier, staged, *, user: User, title: str | None = Non
         for attempt in range(NUMBER_RETRIES):
             try:
                 _lock_dossier(dossier_id)
+                replaced = _withdraw_deliverable(dossier_id, deliverable) if deliverable else []
                 # Checked again under the lock: two uploads in parallel cannot both use the last bytes.
                 check_quota(usage_of(dossier_id), stored.size, dossier_quota())
                 number = (db.session.scalar(select(func.max(Annex.number)).where(Annex.dossier_id == dossier_id))
@@ -285,14 +293,19 @@ def store_annex(dossier: Dossier, staged, *, user: User, title: str | None = Non
                     role=meta["role"], filename=staged.filename, media_type=stored.content_type,
                     size=stored.size, sha256=stored.sha256, storage_key=stored.key, pages=pages,
                     scan_state=ScanState.PENDING if antivirus_configured() else ScanState.NOT_SCANNED,
-                    uploaded_by_id=user_id)
+                    uploaded_by_id=user_id, deliverable=deliverable or None)
                 annex.competencies = [AnnexCompetency(competency_code=c) for c in meta["competencies"]]
                 db.session.add(annex)
                 db.session.flush()
                 record("annex.uploaded", "annex", annex.id, actor_id=user_id, payload={
                     "dossier": dossier_id, "number": number, "sha256": stored.sha256, "size": stored.size,
                     "media_type": stored.content_type, "filename": staged.filename, "storage_key": stored.key,
-                    "declared_type": declared_type or None})
+                    "declared_type": declared_type or None,
+                    **({"deliverable": deliverable, "pages": pages} if deliverable else {})})
+                for old in replaced:
+                    record("annex.removed", "annex", old.id, actor_id=user_id, payload={
+                        "dossier": dossier_id, "number": old.number, "sha256": old.sha256,
+                        "deliverable": deliverable, "replaced_by": number})
                 db.session.commit()
                 break
             except DBIntegrityError:
@@ -312,6 +325,17 @@ def store_annex(dossier: Dossier, staged, *, user: User, title: str | None = Non
     annex_id = annex.id
     _state().jobs.enqueue("core.annexes.services.scan_annex", annex_id=annex_id)
     return db.session.get(Annex, annex_id)
+
+
+def _withdraw_deliverable(dossier_id: int, code: str) -> list[Annex]:
+    """Withdraw the active files of deliverable ``code`` (a new file replaces them); the objects stay, as
+    for :func:`remove_annex`, until the sweep finds that no submitted version lists them."""
+    found = list(db.session.scalars(select(Annex).where(
+        Annex.dossier_id == dossier_id, Annex.deliverable == code, Annex.removed_at.is_(None))))
+    for old in found:
+        old.removed_at = utcnow()
+    db.session.flush()
+    return found
 
 
 def add_annex(dossier: Dossier, *, user: User, stream, filename: str | None, declared_type: str | None = None,

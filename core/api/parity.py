@@ -42,6 +42,7 @@ PAGE_ACTIONS: dict[str, tuple[str, ...] | Exempt] = {
     "annexes.upload": ("annexes_api.upload",),
     "annexes.edit": ("annexes_api.update",),
     "annexes.remove": ("annexes_api.remove",),
+    "annexes.deliverable_upload": ("annexes_api.deliverable_upload",),
     # -- fees ---------------------------------------------------------------------------------------
     "fees.start_payment": ("fees_api.start_payment",),
     "fees.payer_email": ("fees_api.send_payer_link",),
@@ -101,6 +102,7 @@ PAGE_ACTIONS: dict[str, tuple[str, ...] | Exempt] = {
 PAGE_READS: dict[str, tuple[str, ...]] = {
     "auth.verify_email": ("auth_api.verify_email",),  # following the e-mailed link confirms the address
     "dossiers.overview": ("dossiers_api.dossier", "dossiers_api.result"),
+    "annexes.deliverables_page": ("dossiers_api.dossier",),  # its ``deliverables``
     "dossiers.document": ("documents_api.document_content",),
     "fees.dossier_fee": ("fees_api.get_fee",),
     "backoffice.dossiers": ("backoffice_api.dossiers",),

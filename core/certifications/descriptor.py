@@ -110,6 +110,16 @@ class Deliverable:
 
 
 @dataclass(frozen=True)
+class SubmittedDocument:
+    """How the certification names the document a dossier on a route produces when submitted
+    (RNCP37827 VAE: « Livret 2 VAE », « Dossier de demande VAE - Validation des Acquis de l'Expérience »)."""
+
+    name: str  # short name: the cover's kicker, the receipt, the file's title
+    heading: str  # the cover's title
+    subtitle: str = ""  # the line under it (e.g. « Article L 613-3 et suivants du code de l'Éducation »)
+
+
+@dataclass(frozen=True)
 class Route:
     """An access route (voie d'accès) a dossier is opened on; the core follows it.
 
@@ -125,6 +135,7 @@ class Route:
     deliverables: tuple[Deliverable, ...] = ()
     fee: bool = True
     blocks_alone: bool = False
+    document: SubmittedDocument | None = None  # None: a neutral « Dossier de certification »
 
     def deliverable(self, code: str) -> Deliverable | None:
         return next((d for d in self.deliverables if d.code == code), None)

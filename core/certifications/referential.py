@@ -41,6 +41,7 @@ from core.certifications.descriptor import (
     Outcome,
     Route,
     ScheduleStep,
+    SubmittedDocument,
     validate,
 )
 from core.plugins import PluginLoadError
@@ -141,7 +142,9 @@ def _scheme(table: dict[str, Any]) -> EvaluationScheme:
 
 
 def _route(table: dict[str, Any]) -> Route:
-    return _make(Route, table, deliverables=tuple(_make(Deliverable, d) for d in table.get("deliverables", ())))
+    document = _make(SubmittedDocument, table["document"]) if "document" in table else None
+    return _make(Route, table, deliverables=tuple(_make(Deliverable, d) for d in table.get("deliverables", ())),
+                 document=document)
 
 
 def _outcomes(tables: list[dict[str, Any]]) -> tuple[Outcome, ...]:

@@ -49,6 +49,11 @@ class NewPlugin:
     def package(self) -> str:
         return f"livret_{self.name}"
 
+    def route_list(self) -> list[dict[str, str]]:
+        """The ``[[routes]]`` tables of the referential: ``[{"code": …, "label": …}]``."""
+        taken: set[str] = set()
+        return [{"code": route_code(label, taken), "label": label} for label in self.routes]
+
 
 # ---------------------------------------------------------------------------
 # answers
@@ -85,20 +90,38 @@ def clean_routes(raw: str) -> tuple[str, ...]:
     return tuple(clean_text(item, _("Voies d'accès")) for item in (raw or "").split(",") if item.strip())
 
 
-def conflicts(plugin: NewPlugin) -> None:
-    """Refuse a code or a plugin name already installed, and an existing destination."""
+def route_code(label: str, taken: set[str]) -> str:
+    """A route's code from its label: lower-case ASCII letters, digits and ``_`` (« Formation continue » →
+    ``formation_continue``), made unique among ``taken``."""
+    ascii_label = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "_", ascii_label.lower()).strip("_") or "voie"
+    code, n = base, 2
+    while code in taken:
+        code, n = f"{base}_{n}", n + 1
+    taken.add(code)
+    return code
+
+
+def not_installed(code: str) -> str:
+    """``code``, or :class:`ScaffoldError` when it or its plugin name is already installed."""
     from importlib.metadata import entry_points
 
     from core.plugins import ENTRY_POINT_GROUP, plugin_names
 
     state = current_app.extensions["livret"]
-    cert = state.certifications.get(plugin.code)
+    cert = state.certifications.get(code)
     if cert is not None:
         raise ScaffoldError(_("La certification %(code)s est déjà fournie par le greffon installé %(plugin)s.",
-                              code=plugin.code, plugin=cert.plugin or "?"))
+                              code=code, plugin=cert.plugin or "?"))
     installed = set(plugin_names(state.pm)) | {ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)}
-    if plugin.name in installed:
-        raise ScaffoldError(_("Un greffon nommé %(name)s est déjà installé.", name=plugin.name))
+    if code.lower() in installed:
+        raise ScaffoldError(_("Un greffon nommé %(name)s est déjà installé.", name=code.lower()))
+    return code
+
+
+def conflicts(plugin: NewPlugin) -> None:
+    """Refuse a code or a plugin name already installed, and an existing destination."""
+    not_installed(plugin.code)
     if plugin.dest.exists():
         raise ScaffoldError(_("La destination %(path)s existe déjà : choisissez-en une autre avec --dest.",
                               path=plugin.dest))
@@ -122,7 +145,7 @@ def gather(code: str | None, title: str | None, certifier: str | None, routes: s
     elif use_defaults:
         raise ScaffoldError(_("Indiquez le code de la certification (--code) : il n'a pas de valeur par défaut."))
     else:
-        code = ask(_("Code de la certification (par exemple RS1234)"), None, clean_code)
+        code = ask(_("Code de la certification (par exemple RS1234)"), None, lambda v: not_installed(clean_code(v)))
     if title is not None:
         title = clean_text(title, _("Intitulé"))
     else:
@@ -151,7 +174,7 @@ def write(plugin: NewPlugin) -> list[Path]:
     except ImportError:
         raise ScaffoldError(_("« livret plugin new » a besoin de copier : pip install \"livret[dev]\".")) from None
     data = {"code": plugin.code, "title": plugin.title, "certifier": plugin.certifier,
-            "routes": ", ".join(plugin.routes)}
+            "route_list": plugin.route_list()}
     run_copy(str(TEMPLATE), plugin.dest, data=data, defaults=True, quiet=True, overwrite=False)
     return sorted(p for p in plugin.dest.rglob("*") if p.is_file())
 
@@ -173,7 +196,8 @@ def new_plugin(code: str | None = None, title: str | None = None, certifier: str
     click.echo(_("Greffon %(name)s (certification %(code)s) écrit dans %(path)s : %(count)d fichiers.",
                  name=plugin.name, code=plugin.code, path=where, count=len(files)))
     click.echo(_("Étapes suivantes :"))
-    for command in (f"pip install -e {where}", "livret plugins", f"livret plugin check {plugin.code}"):
+    install = where if "/" in where else f"./{where}"  # pip reads a bare name as a distribution's
+    for command in (f"pip install -e {install}", "livret plugins", f"livret plugin check {plugin.code}"):
         click.echo(f"  {command}")
     click.echo(_("Puis remplacez chaque texte « À compléter » par celui du règlement (voir %(readme)s).",
                  readme=_shown(plugin.dest / "README.md")))

@@ -35,6 +35,7 @@ from core.errors import Conflict, Forbidden, ValidationFailed
 from core.extensions import db
 from core.jury import services as jury
 from core.jury.models import Attendance, EvaluationGrid, JuryDecision, JurySession, SessionCandidate, SessionJuror
+from core.utils import add_months
 
 ABSENT = "absent"
 ABSENT_LABEL = _l("Absent ou absente")
@@ -278,10 +279,13 @@ def today() -> date:
 def retake_until(cert: Certification, grid: Grid, candidate: SessionCandidate, outcome: str) -> date | None:
     """Last day of the retake window when the outcome is a failure and a retake is left; ``None`` otherwise."""
     rules = cert.rules
-    if rules is None or not rules.retake_within_days or outcome != failing_outcome(grid):
+    if rules is None or not (rules.retake_within_months or rules.retake_within_days) \
+            or outcome != failing_outcome(grid):
         return None
     if candidate.attempt > rules.retakes:
         return None
+    if rules.retake_within_months:  # « un an »: a calendar year, 29/02 -> 28/02 (core.utils.add_months)
+        return add_months(today(), rules.retake_within_months)
     return today() + timedelta(days=rules.retake_within_days)
 
 

@@ -14,7 +14,8 @@ import wtforms as wtf
 from core.certifications.descriptor import Certification
 from core.documents import livret as lv
 from core.dossiers.models import Dossier, DossierVersion
-from core.dossiers.sections import ANNEXES, CONTENTS, FORM, SectionSpec
+from core.dossiers.routes import route_of
+from core.dossiers.sections import ANNEXES, CONTENTS, DELIVERABLES, FORM, SectionSpec
 from forms.base import data_fields
 from forms.fields import CompetencyPickerField, ComputedField, MoneyField, RepeatableField
 
@@ -114,15 +115,24 @@ def build_livret2(dossier: Dossier, version: DossierVersion, cert: Certification
             sections.append(lv.Section(key=spec.key, title=str(spec.title), anchor=anchor, number=str(index),
                                        blocks=[lv.AnnexesBlock(intro=str(spec.intro or ""))],
                                        contents_label=str(spec.title)))
+        elif spec.kind == DELIVERABLES:
+            sections.append(lv.Section(key=spec.key, title=str(spec.title), anchor=anchor, number=str(index),
+                                       blocks=[lv.DeliverablesBlock(intro=str(spec.intro or ""))],
+                                       contents_label=str(spec.title),
+                                       count=sum(1 for a in version.manifest if a.get("deliverable"))))
         elif spec.kind == CONTENTS:
             sections.append(lv.Section(key=spec.key, title=str(spec.title), anchor=anchor, number=str(index),
                                        blocks=[lv.ContentsBlock()], new_page=False))
     annexes = [lv.Annex(number=a["number"], title=a["title"], media_type=a["media_type"], size=a["size"],
                         sha256=a["sha256"], competencies=list(a.get("competencies") or []),
-                        filename=a.get("filename", "")) for a in version.manifest]
+                        filename=a.get("filename", ""), deliverable=a.get("deliverable") or "",
+                        pages=a.get("pages") if a.get("deliverable") else None) for a in version.manifest]
+    document = route_of(dossier, cert).document
+    naming = ({"document_name": document.name, "document_heading": document.heading,
+               "document_subtitle": document.subtitle} if document is not None else {})
     return lv.Livret2(
         certification=lv.CertificationInfo(code=cert.code, title=cert.title, registry=cert.registry,
-                                           certifier=cert.certifier),
+                                           certifier=cert.certifier, **naming),
         candidate=lv.CandidateInfo(last_name=candidate.last_name, first_name=candidate.first_name),
         dossier=lv.DossierInfo(reference=dossier.reference, version=version.number,
                                submitted_at=version.submitted_at),

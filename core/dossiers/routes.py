@@ -75,6 +75,13 @@ def choose(cert: Certification, route: Any = None, block: Any = None) -> tuple[s
     return (chosen.code or None), target
 
 
+def document_name(dossier, cert: Certification | None = None) -> str:
+    """How the dossier's submitted document is named on its route (« Livret 2 VAE », « Évaluation écrite »);
+    a template global of the pages."""
+    document = route_of(dossier, cert).document
+    return document.name if document is not None else _("Dossier de certification")
+
+
 def route_label(dossier, cert: Certification | None = None) -> str:
     """What the PV's « Voie d'accès » column prints for this dossier."""
     return route_of(dossier, cert).label

@@ -10,9 +10,12 @@ from core.csrf import restored_formdata
 from core.dossiers import services
 from core.dossiers.blueprint import blueprint
 from core.dossiers.models import DossierStatus
+from core.dossiers.routes import document_name
 from core.dossiers.sections import DELIVERABLES, FORM
 from core.errors import Conflict, UserError, ValidationFailed
 from core.extensions import db
+
+blueprint.add_app_template_global(document_name, "document_name")
 
 
 @blueprint.post("/nouveau")

@@ -100,7 +100,7 @@ def _annex(session, candidate, entry: reading.AnnexEntry) -> dict[str, Any]:
     return {"number": entry.number, "title": entry.title, "filename": entry.filename, "media_type": entry.media_type,
             "size": entry.size, "sha256": entry.sha256, "competencies": entry.competencies,
             "scan_state": entry.scan_state, "readable": entry.readable, "inline": entry.inline,
-            "refusal": entry.refusal,
+            "refusal": entry.refusal, "deliverable": entry.deliverable, "pages": entry.pages,
             "links": {"content": url_for("evaluation_api.annex_content", session_id=session.id,
                                          candidate_id=candidate.id, number=entry.number),
                       "page": url_for("evaluation.annex", session_id=session.id, candidate_id=candidate.id,
@@ -258,7 +258,8 @@ def dossier(session_id: int, candidate_id: int):
         Réservé aux jurés de la session, une fois la session ouverte. La dernière version déposée :
         le Livret 2 signé et scellé (lien vers son contenu), et les annexes de son manifeste, par
         compétence puis sans compétence, chacune avec un lien vers son contenu (affiché en place
-        pour un PDF ou une image, téléchargé sinon) et son état d'analyse antivirus.
+        pour un PDF ou une image, téléchargé sinon) et son état d'analyse antivirus ; pour un
+        candidat d'une voie à livrables (formation), les livrables par épreuve (`evaluations`).
       tags: [jury]
       responses:
         200:
@@ -288,6 +289,9 @@ def dossier(session_id: int, candidate_id: int):
                          for row in read.by_competency],
         "unlinked": [_annex(session, candidate, e) for e in read.unlinked],
         "annexes": [_annex(session, candidate, e) for e in read.annexes],
+        "evaluations": [{"code": row.evaluation.code, "title": row.evaluation.title, "expected": row.expected,
+                         "deliverables": [_annex(session, candidate, e) for e in row.deliverables]}
+                        for row in read.by_evaluation],
     }))
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from core.annexes.services import download_refusal, get_annex, open_annex_for_download
 from core.auth.models import User
-from core.certifications.descriptor import Block, Certification, Competency
+from core.certifications.descriptor import Block, Certification, Competency, Evaluation
 from core.dossiers.models import Annex, Document, Dossier, DossierVersion
 from core.errors import NotFound
 from core.extensions import db
@@ -34,6 +34,8 @@ class AnnexEntry:
     competencies: list[str]
     annex: Annex | None
     refusal: str | None  # why it cannot be opened (scan state), or None
+    deliverable: str | None = None  # the code of a route's deliverable (« E2 ») when the annex is one
+    pages: int | None = None
 
     @property
     def readable(self) -> bool:
@@ -56,6 +58,15 @@ class CompetencyAnnexes:
 
 
 @dataclass
+class EvaluationDeliverables:
+    """One épreuve and the deliverables handed in for it (a formation candidate, :mod:`core.annexes.deliverables`)."""
+
+    evaluation: Evaluation
+    deliverables: list[AnnexEntry] = field(default_factory=list)
+    expected: list[str] = field(default_factory=list)  # codes of the deliverables the route asks for it
+
+
+@dataclass
 class DossierReading:
     dossier: Dossier
     version: DossierVersion
@@ -63,6 +74,7 @@ class DossierReading:
     annexes: list[AnnexEntry]
     by_competency: list[CompetencyAnnexes]
     unlinked: list[AnnexEntry]
+    by_evaluation: list[EvaluationDeliverables] = field(default_factory=list)
 
 
 def version_of(candidate: SessionCandidate) -> DossierVersion:
@@ -87,7 +99,35 @@ def _entry(item: dict[str, Any], dossier: Dossier) -> AnnexEntry:
                       size=int(item.get("size") or 0), sha256=str(item.get("sha256") or ""),
                       competencies=list(item.get("competencies") or []), annex=annex,
                       refusal=(download_refusal(annex) if annex is not None
-                               else _("Le fichier de cette annexe n'est plus disponible.")))
+                               else _("Le fichier de cette annexe n'est plus disponible.")),
+                      deliverable=item.get("deliverable") or None, pages=item.get("pages"))
+
+
+def deliverables_by_evaluation(dossier: Dossier, cert: Certification,
+                               entries: list[AnnexEntry]) -> list[EvaluationDeliverables]:
+    """Each épreuve of the scheme with the deliverables of the manifest that serve it (as the route declares
+    them; a code it no longer declares goes under the épreuve of the same code). Empty for a dossier whose
+    route asks for no deliverable and whose manifest has none."""
+    from core.annexes.deliverables import expected
+    from core.dossiers.routes import route_of
+
+    route = route_of(dossier, cert)
+    asked = expected(dossier, cert)
+    handed = [e for e in entries if e.deliverable]
+    if not asked and not handed:
+        return []
+
+    def serves(code: str) -> tuple[str, ...]:
+        found = route.deliverable(code)
+        return found.evaluations if found is not None and found.evaluations else (code,)
+
+    rows = []
+    for evaluation in cert.scheme.evaluations if cert.scheme else ():
+        files = [e for e in handed if evaluation.code in serves(e.deliverable)]
+        codes = [d.code for d in asked if evaluation.code in (d.evaluations or (d.code,))]
+        if files or codes:
+            rows.append(EvaluationDeliverables(evaluation, files, codes))
+    return rows
 
 
 def reading_of(candidate: SessionCandidate, cert: Certification) -> DossierReading:
@@ -97,9 +137,10 @@ def reading_of(candidate: SessionCandidate, cert: Certification) -> DossierReadi
     by_competency = [CompetencyAnnexes(block, comp, [e for e in entries if comp.code in e.competencies])
                      for block in cert.blocks for comp in block.competencies]
     known = {c.code for c in cert.competencies}
-    unlinked = [e for e in entries if not any(code in known for code in e.competencies)]
+    unlinked = [e for e in entries if not e.deliverable and not any(code in known for code in e.competencies)]
     return DossierReading(dossier=dossier, version=version, livret2=livret2_of(version), annexes=entries,
-                          by_competency=by_competency, unlinked=unlinked)
+                          by_competency=by_competency, unlinked=unlinked,
+                          by_evaluation=deliverables_by_evaluation(dossier, cert, entries))
 
 
 def manifest_entry(candidate: SessionCandidate, number: int) -> dict[str, Any]:

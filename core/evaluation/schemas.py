@@ -152,6 +152,10 @@ class JurorAnnexSchema(ResponseSchema):
     readable = fields.Bool(required=True, metadata=_d("Vrai quand le fichier peut être ouvert."))
     inline = fields.Bool(required=True, metadata=_d("Vrai quand le navigateur l'affiche en place (PDF, images)."))
     refusal = fields.Str(required=True, allow_none=True, metadata=_d("Pourquoi il ne peut pas être ouvert, ou null."))
+    deliverable = fields.Str(required=True, allow_none=True, metadata=_d(
+        "Code du livrable d'épreuve (E1, E2…) quand l'annexe en est un, sinon null."))
+    pages = fields.Int(required=True, allow_none=True, metadata=_d(
+        "Nombre de pages scellé avec un livrable, sinon null."))
     links = fields.Dict(required=True, metadata=_d(
         "`content` : le fichier (en place pour un PDF ou une image) ; `page` : la page de lecture du dossier."))
 
@@ -162,6 +166,15 @@ class JurorCompetencyAnnexesSchema(ResponseSchema):
     title = fields.Str(required=True, metadata=_d("Intitulé de la compétence."))
     annexes = fields.List(fields.Nested(JurorAnnexSchema), required=True, metadata=_d(
         "Les annexes que le candidat a rattachées à cette compétence."))
+
+
+class JurorEvaluationDeliverablesSchema(ResponseSchema):
+    code = fields.Str(required=True, metadata=_d("Code de l'épreuve (E1, E2…)."))
+    title = fields.Str(required=True, metadata=_d("Intitulé de l'épreuve."))
+    expected = fields.List(fields.Str(), required=True, metadata=_d(
+        "Codes des livrables que la voie d'accès du candidat demande pour cette épreuve."))
+    deliverables = fields.List(fields.Nested(JurorAnnexSchema), required=True, metadata=_d(
+        "Les livrables déposés pour cette épreuve (vide : aucun)."))
 
 
 class JurorLivretSchema(ResponseSchema):
@@ -189,3 +202,5 @@ class JurorDossierSchema(ResponseSchema):
         "Les annexes rattachées à aucune compétence."))
     annexes = fields.List(fields.Nested(JurorAnnexSchema), required=True, metadata=_d(
         "Toutes les annexes de la version, par numéro."))
+    evaluations = fields.List(fields.Nested(JurorEvaluationDeliverablesSchema), required=True, metadata=_d(
+        "Les livrables par épreuve d'un candidat d'une voie à livrables (formation) ; vide sinon."))

@@ -90,6 +90,8 @@ class JurySession(db.Model):
     # a correction of the sealed PV under way: decisions may be amended, then a new PV replaces the old one
     correction_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     correction_reason: Mapped[str] = mapped_column(Text, default="")
+    # when the jurors' convocations carried the plugin's règlement (``livret_jury_regulation``); None: never sent
+    regulation_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     organisation: Mapped[Organisation] = relationship()
     manager: Mapped[User] = relationship()
@@ -120,7 +122,8 @@ class SessionJuror(db.Model):
     company: Mapped[str] = mapped_column(String(200), default="")  # « Entreprise »
     professional: Mapped[bool] = mapped_column(Boolean, default=True)  # a professional of the field
     experience_years: Mapped[int] = mapped_column(Integer, default=0)  # in the field (development and AI)
-    external: Mapped[bool] = mapped_column(Boolean, default=True)  # outside the certifier and the evaluating body
+    # outside the certifier and the evaluating body; None: not answered yet (a required answer, no default)
+    external: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     session: Mapped[JurySession] = relationship(back_populates="jurors")

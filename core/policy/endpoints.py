@@ -97,6 +97,9 @@ ENDPOINTS: dict[str, str] = {
     "annexes_api.upload": "dossier.edit",
     "annexes_api.update": "dossier.edit",
     "annexes_api.remove": "dossier.edit",
+    "annexes.deliverables_page": "dossier.view",  # the deliverables of the dossier's access route
+    "annexes.deliverable_upload": "dossier.edit",
+    "annexes_api.deliverable_upload": "dossier.edit",
     # -- fees -------------------------------------------------------------------------------------
     "fees.dossier_fee": "fee.view",
     "fees_api.get_fee": "fee.view",

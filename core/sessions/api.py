@@ -18,6 +18,7 @@ from core.errors import Forbidden, ValidationFailed
 from core.extensions import db
 from core.jury import services as jury
 from core.jury.models import SessionStatus
+from core.sessions.timetable import passage_minutes
 from core.sessions import members, services
 from core.sessions.schemas import (
     SessionAttendanceRequestSchema,
@@ -109,6 +110,7 @@ def _candidate(session, candidate) -> dict:
             "name": dossier.candidate.full_name, "position": candidate.position, "starts_at": candidate.starts_at,
             "convocation_at": services.convocation_time(session, candidate), "attempt": candidate.attempt,
             "retake": candidate.attempt > 1, "access_route": candidate.access_route,
+            "block": dossier.target_block, "slot_minutes": passage_minutes(session, candidate),
             "attendance": candidate.attendance.value, "attendance_label": candidate.attendance.label,
             "dossier_status": dossier.status.value,
             "declarations": [_declaration(d) for d in candidate.declarations]}
@@ -124,6 +126,7 @@ def _detail(session, status: int = 200):
     data = {**_summary(session), "manager_position": session.manager_position,
             "observations": session.observations,
             "observations_editable": services.observations_editable(session), "opened_at": session.opened_at, "closed_at": session.closed_at,
+            "regulation_sent_at": session.regulation_sent_at,
             "slot_minutes": session.slot_minutes, "schedule": session.schedule or [],
             "jurors": [_juror(j) for j in session.jurors],
             "candidates": [_candidate(session, c) for c in services.ordered(session)],
@@ -393,7 +396,8 @@ def add_juror(session_id: int):
       description: >-
         Un compte de juré existant est ajouté ; pour une adresse sans compte, le prénom et le nom
         sont obligatoires : un compte de juré est créé et reçoit un lien à usage unique pour choisir
-        son mot de passe. Session « en préparation » seulement.
+        son mot de passe. Session « en préparation » seulement. `external` (extérieur ou non au
+        certificateur et à l'organisme évaluateur) est obligatoire : il n'a pas de valeur par défaut.
       tags: [sessions]
       requestBody:
         required: true
@@ -551,7 +555,7 @@ def add_candidate(session_id: int):
     session = _managed(session_id)
     body = load_json(SessionCandidateCreateSchema)
     candidate = _commit(lambda: members.add_candidate(session, current_api_user(), body["dossier_id"],
-                                                      body["access_route"]))
+                                                      body.get("access_route")))
     response = jsonify(SessionCandidateSchema().dump(_candidate(session, candidate)))
     response.status_code = 201
     return response

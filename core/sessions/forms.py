@@ -11,6 +11,7 @@ from wtforms import BooleanField, FieldList, Form, FormField, RadioField, Select
 from wtforms import fields as wtf
 from wtforms.validators import InputRequired, Length, Optional
 
+from core.sessions.members import EXTERNAL_REQUIRED
 from forms.fields import FrenchDateField, FrenchIntegerField, TypedInputMixin, choices
 
 EMPTY_STEP_ROWS = 3
@@ -82,8 +83,6 @@ def schedule_form(steps: list[dict] | None = None) -> ScheduleForm:
 class CandidateForm(LivretForm):
     dossier_id = SelectField(_l("Dossier à ajouter"), choices=[], validate_choice=False,
                              validators=[InputRequired(message=_l("Choisissez un dossier."))])
-    access_route = SelectField(_l("Voie d'accès"), choices=choices(("VAE", "VAE"), ("Formation", _l("Formation"))),
-                               default="VAE")
 
 
 class SlotForm(LivretForm):
@@ -92,14 +91,29 @@ class SlotForm(LivretForm):
 
 
 class JurorEditForm(LivretForm):
+    """What is recorded about a juror. The labels naming the field of practice are set per certification
+    (:func:`name_the_field`); « extérieur » has no default: the manager answers it for every juror."""
+
     position = StringField(_l("Poste occupé"), validators=[Length(max=200)])
     company = StringField(_l("Entreprise"), validators=[Length(max=200)])
-    professional = RadioField(_l("Professionnel ou professionnelle du métier (développement et IA)"), choices=YES_NO, default="1",
+    professional = RadioField(_l("Professionnel ou professionnelle du métier"), choices=YES_NO, default="1",
                               validators=[InputRequired(message=_l("Répondez par oui ou par non."))])
-    experience_years = FrenchIntegerField(_l("Années d'expérience dans le développement et l'IA"),
+    experience_years = FrenchIntegerField(_l("Années d'expérience dans le métier"),
                                           render_kw={"inputmode": "numeric"})
+    # one message when unanswered; another value than 1 / 0 is refused by the service
     external = RadioField(_l("Extérieur ou extérieure au certificateur et à l'organisme évaluateur"), choices=YES_NO,
-                          default="1", validators=[InputRequired(message=_l("Répondez par oui ou par non."))])
+                          validate_choice=False, validators=[InputRequired(message=EXTERNAL_REQUIRED)])
+
+
+def name_the_field(form: JurorEditForm, cert) -> JurorEditForm:
+    """Name the certification's field of practice in the labels, as its plugin words it
+    (``Certification.extra["juror_field"]``, e.g. « le développement et l'IA »); generic otherwise."""
+    practice = str((cert.extra or {}).get("juror_field") or "").strip() if cert is not None else ""
+    if practice:
+        form.professional.label.text = gettext("Professionnel ou professionnelle du métier : %(field)s",
+                                               field=practice)
+        form.experience_years.label.text = gettext("Années d'expérience dans %(field)s", field=practice)
+    return form
 
 
 class JurorForm(JurorEditForm):

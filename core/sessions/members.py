@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import render_template
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from core.audit.services import record
@@ -23,7 +24,6 @@ from core.jury import services as jury
 from core.jury.models import JuryDecision, JurorDeclaration, JurySession, SessionCandidate, SessionJuror, SessionStatus
 from core.sessions.services import check_draft, check_manages, ordered, recompute_slots, session_day
 
-ACCESS_ROUTES = ("VAE", "Formation")
 MAX_FIELD = 200
 
 
@@ -92,14 +92,14 @@ def eligible_dossiers(session: JurySession) -> list[Eligible]:
                                                  e.dossier.candidate.first_name.lower(), e.dossier.id))
 
 
-def add_candidate(session: JurySession, actor: User, dossier_id: Any, access_route: str = "VAE") -> SessionCandidate:
-    """Add an eligible dossier at the end of the order of passage."""
+def add_candidate(session: JurySession, actor: User, dossier_id: Any,
+                  access_route: str | None = None) -> SessionCandidate:
+    """Add an eligible dossier at the end of the order of passage. Its « Voie d'accès » (PV) is the
+    route the dossier was opened on; an ``access_route`` given (API) must be that one (422 otherwise)."""
+    from core.dossiers.routes import route_label
+
     check_manages(actor, session)
     check_draft(session)
-    route = str(access_route or "VAE").strip() or "VAE"
-    if route not in ACCESS_ROUTES:
-        message = _("Voie d'accès inconnue : choisissez « VAE » ou « Formation ».")
-        raise ValidationFailed(message, details={"access_route": [message]})
     eligible = {e.dossier.id: e for e in eligible_dossiers(session)}
     raw = str(dossier_id)
     chosen = eligible.get(int(raw)) if raw.isdigit() and len(raw) < 19 else None
@@ -108,6 +108,11 @@ def add_candidate(session: JurySession, actor: User, dossier_id: Any, access_rou
                     "%(code)s qui ne sont pas déjà dans une session en préparation ou ouverte, et les "
                     "rattrapages permis, peuvent l'être.", code=session.certification_code)
         raise ValidationFailed(message, details={"dossier_id": [message]})
+    route = route_label(chosen.dossier, jury.certification_of(session))
+    if access_route not in (None, "") and str(access_route).strip().casefold() != route.casefold():
+        message = _("La voie d'accès est celle sur laquelle le dossier a été ouvert : « %(route)s ».",
+                    route=route or _("non précisée"))
+        raise ValidationFailed(message, details={"access_route": [message]})
     candidate = SessionCandidate(dossier_id=chosen.dossier.id, attempt=chosen.attempt, access_route=route,
                                  position=len(session.candidates))
     session.candidates.append(candidate)
@@ -140,11 +145,17 @@ class JurorInfo:
     company: str = ""
     professional: bool = True
     experience_years: Any = 0
-    external: bool = True
+    external: bool | None = None  # a required answer: no default
+
+
+EXTERNAL_REQUIRED = _l("Indiquez si ce juré est extérieur ou extérieure à l'organisme certificateur et à l'organisme "
+                       "évaluateur : répondez par oui ou par non (il n'y a pas de réponse par défaut).")
 
 
 def clean_juror(info: JurorInfo) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
+    if not isinstance(info.external, bool):
+        errors["external"] = [str(EXTERNAL_REQUIRED)]
     position, company = str(info.position or "").strip(), str(info.company or "").strip()
     if not position:
         errors["position"] = [_("Indiquez le poste occupé par le juré (il figure au procès-verbal).")]
@@ -160,7 +171,7 @@ def clean_juror(info: JurorInfo) -> dict[str, Any]:
         raise ValidationFailed(_("Les informations du juré contiennent des erreurs : rien n'a été enregistré."),
                                details=errors)
     return {"position": position, "company": company, "professional": bool(info.professional),
-            "experience_years": years, "external": bool(info.external)}
+            "experience_years": years, "external": info.external}
 
 
 def get_juror_for(session: JurySession, juror_id: int) -> SessionJuror:

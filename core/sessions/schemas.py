@@ -10,7 +10,6 @@ from core.api.parsing import RequestSchema
 from core.api.schemas import ResponseSchema, UtcDateTime
 
 ATTENDANCE_VALUES = ["unknown", "present", "absent"]
-ACCESS_ROUTES = ["VAE", "Formation"]
 
 
 def _d(text: str) -> dict:
@@ -73,7 +72,9 @@ class SessionJurorSchema(ResponseSchema):
     company = fields.Str(required=True, metadata=_d("Entreprise."))
     professional = fields.Bool(required=True, metadata=_d("Professionnel du métier."))
     experience_years = fields.Int(required=True, metadata=_d("Années d'expérience dans le métier."))
-    external = fields.Bool(required=True, metadata=_d("Extérieur au certificateur et à l'organisme évaluateur."))
+    external = fields.Bool(required=True, allow_none=True, metadata=_d(
+        "Extérieur au certificateur et à l'organisme évaluateur ; null : pas encore renseigné (la règle des 50 % "
+        "de jurés extérieurs, quand la certification l'impose, bloque alors l'ouverture)."))
     added_at = UtcDateTime(required=True)
 
 
@@ -109,7 +110,11 @@ class SessionCandidateSchema(ResponseSchema):
     convocation_at = UtcDateTime(required=True, metadata=_d("Heure de convocation (première étape en présence)."))
     attempt = fields.Int(required=True, metadata=_d("1 : premier passage ; 2 : rattrapage."))
     retake = fields.Bool(required=True)
-    access_route = fields.Str(required=True, metadata=_d("Voie d'accès (VAE ou Formation)."))
+    access_route = fields.Str(required=True, metadata=_d("Voie d'accès du dossier, telle que le procès-verbal "
+                                                         "l'imprime (VAE ou Formation pour RNCP37827)."))
+    block = fields.Str(required=True, allow_none=True, metadata=_d(
+        "Le bloc présenté seul (son oral fixe la durée du créneau), ou null pour l'ensemble de la certification."))
+    slot_minutes = fields.Int(required=True, metadata=_d("Durée du passage de ce candidat, en minutes."))
     attendance = fields.Str(required=True, metadata={"enum": ATTENDANCE_VALUES, **_d("Présence.")})
     attendance_label = fields.Str(required=True)
     dossier_status = fields.Str(required=True, metadata=_d("Statut du dossier."))
@@ -154,6 +159,10 @@ class SessionDetailSchema(SessionSummarySchema):
         "Les observations peuvent changer maintenant (`PUT /sessions/{session_id}/observations`)."))
     opened_at = UtcDateTime(required=True, allow_none=True)
     closed_at = UtcDateTime(required=True, allow_none=True)
+    regulation_sent_at = UtcDateTime(required=True, allow_none=True, metadata=_d(
+        "Date d'envoi au jury, avec sa convocation, de la partie du règlement que la certification lui destine "
+        "(par exemple « Les épreuves certificatives » pour RNCP37827) ; null : pas envoyée (session en "
+        "préparation, ou certification sans ce document)."))
     slot_minutes = fields.Int(required=True, metadata=_d("Durée du passage d'un candidat."))
     schedule = fields.List(fields.Nested(SessionStepSchema), required=True, metadata=_d("Déroulé d'un passage."))
     jurors = fields.List(fields.Nested(SessionJurorSchema), required=True)
@@ -207,7 +216,9 @@ class SessionJurorCreateSchema(RequestSchema):
     company = fields.Str(required=True, metadata=_d("Entreprise."))
     professional = fields.Bool(load_default=True)
     experience_years = fields.Int(required=True, strict=True)
-    external = fields.Bool(load_default=True)
+    external = fields.Bool(required=True, metadata=_d(
+        "Extérieur ou extérieure à l'organisme certificateur et à l'organisme évaluateur : une réponse "
+        "obligatoire, sans valeur par défaut."))
 
 
 class SessionJurorUpdateSchema(RequestSchema):
@@ -215,12 +226,14 @@ class SessionJurorUpdateSchema(RequestSchema):
     company = fields.Str()
     professional = fields.Bool()
     experience_years = fields.Int(strict=True)
-    external = fields.Bool()
+    external = fields.Bool(metadata=_d("Extérieur ou extérieure (obligatoire si le juré n'a pas encore de réponse)."))
 
 
 class SessionCandidateCreateSchema(RequestSchema):
     dossier_id = fields.Int(required=True, strict=True, metadata=_d("Un dossier recevable ou un rattrapage permis."))
-    access_route = fields.Str(load_default="VAE", validate=validate.OneOf(ACCESS_ROUTES))
+    access_route = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=40), metadata=_d(
+        "Facultatif : la voie d'accès est celle sur laquelle le dossier a été ouvert ; une autre valeur répond "
+        "422."))
 
 
 class SessionCandidateUpdateSchema(RequestSchema):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from flask import render_template
@@ -31,6 +31,9 @@ from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 from core.jury import services as jury
 from core.jury.models import Attendance, JurySession, SessionCandidate, SessionStatus
+
+if TYPE_CHECKING:
+    from core.sessions.regulation import RegulationFile
 
 MAX_TITLE = 200
 MAX_ADDRESS = 500
@@ -283,11 +286,15 @@ def ordered(session: JurySession) -> list[SessionCandidate]:
 
 
 def recompute_slots(session: JurySession) -> None:
-    """Positions 0..n-1 in order of passage; slot = session start + position × slot length."""
-    start, minutes = aware(session.starts_at), session.slot_minutes
+    """Positions 0..n-1 in order of passage; each slot starts when the previous candidate's passage ends
+    (its length follows the candidate: :func:`core.sessions.timetable.passage_minutes`)."""
+    from core.sessions.timetable import passage_minutes
+
+    moment = aware(session.starts_at)
     for index, candidate in enumerate(ordered(session)):
         candidate.position = index
-        candidate.starts_at = start + timedelta(minutes=minutes * index)
+        candidate.starts_at = moment
+        moment = moment + timedelta(minutes=passage_minutes(session, candidate))
     db.session.flush()
 
 
@@ -350,10 +357,12 @@ class TimedStep:
 
 
 def steps_of(session: JurySession, candidate: SessionCandidate) -> list[TimedStep]:
-    """The schedule's steps of one candidate's passage, with their times."""
+    """The steps of one candidate's passage (:func:`core.sessions.timetable.steps_for`), with their times."""
+    from core.sessions.timetable import steps_for
+
     moment = aware(candidate.starts_at or session.starts_at)
     rows = []
-    for step in session.schedule or []:
+    for step in steps_for(session, candidate):
         end = moment + timedelta(minutes=int(step.get("minutes") or 0))
         rows.append(TimedStep(str(step.get("title") or ""), int(step.get("minutes") or 0),
                               bool(step.get("with_candidate")), moment, end))
@@ -416,6 +425,9 @@ def open_session(session: JurySession, actor: User) -> None:
         raise Conflict(_("La session ne peut pas être ouverte : %(n)d règle(s) ne sont pas respectées. %(list)s",
                          n=len(blocking), list=" ".join(p.message for p in blocking)),
                        code="jury_rules_not_met", details={"problems": [problem_dict(p) for p in blocking]})
+    from core.sessions.regulation import render_regulation
+
+    regulation = render_regulation(session)  # before any change: a failure leaves the session as it was
     session.status = SessionStatus.OPEN
     session.opened_at = utcnow()
     for candidate in ordered(session):
@@ -431,7 +443,7 @@ def open_session(session: JurySession, actor: User) -> None:
            payload={"candidates": len(session.candidates), "jurors": len(session.jurors)})
     _emit_opened(session)
     db.session.commit()
-    send_convocations(session)
+    send_convocations(session, regulation, actor_id=actor.id)
 
 
 def _emit_opened(session: JurySession) -> None:
@@ -447,9 +459,13 @@ def _emit_opened(session: JurySession) -> None:
         "dossier_ids": dossier_ids})
 
 
-def send_convocations(session: JurySession) -> None:
-    """E-mail each candidate (date, time, place or link) and each juror (candidates, link to their space)."""
+def send_convocations(session: JurySession, regulation: RegulationFile | None = None,
+                      actor_id: int | None = None) -> None:
+    """E-mail each candidate (date, time, place or link) and each juror (candidates, link to their space,
+    and ``regulation``, the certification's règlement for the jury, attached; its sending is then
+    recorded and committed)."""
     from core.mail import send_mail
+    from core.sessions.regulation import mark_sent
     from core.utils import absolute_url
 
     cert = jury.certification_of(session)
@@ -465,9 +481,14 @@ def send_convocations(session: JurySession) -> None:
         text = render_template("sessions/email/convocation_juror.txt", session=session, cert=cert,
                                user=juror.user, candidates=ordered(session), hhmm=hhmm,
                                link=absolute_url("dashboard.index"),
-                               declarations=absolute_url("sessions.declarations", session_id=session.id))
+                               declarations=absolute_url("sessions.declarations", session_id=session.id),
+                               regulation=regulation)
         send_mail(juror.user.email, _("Jury du %(d)s – %(code)s : vos candidats", d=day.strftime("%d/%m/%Y"),
-                                      code=cert.code), text)
+                                      code=cert.code), text,
+                  attachments=[regulation.attachment] if regulation is not None else None)
+    if regulation is not None and session.jurors:
+        mark_sent(session, regulation, actor_id)
+        db.session.commit()
 
 
 # ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from core.extensions import db
 from core.jury import services as jury
 from core.jury.models import ATTENDANCE_LABELS, Attendance, SessionStatus
 from core.sessions import members, services
+from core.sessions.regulation import regulation_of
 from core.sessions.blueprint import blueprint
 from core.sessions.forms import (
     CandidateForm,
@@ -26,6 +27,7 @@ from core.sessions.forms import (
     SessionForm,
     SlotForm,
     attach_errors,
+    name_the_field,
     schedule_form,
 )
 from forms.fields import choices
@@ -160,7 +162,7 @@ def _render_session(session, status: int = 200, candidate_form=None, observation
         candidate_form=candidate_form, observations_form=observations_form, action_form=EmptyForm(),
         attendance_errors=attendance_errors or {}, attendance_labels=ATTENDANCE_LABELS, Attendance=Attendance,
         observations_editable=services.observations_editable(session), SessionStatus=SessionStatus,
-        declaration_of=members.declaration_of), status
+        declaration_of=members.declaration_of, regulation=regulation_of(jury.certification_of(session))), status
 
 
 def _eligible_label(e) -> str:
@@ -259,7 +261,7 @@ def add_candidate(session_id: int):
     form = CandidateForm()
     if form.validate_on_submit():
         try:
-            candidate = members.add_candidate(session, current_user, form.dossier_id.data, form.access_route.data)
+            candidate = members.add_candidate(session, current_user, form.dossier_id.data)
             db.session.commit()
             flash(_("%(name)s est ajouté ou ajoutée à la session (passage n° %(n)d).",
                     name=candidate.dossier.candidate.full_name, n=candidate.position + 1), "success")
@@ -331,7 +333,13 @@ def slot(session_id: int, candidate_id: int):
 def _juror_info(form: JurorEditForm) -> members.JurorInfo:
     return members.JurorInfo(position=form.position.data, company=form.company.data,
                              professional=form.professional.data == "1",
-                             experience_years=form.experience_years.data, external=form.external.data == "1")
+                             experience_years=form.experience_years.data,
+                             external={"1": True, "0": False}.get(form.external.data))
+
+
+def _juror_page(session, form, juror, status: int = 200):
+    name_the_field(form, jury.certification_of(session))
+    return render_template("sessions/juror.html", session=session, form=form, juror=juror), status
 
 
 @blueprint.route("/<int:session_id>/jures/ajouter", methods=["GET", "POST"])
@@ -357,7 +365,7 @@ def add_juror(session_id: int):
                 _failed(form, exc)
                 status = exc.status
                 session = _managed(session_id)
-    return render_template("sessions/juror.html", session=session, form=form, juror=None), status
+    return _juror_page(session, form, None, status)
 
 
 @blueprint.route("/<int:session_id>/jures/<int:juror_id>/modifier", methods=["GET", "POST"])
@@ -369,8 +377,8 @@ def edit_juror(session_id: int, juror_id: int):
         form = JurorEditForm(data={"position": juror.position, "company": juror.company,
                                    "professional": "1" if juror.professional else "0",
                                    "experience_years": juror.experience_years,
-                                   "external": "1" if juror.external else "0"})
-        return render_template("sessions/juror.html", session=session, form=form, juror=juror)
+                                   "external": {True: "1", False: "0"}.get(juror.external)})
+        return _juror_page(session, form, juror)
     form, status = JurorEditForm(), 422
     if form.validate_on_submit():
         try:
@@ -383,7 +391,7 @@ def edit_juror(session_id: int, juror_id: int):
             status = exc.status
             session = _managed(session_id)
             juror = members.get_juror_for(session, juror_id)
-    return render_template("sessions/juror.html", session=session, form=form, juror=juror), status
+    return _juror_page(session, form, juror, status)
 
 
 @blueprint.post("/<int:session_id>/jures/<int:juror_id>/retirer")

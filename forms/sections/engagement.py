@@ -43,17 +43,24 @@ class EngagementSection(Section):
             "déclare n'avoir déposé, au cours de la même année civile et pour ce diplôme, qu'une seule demande et "
             "n'avoir saisi que %(certificateur)s,", certificateur=certifier)
 
+    def data_rights_contact(self) -> str:
+        """Who answers the rights of access and rectification: the plugin's ``extra["data_rights_contact"]``
+        in the seed's words (RNCP37827: « la direction Qualité et RSE de SIMPLON »), else the certifier."""
+        cert = self.certification
+        if cert is None:
+            return str(DEFAULT_CERTIFIER)
+        return str(cert.extra.get("data_rights_contact") or cert.certifier)
+
     def general_information(self) -> list[tuple[str, str]]:
         """The "Informations générales (VAE)" shown under the statements: (title, text) pairs."""
         cert = self.certification
-        certifier = cert.certifier if cert is not None else str(DEFAULT_CERTIFIER)
         fee = cert.fee if cert is not None else None
         items = [
             ("", gettext("La loi punit quiconque se rend coupable de fausses déclarations (Code pénal, art. 441-1, "
                          "441-6).")),
             (gettext("Traitement informatique des données apportées dans ce dossier"),
              gettext("Conforme loi « Informatique et Libertés », droit d'accès et rectification auprès de "
-                     "%(certificateur)s.", certificateur=certifier)),
+                     "%(certificateur)s.", certificateur=self.data_rights_contact())),
         ]
         if fee is not None:
             text_ = gettext("%(montant)s couvrent les frais administratifs d'étude du dossier de recevabilité.",

@@ -7,7 +7,7 @@ from wtforms import EmailField
 from forms.base import Section
 from forms.fields import ChoiceField, PhoneField, SiretField, choices
 from forms.sections.common import long_text, text
-from forms.validators import AtLeastOneOf, EmailAddress, MaxChars, Required, RequiredIf
+from forms.validators import EmailAddress, MaxChars, Required, RequiredIf
 
 MODES = (
     ("individuel", _l("Individuel")),
@@ -40,9 +40,10 @@ class FinancementSection(Section):
     # -- France Travail (ex-Pôle emploi)
     agence_adresse = long_text(_l("Adresse de l'agence"), RequiredIf(FRANCE_TRAVAIL), max_chars=500, rows=3)
     conseiller_nom = text(_l("Nom du conseiller"), RequiredIf(FRANCE_TRAVAIL))
-    conseiller_telephone = PhoneField(_l("Téléphone du conseiller"), [AtLeastOneOf(
-        "conseiller_email", when=FRANCE_TRAVAIL,
-        message=_l("Indiquez le téléphone ou l'adresse électronique de votre conseiller."))])
+    # Annexe 5 « Coordonnées téléphoniques et mail du conseiller »: both are asked
+    conseiller_telephone = PhoneField(_l("Téléphone du conseiller"), [RequiredIf(
+        FRANCE_TRAVAIL, message=_l("Indiquez le téléphone de votre conseiller."))])
     conseiller_email = EmailField(_l("Adresse électronique du conseiller"), [
+        RequiredIf(FRANCE_TRAVAIL, message=_l("Indiquez l'adresse électronique de votre conseiller.")),
         EmailAddress(),
         MaxChars(254)])

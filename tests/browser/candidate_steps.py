@@ -277,8 +277,9 @@ def fetch(person: Any, href: str) -> Any:
 
 
 def preview_is_a_pdf(person: Any) -> None:
-    """The overview's « Prévisualiser le Livret 2 (PDF) » answers a PDF."""
-    href = person.page.get_by_role("link", name="Prévisualiser le Livret 2 (PDF)").get_attribute("href")
+    """The overview's « Prévisualiser le document « Livret 2 VAE » (PDF) » (its route's name) answers a PDF."""
+    link = person.page.get_by_role("link", name=re.compile(r"^Prévisualiser le document « .+ » \(PDF\)$"))
+    href = link.get_attribute("href")
     answer = fetch(person, href)
     assert answer.status == 200 and answer.headers["content-type"].startswith("application/pdf")
     assert is_pdf(answer.body())

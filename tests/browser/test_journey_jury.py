@@ -174,6 +174,8 @@ def add_juror(mgr, email: str, position: str, company: str, years: int) -> None:
     page.get_by_label("Poste occupé").fill(position)
     page.get_by_label("Entreprise").fill(company)
     page.get_by_label(re.compile(r"^Années d'expérience")).fill(str(years))
+    # « extérieur » has no default: the manager answers it
+    page.get_by_role("group", name=re.compile(r"^Extérieur ou extérieure")).get_by_label("Oui").check()
     mgr.submit("Ajouter au jury", f"juré {email} ajouté")
     flash(mgr, "fait partie du jury.")
 

@@ -100,6 +100,13 @@ class AllHooksPlugin:
         return None
 
     @hookimpl
+    def livret_jury_regulation(self, certification):
+        from core.certifications.descriptor import JuryRegulation, RegulationSection
+
+        return JuryRegulation("Règlement du module", filename="module.pdf", content=("Préambule du module.",),
+                              sections=(RegulationSection("1. Le jury", (("Trois jurés au moins.",),)),))
+
+    @hookimpl
     def livret_evaluation_grid(self, certification):
         from core.certifications.descriptor import Grid, GridScore, Outcome
 
@@ -302,6 +309,30 @@ def test_jury_hooks_grid_decision_and_problems(hooked_app, create_user):
         juror = create_user("juror")
         session = JurySession(organisation_id=None, certification_code="ALLH1", title="Session",
                               starts_at=datetime(2027, 1, 5, 9, tzinfo=timezone.utc), manager_id=manager.id)
-        session.jurors.append(SessionJuror(user_id=juror.id))
+        session.jurors.append(SessionJuror(user_id=juror.id, external=True))
         rules = {p.rule for p in jury.jury_problems(session)}
         assert "allhooks_three" in rules and "candidates" in rules and "jurors" not in rules
+
+
+def test_jury_regulation_is_rendered_for_the_jurors_convocation(hooked_app, create_user):
+    """The plugin's règlement for the jury becomes the PDF attached to the jurors' convocations."""
+    from datetime import datetime, timezone
+
+    from core.certifications.services import get_certification
+    from core.extensions import db
+    from core.jury.models import JurySession
+    from core.sessions.regulation import regulation_of, render_regulation
+
+    with hooked_app.app_context():
+        db.create_all()
+        manager = create_user("session_manager")
+        session = JurySession(organisation_id=None, certification_code="ALLH1", title="Session du module",
+                              starts_at=datetime(2027, 1, 5, 9, tzinfo=timezone.utc), manager_id=manager.id)
+        assert regulation_of(get_certification("ALLH1")).title == "Règlement du module"
+        document = render_regulation(session)
+        assert document.filename == "module.pdf" and document.data.startswith(b"%PDF-")
+        assert document.attachment == ("module.pdf", "application/pdf", document.data)
+        # another plugin's certification: not this plugin's document
+        other = next(code for code in hooked_app.extensions["livret"].certifications if code not in ("ALLH1",
+                                                                                                     "RNCP37827"))
+        assert regulation_of(get_certification(other)) is None

@@ -144,7 +144,7 @@ def test_per_certification_hooks_are_marked():
     from core import hookspecs
 
     assert hookspecs.PER_CERTIFICATION == {
-        "livret_dossier_sections", "livret_dossier_problems", "livret_jury_problems",
+        "livret_dossier_sections", "livret_dossier_problems", "livret_jury_problems", "livret_jury_regulation",
         "livret_evaluation_grid", "livret_jury_decision", "livret_decision_problems"}
     for name in hookspecs.PER_CERTIFICATION:
         assert "certification" in inspect.signature(getattr(hookspecs, name)).parameters

@@ -146,7 +146,7 @@ def test_preview_shows_the_livret_before_signing(app, client, plugin, create_use
     save(client, dossier_id, "lettre_motivation", {"lettre": "Dix ans d'expérience en analyse de données."})
 
     overview = page(client.get(f"/dossiers/{dossier_id}"))
-    link = re.search(r'<a href="([^"]+)" type="application/pdf">Prévisualiser le Livret 2 \(PDF\)</a>', overview)
+    link = re.search(r'<a href="([^"]+)" type="application/pdf">Prévisualiser le document « Dossier de certification » \(PDF\)</a>', overview)
     assert link and link.group(1) == f"/dossiers/{dossier_id}/apercu.pdf"
 
     response = client.get(link.group(1))

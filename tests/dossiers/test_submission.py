@@ -121,7 +121,7 @@ def test_submission_signs_seals_and_issues_documents(app, client, plugin, create
     response = client.post(f"/dossiers/{dossier_id}/deposer", data={"password": user.plain_password})
     assert response.status_code == 302
     overview = page(client.get(f"/dossiers/{dossier_id}"))
-    assert "Déposé" in overview and "Livret 2" in overview and "Accusé de réception" in overview
+    assert "Déposé" in overview and "Dossier de certification – " in overview and "Accusé de réception" in overview
 
     links = re.findall(rf'href="(/dossiers/{dossier_id}/documents/\d+)"', overview)
     assert len(links) == 2

@@ -63,7 +63,9 @@ def test_schema_expresses_conditional_requirements(ctx, samples):
     assert errors_of(fin, {"mode": "plan_competences"}) != []
     assert errors_of(fin, {"mode": "france_travail", "agence_adresse": "a", "conseiller_nom": "b"}) != []
     assert errors_of(fin, {"mode": "france_travail", "agence_adresse": "a", "conseiller_nom": "b",
-                           "conseiller_telephone": "+33612345678"}) == []
+                           "conseiller_telephone": "+33612345678"}) != []  # the e-mail too (Annexe 5)
+    assert errors_of(fin, {"mode": "france_travail", "agence_adresse": "a", "conseiller_nom": "b",
+                           "conseiller_telephone": "+33612345678", "conseiller_email": "c@example.org"}) == []
     assert errors_of(fin, {"mode": "individuel", "conseiller_email": "pas-une-adresse"}) != []
 
 

@@ -112,10 +112,16 @@ def test_france_travail_financing_requires_the_agency_fields(ctx):
     assert form.errors == {
         "agence_adresse": ["Ce champ est obligatoire."],
         "conseiller_nom": ["Ce champ est obligatoire."],
-        "conseiller_telephone": ["Indiquez le téléphone ou l'adresse électronique de votre conseiller."],
+        "conseiller_telephone": ["Indiquez le téléphone de votre conseiller."],
+        "conseiller_email": ["Indiquez l'adresse électronique de votre conseiller."],
     }
-    form = build(FinancementSection, {"mode": "france_travail", "agence_adresse": "3 rue X, Lyon",
-                                      "conseiller_nom": "M. Petit", "conseiller_email": "petit@example.org"})
+    # Annexe 5 « Coordonnées téléphoniques et mail du conseiller »: the e-mail alone is not enough
+    agency = {"mode": "france_travail", "agence_adresse": "3 rue X, Lyon", "conseiller_nom": "M. Petit"}
+    form = build(FinancementSection, dict(agency, conseiller_email="petit@example.org"))
+    assert not form.validate()
+    assert form.errors == {"conseiller_telephone": ["Indiquez le téléphone de votre conseiller."]}
+    form = build(FinancementSection, dict(agency, conseiller_telephone="04 72 00 00 00",
+                                          conseiller_email="petit@example.org"))
     assert form.validate(), form.errors
 
 

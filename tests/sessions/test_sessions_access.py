@@ -36,7 +36,7 @@ def _api_calls(s):
     return [("get", base, None), ("patch", base, {"title": "x"}), ("put", f"{base}/schedule", {"steps": []}),
             ("get", f"{base}/problems", None), ("post", f"{base}/open", None), ("get", f"{base}/jurors", None),
             ("post", f"{base}/jurors", {"email": "a@example.org", "position": "p", "company": "c",
-                                        "experience_years": 3}),
+                                        "experience_years": 3, "external": True}),
             ("patch", f"{base}/jurors/{j}", {"company": "x"}), ("delete", f"{base}/jurors/{j}", None),
             ("get", f"{base}/candidates", None), ("get", f"{base}/candidates/eligible", None),
             ("post", f"{base}/candidates", {"dossier_id": 1}),
@@ -62,7 +62,7 @@ def test_outsiders_get_404_on_every_url(app, planned, certifier_org, create_user
         other = JurySession(organisation_id=other_org.id, certification_code="RNCP37827", title="Autre",
                             starts_at=db.session.get(JurySession, planned["id"]).starts_at, schedule=[],
                             manager_id=other_manager.id)
-        other.jurors.append(SessionJuror(user_id=other_juror.id))
+        other.jurors.append(SessionJuror(user_id=other_juror.id, external=True))
         db.session.add(other)
         db.session.commit()
     the_candidate = db_user(app, dossiers[0].candidate_id)

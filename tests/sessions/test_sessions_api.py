@@ -44,11 +44,12 @@ def test_plan_and_open_a_session_through_the_api(app, client, manager, jurors, d
     assert response.status_code == 200 and response.json["starts_at"] == "2030-06-02T12:00:00Z"
 
     response = client.post(f"{base}/jurors", headers=h, json={
-        "email": jurors[0].email, "position": "Data scientist", "company": "DataCorp", "experience_years": 5})
+        "email": jurors[0].email, "position": "Data scientist", "company": "DataCorp", "experience_years": 5,
+        "external": True})
     assert response.status_code == 201 and response.json["invited"] is False
     response = client.post(f"{base}/jurors", headers=h, json={
         "email": "externe@example.org", "position": "CTO", "company": "IA&Co", "experience_years": 1,
-        "first_name": "Eva", "last_name": "Externe"})
+        "first_name": "Eva", "last_name": "Externe", "external": True})
     assert response.status_code == 201 and response.json["invited"] is True
     invited_id = response.json["id"]
     assert any(m["To"] == "externe@example.org" for m in outbox())

@@ -106,7 +106,7 @@ def test_a_jury_breaking_the_rules_is_refused_then_a_valid_one_opens(app, manage
     assert "14/03/2030" in camille and "09:10" in camille and "12 rue de la République" in camille
     sacha = mails[_email(app, dossiers[1].candidate_id)].get_content()
     assert "11:10" in sacha
-    juror_mail = mails[first.email].get_content()
+    juror_mail = mails[first.email].get_body(("plain",)).get_content()  # the règlement is attached
     assert "09:00 : Camille Durand" in juror_mail and "11:00 : Sacha Petit" in juror_mail
     assert "http://localhost/espace/" in juror_mail
 
@@ -174,35 +174,64 @@ def test_attendance_and_observations_while_open(app, manager_client, manager, ju
     assert session.manager_position == "Directrice"
 
 
-def test_deliverables_late_are_a_warning_only(app, manager_client, manager, jurors, create_admissible_dossier,
-                                              create_jury_session, create_user):
+def test_late_deliverables_block_the_opening_until_the_session_is_moved(
+        app, manager_client, manager, jurors, create_admissible_dossier, create_jury_session, create_user):
+    """« L'ensemble des livrables est transmis au jury au plus tard 5 jours avant la date de session. »
+    A late annex or a dossier not submitted blocks the opening (page), naming the candidate and the date;
+    moving the session (the information page) clears it."""
     from core.dossiers.models import Annex, ScanState
     from core.extensions import db
+    from tests.sessions.conftest import declare_all
 
     late = create_admissible_dossier("RNCP37827", first_name="Lina", last_name="Tardive", submitted_days_ago=20)
     draft = create_admissible_dossier("RNCP37827", first_name="Noé", last_name="Brouillon", status="draft")
     on_time = create_admissible_dossier("RNCP37827", first_name="Ada", last_name="Alheure", submitted_days_ago=20)
+    annex_at = datetime.now(timezone.utc) - timedelta(days=1)
     with app.app_context():
         db.session.add(Annex(dossier_id=late.id, number=1, title="Rapport E1", filename="e1.pdf",
                              media_type="application/pdf", size=10, sha256="0" * 64, storage_key="annexes/late/1",
-                             scan_state=ScanState.CLEAN, uploaded_by_id=late.candidate_id,
-                             created_at=datetime.now(timezone.utc) - timedelta(days=1)))
+                             scan_state=ScanState.CLEAN, uploaded_by_id=late.candidate_id, created_at=annex_at))
         db.session.commit()
     session_id = create_jury_session("RNCP37827", manager=manager, jurors=jurors, dossiers=[late, draft, on_time],
                                      days_ahead=3)
-    body = text(manager_client.get(f"/sessions/{session_id}"))
-    warnings = body.split("Avertissements (2)")[1].split("Les règles de la certification")[0]
-    rule = "L'ensemble des livrables est transmis au jury au plus tard 5 jours avant la date de session."
-    assert "Lina Tardive : des livrables ont été transmis le" in warnings and rule in warnings
-    assert "Noé Brouillon : le dossier n'est pas déposé et la session commence dans moins de 5 jours" in warnings
-    assert "Ada Alheure" not in warnings
     for juror in jurors:
-        from tests.sessions.conftest import declare_all
-
         declare_all(app, session_id, juror)
+    rule = "L'ensemble des livrables est transmis au jury au plus tard 5 jours avant la date de session."
     body = text(manager_client.get(f"/sessions/{session_id}"))
-    assert "Aucun point bloquant" in body and "Avertissements (2)" in body
-    assert manager_client.post(f"/sessions/{session_id}/ouvrir").status_code == 302  # warnings do not block
+    blocking = body.split("Points bloquants")[1].split("Les règles de la certification")[0]
+    annex_day = annex_at.astimezone(_paris()).strftime("%d/%m/%Y")
+    assert f"Lina Tardive : des livrables ont été transmis le {annex_day}" in blocking and rule in blocking
+    assert "Noé Brouillon : le dossier n'est pas déposé et la session commence dans moins de 5 jours" in blocking
+    assert "Ada Alheure" not in blocking and "Avertissements" not in body
+
+    response = manager_client.post(f"/sessions/{session_id}/ouvrir")
+    assert response.status_code == 409
+    refused = text(response).split("La session n'a pas été ouverte")[1].split("Points bloquants")[0]
+    assert f"Lina Tardive : des livrables ont été transmis le {annex_day}" in refused
+    assert "Noé Brouillon : le dossier n'est pas déposé" in refused and rule in refused
+    assert session_of(app, session_id).status.value == "draft"
+
+    # the draft dossier leaves the session; the session moves 20 days later: the annex is then 5 days ahead
+    noe = next(c for c in session_of(app, session_id).candidates if c.dossier_id == draft.id)
+    assert manager_client.post(f"/sessions/{session_id}/candidats/{noe.id}/retirer").status_code == 302
+    edit = page(manager_client.get(f"/sessions/{session_id}/modifier"))
+    assert 'name="day"' in edit
+    moved = (datetime.now(timezone.utc) + timedelta(days=23)).date()
+    response = manager_client.post(f"/sessions/{session_id}/modifier", data={
+        "title": "Session RNCP37827", "day": moved.isoformat(), "clock": "09:00", "ends_on": "",
+        "centre": "Centre de test", "address": "1 rue de la Paix, 75002 Paris", "video_link": "",
+        "manager_position": ""})
+    assert response.status_code == 302, text(response)
+    body = text(manager_client.get(f"/sessions/{session_id}"))
+    assert "Aucun point bloquant" in body and rule not in body.split("Les règles de la certification")[0]
+    assert manager_client.post(f"/sessions/{session_id}/ouvrir").status_code == 302
+    assert session_of(app, session_id).status.value == "open"
+
+
+def _paris():
+    from core.documents.filters import document_timezone
+
+    return document_timezone()
 
 
 def test_declarations_page_is_for_the_session_s_jurors_only(app, manager, jurors, dossiers, create_jury_session,

@@ -31,7 +31,7 @@ JURY_RULES = CERTIFICATION.jury_rules
 JURY = CERTIFICATION.extra["jury"]
 VAE_OUTCOMES = CERTIFICATION.extra["vae_outcomes"]
 TITLE_ORAL = CERTIFICATION.extra["title_oral"]
-BLOCK_ORALS = CERTIFICATION.extra["block_orals"]
+BLOCK_ORALS = CERTIFICATION.scheme.block_orals
 ORAL_EXCHANGE_AIM = CERTIFICATION.extra["oral_exchange_aim"]
 # « Attendu » of Annexe 3: one text per évaluation.
 EXPECTED = {c.evaluations[0]: c.expected for c in CERTIFICATION.competencies}

@@ -21,7 +21,7 @@ from wtforms import BooleanField
 from wtforms.validators import StopValidation
 
 from core.certifications.descriptor import Certification
-from core.dossiers.sections import ANNEXES, CONTENTS, SectionSpec
+from core.dossiers.sections import ANNEXES, CONTENTS, DELIVERABLES, SectionSpec
 from core.hookspecs import hookimpl
 from forms import sections
 from forms.base import EntryForm, Section
@@ -195,4 +195,8 @@ def livret_dossier_sections(certification: Certification) -> list[SectionSpec]:
                     options={"min_annexes": 1, "require_coverage": True}),
         SectionSpec("declaration_honneur", _("Déclaration sur l'honneur"),
                     form=sections.get("declaration_honneur")),
+        # the training route only (routes.formation.sections): the deliverables of Annexe 1
+        SectionSpec("livrables", _("Livrables des épreuves"), kind=DELIVERABLES,
+                    intro=_("L'ensemble des livrables est transmis au jury au plus tard 5 jours avant la date de "
+                            "session. Un projet unique peut être présenté pour E1, E3, E4.")),
     ]

@@ -88,19 +88,89 @@ def test_declarations_missing_link_and_training(app, session_with):
     assert "Juré1 Formateur déclare avoir participé à la formation ou à la préparation de Camille Candidat0" in messages
 
 
-def test_deliverables_less_than_5_days_before_is_a_warning(app, session_with):
-    # submitted yesterday, the session in 3 days: 4 days before it
+def messages_of(found, rule):
+    return [m for r, _b, m in found if r == rule]
+
+
+def test_deliverables_less_than_5_days_before_block(app, session_with):
+    # submitted yesterday, the session in 3 days: 4 days before it (and less than a week: the règlement rule too)
     found = problems(app, session_with([{}, {}], days_ahead=3, submitted_days_ago=1))
-    assert rules(found) == [] and rules(found, blocking=False) == ["deliverables_5_days"]
-    assert RULE_TEXT["deliverables_5_days"] in found[0][2] and "Camille Candidat0" in found[0][2]
-    assert "des livrables ont été transmis le" in found[0][2]
-    assert problems(app, session_with([{}, {}], days_ahead=3, submitted_days_ago=10)) == []
+    assert rules(found) == ["deliverables_5_days", "regulation_one_week"] and rules(found, blocking=False) == []
+    late = messages_of(found, "deliverables_5_days")[0]
+    assert RULE_TEXT["deliverables_5_days"] in late and "Camille Candidat0" in late
+    assert "des livrables ont été transmis le" in late and "Déplacez la session au" in late
+    assert rules(problems(app, session_with([{}, {}], days_ahead=3, submitted_days_ago=10))) == [
+        "regulation_one_week"]
     # not submitted, the session in 3 days
     found = problems(app, session_with([{}, {}], days_ahead=3, status="corrections_requested"))
-    assert rules(found, blocking=False) == ["deliverables_5_days"]
-    assert "le dossier n'est pas déposé" in found[0][2]
+    assert rules(found) == ["deliverables_5_days", "regulation_one_week"]
+    missing = messages_of(found, "deliverables_5_days")[0]
+    assert "Camille Candidat0 : le dossier n'est pas déposé" in missing
+    assert "les livrables devaient être transmis au jury au plus tard le" in missing
     # not submitted, the session far away: nothing yet
     assert problems(app, session_with([{}, {}], days_ahead=30, status="draft", submitted_days_ago=40)) == []
+
+
+def test_external_status_must_be_answered(app, session_with):
+    found = problems(app, session_with([{"external": True}, {"name": "Indécis", "external": None}]))
+    assert rules(found) == ["external_ratio"]
+    assert RULE_TEXT["external_ratio"] in found[0][2]
+    assert "indiquez si Juré1 Indécis est extérieur ou extérieure" in found[0][2]
+    assert "réponse manquante" in found[0][2]
+    # every answer missing: one problem per juror, none counted as external or not
+    found = problems(app, session_with([{"external": None}, {"external": None}]))
+    assert rules(found) == ["external_ratio", "external_ratio"]
+    assert not any("juré(s) extérieur(s) sur" in m for _r, _b, m in found)
+
+
+def test_regulation_reaches_the_jury_a_week_before(app, session_with):
+    from core.extensions import db
+    from core.jury.models import JurySession, SessionStatus
+
+    found = problems(app, session_with([{}, {}], days_ahead=6))
+    assert rules(found) == ["regulation_one_week"]
+    message = found[0][2]
+    assert ("Règle « Cette partie doit être partagée par le/la responsable de session : Aux jury de certification, "
+            "au plus tard une semaine avant la session. »") in message
+    assert "« Les épreuves certificatives »" in message and "Déplacez la session au" in message
+    assert problems(app, session_with([{}, {}], days_ahead=8)) == []
+    # once open, the règlement went with the convocations: the rule no longer applies
+    session_id = session_with([{}, {}], days_ahead=6)
+    with app.app_context():
+        db.session.get(JurySession, session_id).status = SessionStatus.OPEN
+        db.session.commit()
+    assert problems(app, session_id) == []
+
+
+def test_the_regulation_for_the_jury_is_section_2_of_the_reglement(app):
+    from livret_rncp37827.regulation import regulation
+
+    def texts(section):
+        out = [section.title]
+        for item in section.content:
+            out.extend([item] if isinstance(item, str) else item)
+        for sub in section.sections:
+            out.extend(texts(sub))
+        return out
+
+    with app.test_request_context():
+        document = regulation()
+    assert document.title == "Les épreuves certificatives"
+    assert document.content[0] == "Cette partie doit être partagée par le/la responsable de session :"
+    assert "Aux jury de certification, au plus tard une semaine avant la session." in document.content[1]
+    assert [s.title for s in document.sections] == [
+        "1. Le jury", "2. Les cas pratiques", "3. Les mises en situation professionnelle",
+        "4. Soutenance orale du candidat(e)", "5. Grille d'évaluation individuelle", "6. Procès verbal de jury"]
+    everything = [t for s in document.sections for t in texts(s)]
+    assert RULE_TEXT["deliverables_5_days"] in everything and RULE_TEXT["external_ratio"] in everything
+    assert [s.title for s in document.sections[1].sections] == ["Cas pratique 1 (E2)", "Cas pratique 2 (E5)"]
+    assert [s.title for s in document.sections[2].sections] == [
+        "Mise en situation 1 (E1)", "Mise en situation 2 (E3)", "Mise en situation 3 (E4)"]
+    assert "Présenter son dispositif de veille." in everything
+    assert "Compétence(s) visée(s) : C20, C21." in everything
+    assert "Questions du jury (10 min max)" in everything
+    assert ("La grille complétée et signée est transmise par le responsable de session au Comité de Contrôle et de "
+            "Conformité Qualité (certification@simplon.co) avec le procès-verbal de jury.") in everything
 
 
 def test_a_late_annex_counts_as_a_deliverable(app, session_with):
@@ -109,7 +179,7 @@ def test_a_late_annex_counts_as_a_deliverable(app, session_with):
     from core.jury.models import JurySession
 
     session_id = session_with([{}, {}], days_ahead=4, submitted_days_ago=30)
-    assert problems(app, session_id) == []
+    assert rules(problems(app, session_id)) == ["regulation_one_week"]  # less than a week: the règlement rule
     with app.app_context():
         dossier = db.session.get(JurySession, session_id).candidates[0].dossier
         db.session.add(Annex(dossier_id=dossier.id, number=1, title="Rapport", filename="r.pdf",
@@ -117,7 +187,7 @@ def test_a_late_annex_counts_as_a_deliverable(app, session_with):
                              scan_state=ScanState.CLEAN, uploaded_by_id=dossier.candidate_id,
                              created_at=datetime.now(timezone.utc) - timedelta(hours=1)))
         db.session.commit()
-    assert rules(problems(app, session_id), blocking=False) == ["deliverables_5_days"]
+    assert rules(problems(app, session_id)) == ["deliverables_5_days", "regulation_one_week"]
 
 
 def test_other_certifications_are_not_checked(app):

@@ -59,7 +59,9 @@ def test_decision_rules():
     assert (rules.competency_scale, rules.competency_threshold) == (5, 3.5)
     assert rules.averaging is False
     assert rules.block_validation is False
-    assert (rules.retakes, rules.retake_within_days, rules.retake_free) == (1, 365, True)
+    # « dans un délai maximal d'un an après l'échec »: a calendar year, not 365 days
+    assert (rules.retakes, rules.retake_within_months, rules.retake_within_days, rules.retake_free) == (
+        1, 12, None, True)
     assert "certificat nominatif" in rules.notify_success
     assert rules.notify_failure == (
         "Aucun courrier n'est adressé directement au candidat par le certificateur concernant l'échec.")
@@ -72,7 +74,7 @@ def test_deadlines_and_no_fee():
     deadlines = {d.key: d for d in CERT.deadlines}
     assert (deadlines["written_after_training"].days, deadlines["written_after_training"].after) == (
         10, "après la fin de la formation")
-    assert deadlines["retake_after_failure"].days == 365
+    assert "retake_after_failure" not in deadlines  # the retake window is a rule (a calendar year), not days
     assert CERT.fee is None
     assert any("second passage" in note for note in CERT.notes)
 
