@@ -108,6 +108,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from core.access_log import install as install_access_log
 
     install_access_log()  # the development server's access log without query-string values
+    from core.operations import logs as operation_logs, metrics as operation_metrics
+
+    operation_metrics.install(app)  # /metrics: requests by endpoint and status
+    operation_logs.install(app)  # LOG_FORMAT=json
     init_templating(app)
     register_commands(app)
     return app
@@ -226,8 +230,12 @@ def _register_blueprints(app: Flask) -> None:
     from core.organisations.api import blueprint as organisations_api_bp
 
     app.register_blueprint(organisations_api_bp)
+    from core.operations import views as _operations_views  # noqa: F401 - the probes' routes
+    from core.operations.blueprint import blueprint as operations_bp
     from core.platform.api import blueprint as platform_api_bp
     from core.platform.blueprint import blueprint as platform_bp
+
+    app.register_blueprint(operations_bp)
 
     app.register_blueprint(platform_bp)
     app.register_blueprint(platform_api_bp)

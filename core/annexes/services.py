@@ -48,6 +48,7 @@ from core.certifications.services import get_certification
 from core.dossiers.models import Annex, AnnexCompetency, Dossier, DossierStatus, DossierVersion, ScanState
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
+from core.operations.metrics import counted_scan, counted_upload
 
 log = logging.getLogger(__name__)
 
@@ -256,6 +257,7 @@ def _lock_dossier(dossier_id: int) -> None:
                        code="dossier_locked")
 
 
+@counted_upload
 def store_annex(dossier: Dossier, staged, *, user: User, title: str | None = None, role: str = "evidence",
                 competencies: Iterable[str] = (), declared_type: str | None = None,
                 deliverable: str | None = None) -> Annex:
@@ -357,6 +359,7 @@ def add_annex(dossier: Dossier, *, user: User, stream, filename: str | None, dec
 # Antivirus
 # ---------------------------------------------------------------------------
 
+@counted_scan
 def scan_annex(annex_id: int) -> str | None:
     """Job: scan the stored object with clamd and record the state (never ``clean`` unless clamd said so)."""
     from storage.scanner import ScanState as StorageScanState

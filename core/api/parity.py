@@ -94,6 +94,7 @@ PAGE_ACTIONS: dict[str, tuple[str, ...] | Exempt] = {
     "pv.generate": ("pv_api.generate",),
     "pv.sign_all": ("pv_api.sign_all",),
     "pv.correction": ("pv_api.correction",),
+    "pv.resend_committee": ("pv_api.resend_committee",),
     # -- public -------------------------------------------------------------------------------------
     "verify.page": ("verify_api.verify_api",),
 }
@@ -114,6 +115,7 @@ PAGE_READS: dict[str, tuple[str, ...]] = {
     "review.review": ("dossiers_api.dossier", "review_api.notes", "review_api.versions_diff"),
     "sessions.show": ("sessions_api.get_session",),
     "pv.overview": ("pv_api.pv_list",),
+    "pv.draft": ("pv_api.pv_draft",),
     "pv.download": ("documents_api.document_content", "pv_api.document_content"),
     "evaluation.grid": ("evaluation_api.grid",),
     "evaluation.dossier": ("evaluation_api.dossier",),

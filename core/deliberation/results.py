@@ -174,7 +174,8 @@ class DossierResult:
         return "awaiting_result" if self.waiting else "decided"
 
 
-_RESULT_KINDS = ("certificate", "jury_pv_extract")  # issued to the dossier when a PV is sealed
+_RESULT_KINDS = ("certificate", "parchment_record", "blocks_attestation",  # issued to the dossier when a PV
+                 "jury_pv_extract")  # is sealed (core.documents.access.RESULT_KINDS)
 
 
 def _pv_of(candidate: SessionCandidate, decision: JuryDecision) -> SignedDocument | None:

@@ -6,8 +6,9 @@ questions its relations ask about a document and builds the list of the generic 
 - a document **issued by a jury session**: the sealed PV and the sealed grids (a
   :class:`~core.jury.models.SignedDocument` points at them with ``document_id``) and the nominative
   certificates issued when the PV was sealed (:func:`core.pv.closing.issue_certificate`: a document of
-  kind ``certificate`` of a dossier that was a candidate of the session, issued at or after the moment
-  its PV was sealed — the latest such session);
+  kind ``certificate`` — or another of :data:`RESULT_KINDS`, issued per outcome by
+  :mod:`core.pv.outcome_documents` — of a dossier that was a candidate of the session, issued at or
+  after the moment its PV was sealed — the latest such session);
 - the list: a query per role that may only return too much (never too little), each row then checked
   with :func:`core.policy.allowed` — the one rule decides.
 """
@@ -23,6 +24,9 @@ from core.extensions import db
 from core.jury.models import JurySession, SessionCandidate, SessionJuror, SignedDocument
 
 CERTIFICATE_KIND = "certificate"  # core.pv.closing.CERTIFICATE_KIND (not imported: it pulls the PV rendering)
+# what a sealed PV issues to a candidate's dossier: the certificate (RS6776) and the documents a plugin's
+# outcomes issue (core.pv.outcome_documents.KINDS)
+RESULT_KINDS = (CERTIFICATE_KIND, "parchment_record", "blocks_attestation")
 LIVRET2_KIND = "livret2"  # core.evaluation.reading.LIVRET2_KIND
 
 
@@ -39,7 +43,7 @@ def issuing_session(document: Any) -> JurySession | None:
     signed = signed_document_of(document)
     if signed is not None:
         return signed.session
-    if not isinstance(document, Document) or document.kind != CERTIFICATE_KIND or document.dossier_id is None:
+    if not isinstance(document, Document) or document.kind not in RESULT_KINDS or document.dossier_id is None:
         return None
     return db.session.scalar(
         select(JurySession)
@@ -68,7 +72,7 @@ def _issued_by(sessions: Select, *, certificates: bool = True):
         SignedDocument.session_id.in_(sessions), SignedDocument.document_id.is_not(None)))
     if not certificates:
         return signed
-    return or_(signed, and_(Document.kind == CERTIFICATE_KIND, Document.dossier_id.in_(
+    return or_(signed, and_(Document.kind.in_(RESULT_KINDS), Document.dossier_id.in_(
         select(SessionCandidate.dossier_id).where(SessionCandidate.session_id.in_(sessions)))))
 
 

@@ -117,7 +117,7 @@ def documents():
       parameters:
         - {name: dossier_id, in: query, schema: {type: integer, minimum: 1, maximum: 2147483647}, description: "Les documents de ce dossier."}
         - {name: session_id, in: query, schema: {type: integer, minimum: 1, maximum: 2147483647}, description: "Les documents émis par cette session de jury (procès-verbal, grilles, certificats)."}
-        - {name: kind, in: query, schema: {type: string, maxLength: 40}, description: "Nature (livret2, receipt, jury_pv, jury_grid, certificate…)."}
+        - {name: kind, in: query, schema: {type: string, maxLength: 40}, description: "Nature (livret2, receipt, jury_pv, jury_grid, certificate, parchment_record, blocks_attestation…)."}
         - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 200, default: 50}, description: "Taille de la page."}
         - {name: cursor, in: query, schema: {type: string, maxLength: 200}, description: "Curseur `next` d'une réponse précédente."}
       responses:

@@ -20,7 +20,8 @@ class DocumentSchema(ResponseSchema):
     id = fields.Int(required=True, metadata=_d("Identifiant du document."))
     kind = fields.Str(required=True, metadata=_d(
         "Nature : « livret2 », « receipt », « jury_pv » (procès-verbal scellé), « jury_grid » (grille "
-        "d'évaluation scellée), « certificate » (certificat nominatif)…"))
+        "d'évaluation scellée), « certificate » (certificat nominatif), « parchment_record » (relevé de décision "
+        "pour l'édition du parchemin), « blocks_attestation » (attestation de validation de blocs de compétences)…"))
     title = fields.Str(required=True, metadata=_d("Titre."))
     filename = fields.Str(required=True, metadata=_d("Nom de fichier proposé au téléchargement."))
     media_type = fields.Str(required=True, metadata=_d("Type de contenu (en général application/pdf)."))

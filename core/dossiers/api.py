@@ -38,7 +38,7 @@ from core.dossiers.models import Document, Dossier, DossierVersion
 from core.dossiers.schemas import (SubmitRequestSchema, DossierCreateSchema, DossierDocumentListSchema, DossierListSchema,
                                    DossierProblemListSchema, DossierSchema, DossierSectionSchema,
                                    SectionDescriptorListSchema, SubmissionSchema)
-from core.dossiers.sections import FORM, SectionSpec
+from core.dossiers.sections import DELIVERABLES, FORM, SectionSpec
 from core.errors import Conflict, UserError, ValidationFailed
 from core.extensions import db
 
@@ -455,6 +455,10 @@ def save_section(dossier_id: int, key: str):
     found = services.get_dossier_for(user, dossier_id, write=True)
     cert = get_certification(found.certification_code)
     spec = services.section_spec(cert, key, found)
+    if spec.kind == DELIVERABLES:
+        raise UserError(_("La section « %(t)s » ne se remplit pas par ce point d'accès (chaque livrable s'envoie "
+                          "par POST /api/v1/dossiers/{id}/deliverables/{code}).", t=spec.title),
+                        code="not_a_form_section")
     if spec.kind != FORM:
         raise UserError(_("La section « %(t)s » ne se remplit pas par ce point d'accès (les annexes s'envoient "
                           "par POST /api/v1/dossiers/{id}/annexes).", t=spec.title), code="not_a_form_section")

@@ -297,7 +297,9 @@ class DossierSittingSchema(ResponseSchema):
         "Le procès-verbal qui porte la décision, ou null."))
     documents = fields.List(fields.Nested(DossierDocumentSchema), required=True, metadata=_d(
         "Documents émis avec cette décision et lisibles par le compte du jeton : grille d'évaluation "
-        "signée (« jury_grid »), certificat nominatif (« certificate »)…, avec leur lien de téléchargement, "
+        "signée (« jury_grid »), certificat nominatif (« certificate »), relevé de décision pour l'édition du "
+        "parchemin (« parchment_record »), attestation de blocs (« blocks_attestation »)…, avec leur lien de "
+        "téléchargement, "
         "leur empreinte SHA-256 et leur taille."))
 
 

@@ -24,6 +24,10 @@ ENDPOINTS: dict[str, str] = {
     "pages.accessibility": PUBLIC,
     "i18n.set_language": PUBLIC,
     "verify.page": PUBLIC,
+    # operations: probes for the orchestrator; /metrics checks its own token or loopback (core/operations)
+    "operations.healthz": PUBLIC,
+    "operations.readyz": PUBLIC,
+    "operations.metrics": PUBLIC,
     "verify_api.verify_api": PUBLIC,
     "api.docs": PUBLIC,
     "api.openapi": PUBLIC,

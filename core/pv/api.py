@@ -13,7 +13,7 @@ from core.api.blueprint import api_blueprint
 from core.api.parsing import load_json
 from core.api.spec import declare_error_response, declare_tag
 from core.jury.services import certification_of, get_session_for, grid_of
-from core.pv import generation, services
+from core.pv import committee, generation, services, stages
 from core.pv.schemas import (
     PvCorrectionRequestSchema,
     PvCorrectionSchema,
@@ -99,7 +99,8 @@ def pv_list(session_id: int):
         Pour le responsable de session, les jurés de la session et le personnel du certificateur.
         Chaque document indique son statut, les signataires prévus (et qui peut signer maintenant),
         les signatures apposées et, une fois scellé, le document émis. `missing` dit ce qui manque
-        pour générer le procès-verbal.
+        pour générer le procès-verbal ; `stages`, où en est son renseignement (trois étapes) ;
+        `quality_committee`, sa transmission au comité qualité du certificateur.
       tags: [pv]
       responses:
         200:
@@ -117,7 +118,8 @@ def pv_list(session_id: int):
         "correction_in_progress": session.correction_started_at is not None,
         "can_generate": not missing, "missing": missing,
         "items": [_data(d) for d in sorted(services.documents_of(session, services.PV), key=lambda d: d.number)],
-        "grids": [_data(d) for d in services.documents_of(session, services.GRID)]}))
+        "grids": [_data(d) for d in services.documents_of(session, services.GRID)],
+        "stages": stages.as_dicts(stages.stages(session)), "quality_committee": committee.status(session)}))
 
 
 @blueprint.post("/<int:session_id>/pv")
@@ -315,3 +317,4 @@ def correction(session_id: int):
 
 
 from core.pv import api_signatures  # noqa: E402,F401 - signing every awaiting document at once
+from core.pv import api_committee  # noqa: E402,F401 - the draft, the quality committee

@@ -11,8 +11,12 @@ A grid sealed replaces the grid it corrects. A procès-verbal sealed:
 - prepares the candidates' e-mails, sent after the commit (:class:`core.pv.services.Work`):
   when the certification's rules say ``notify_success`` (RS6776), a successful
   candidate gets « Certification obtenue » with a sealed nominative certificate
-  attached and a failing one gets nothing (no letter on failure); otherwise each
-  present candidate gets a neutral « décision disponible » e-mail without details.
+  attached and a failing one gets nothing (no letter on failure); a candidate whose outcome issues
+  a document (the plugin's ``extra.outcome_documents``, :mod:`core.pv.outcome_documents`: RNCP37827
+  « Admis » and « Admission partielle ») gets it sealed and attached; otherwise each present
+  candidate gets a neutral « décision disponible » e-mail without details;
+- once committed, sends the sealed PV and grids to the certification's quality committee, when it
+  names one (:mod:`core.pv.committee`).
 """
 from __future__ import annotations
 
@@ -30,7 +34,7 @@ from core.extensions import db
 from core.jury.models import Attendance, JurySession, SessionCandidate, SessionStatus, SignedDocument, \
     SignedDocumentStatus
 from core.jury.services import certification_of, grid_of
-from core.pv import documents, outcomes
+from core.pv import committee, documents, outcome_documents, outcomes
 
 CERTIFICATE_KIND = "certificate"
 
@@ -69,6 +73,9 @@ def after_pv_sealed(doc: SignedDocument, actor: User, work) -> None:
     db.session.flush()
     _emit(session, cert, grid, doc, newly)
     work.mails.extend(notifications(session, cert, grid, newly, actor, work))
+    if committee.committee_of(cert) is not None:
+        session_id, actor_id = session.id, actor.id
+        work.callbacks.append(lambda: committee.dispatch(session_id, actor_id))
 
 
 def _decide_dossiers(session: JurySession, doc: SignedDocument, actor: User, now) -> None:
@@ -129,7 +136,10 @@ def notifications(session: JurySession, cert: Certification, grid: Grid, candida
         decision = candidate.decision
         if candidate.attendance is Attendance.ABSENT or decision.outcome == outcomes.ABSENT:
             continue
-        if not success_letter:
+        spec = outcome_documents.spec_for(cert, decision.outcome)
+        if spec is not None:
+            mails.append(outcome_documents.mail(candidate, cert, spec, actor, work))
+        elif not success_letter:
             mails.append(_decision_available_mail(candidate, cert))
         elif outcomes.category(grid, decision.outcome) == outcomes.TOTAL:
             mails.append(_certificate_mail(candidate, cert, actor, work))

@@ -65,6 +65,26 @@ class PvDocumentSchema(ResponseSchema):
                                                    "document émis (`GET /api/v1/documents/{id}`)."))
 
 
+class PvStageSchema(ResponseSchema):
+    key = fields.Str(required=True, metadata={"enum": ["before_session", "deliberation", "end_of_session"], **_d(
+        "L'étape du renseignement du PV : avant session, pendant la délibération, fin de session.")})
+    number = fields.Int(required=True, metadata=_d("1, 2 ou 3."))
+    label = fields.Str(required=True, metadata=_d("L'étape dans les mots du règlement (qui renseigne quelles parties)."))
+    complete = fields.Bool(required=True, metadata=_d("Vrai quand les parties de cette étape sont renseignées."))
+    missing = fields.List(fields.Str(), required=True, metadata=_d("Ce qui manque, en français."))
+
+
+class PvQualityCommitteeSchema(ResponseSchema):
+    name = fields.Str(required=True, metadata=_d("Le comité qualité du certificateur (donnée de la certification)."))
+    email = fields.Str(required=True, metadata=_d("Son adresse."))
+    state = fields.Str(required=True, metadata={"enum": ["waiting", "queued", "sent", "failed"], **_d(
+        "« waiting » (procès-verbal pas encore scellé), « queued » (envoi en cours), « sent » (transmis), "
+        "« failed » (l'envoi a échoué : le renvoyer).")})
+    at = UtcDateTime(required=True, allow_none=True, metadata=_d("Date de la transmission ou de l'échec."))
+    can_resend = fields.Bool(required=True, metadata=_d(
+        "Vrai quand le responsable de session peut renvoyer (`POST .../pv/quality-committee`)."))
+
+
 class PvListSchema(ResponseSchema):
     session_id = fields.Int(required=True, metadata=_d("Identifiant de la session."))
     session_status = fields.Str(required=True, metadata=_d("Statut de la session : draft, open, closed."))
@@ -77,6 +97,13 @@ class PvListSchema(ResponseSchema):
         "Les procès-verbaux de la session, du plus ancien au plus récent."))
     grids = fields.List(fields.Nested(PvDocumentSchema), required=True, metadata=_d(
         "Les grilles d'évaluation individuelles à signer ou signées."))
+    stages = fields.List(fields.Nested(PvStageSchema), required=True, metadata=_d(
+        "Le renseignement du PV en trois étapes : avant session (parties 1 et 2, noms des candidats), "
+        "pendant la délibération (partie 2, résultats), fin de session (statistiques, parties 3 et 4, "
+        "signatures). Le projet (`GET .../pv/draft`) imprime ce qui est déjà renseigné."))
+    quality_committee = fields.Nested(PvQualityCommitteeSchema, required=True, allow_none=True, metadata=_d(
+        "La transmission du procès-verbal et des grilles scellés au comité qualité du certificateur, ou null "
+        "quand la certification n'en prévoit pas."))
 
 
 class PvGeneratedSchema(ResponseSchema):

@@ -99,6 +99,7 @@ class Work:
     new_keys: list[str] = field(default_factory=list)  # deleted if the transaction fails
     old_keys: list[str] = field(default_factory=list)  # deleted once it is committed
     mails: list[dict[str, Any]] = field(default_factory=list)  # sent once it is committed
+    callbacks: list[Any] = field(default_factory=list)  # called (no argument) once it is committed
 
     def after_commit(self) -> None:
         """Delete the replaced objects and send the e-mails; a failure here is logged, never undone."""
@@ -114,6 +115,11 @@ class Work:
                 send_mail(**mail)
             except Exception:  # noqa: BLE001 - the documents are sealed and committed: log and go on
                 logger.exception("could not send the e-mail %r to %s", mail.get("subject"), mail.get("to"))
+        for callback in self.callbacks:
+            try:
+                callback()
+            except Exception:  # noqa: BLE001 - same: committed, log and go on
+                logger.exception("after-commit task %r failed", callback)
 
     def commit(self) -> None:
         db.session.commit()

@@ -11,7 +11,7 @@ from core.errors import UserError
 from core.extensions import db, limiter
 from core.jury.services import certification_of, get_session_for, grid_of, manages
 from core.policy import require
-from core.pv import generation, services
+from core.pv import committee, generation, services, stages
 from core.pv.blueprint import blueprint
 from core.pv.forms import CorrectionForm, GenerateForm, SignAllForm
 from core.sealing.forms import confirm_identity
@@ -67,6 +67,7 @@ def _render(session, correction_form=None, generate_errors=None, status: int = 2
         waiting=services.awaiting(session, current_user), generate_form=GenerateForm(),
         correction_form=correction_form or CorrectionForm(),
         can_correct=is_manager and generation.can_start_correction(session),
+        stages=stages.stages(session), committee=committee.status(session),
         session_url=optional_url("sessions.show", session_id=session.id),
         deliberation_url=optional_url("deliberation.session_overview", session_id=session.id)), status
 
@@ -93,6 +94,34 @@ def generate(session_id: int):
         return _render(session, generate_errors=missing or [], status=exc.status)
     flash(_("Le procès-verbal n° %(n)d et %(g)d grille(s) d'évaluation ont été générés et certifiés. Les membres du "
             "jury peuvent les signer, puis vous signerez le procès-verbal.", n=pv.number, g=len(grids)), "success")
+    return redirect(url_for("pv.overview", session_id=session.id))
+
+
+@blueprint.get("/<int:session_id>/pv/projet")
+@login_required
+def draft(session_id: int):
+    from core.pv.api_committee import draft_response
+
+    return draft_response(get_session_for(current_user, session_id), inline=True)
+
+
+@blueprint.post("/<int:session_id>/pv/comite-qualite")
+@login_required
+def resend_committee(session_id: int):
+    session = get_session_for(current_user, session_id, manage=True)
+    if not GenerateForm().validate_on_submit():
+        return _render(session, status=400)
+    try:
+        state = committee.resend(session, current_user)
+    except UserError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _render(session, status=exc.status)
+    if state and state["state"] == "failed":
+        flash(_("L'envoi au %(name)s a de nouveau échoué : réessayez plus tard.", name=state["name"]), "error")
+    else:
+        flash(_("Le procès-verbal et les grilles scellés ont été renvoyés au %(name)s.", name=state["name"]),
+              "success")
     return redirect(url_for("pv.overview", session_id=session.id))
 
 

@@ -29,6 +29,7 @@ from core.config import ConfigError
 from core.dossiers.models import Document
 from core.errors import UserError, ValidationFailed
 from core.extensions import db
+from core.operations.metrics import counted_seal
 from core.sealing import reports
 from core.sealing.models import DocumentHash
 from core.sealing.timestamps import add_document_timestamp, timestamp_state
@@ -345,6 +346,7 @@ def _safe_filename(filename: str) -> str:
     return (slugify(stem) or "document")[:150] + ".pdf"
 
 
+@counted_seal
 def issue_document(pdf_bytes: bytes, *, dossier=None, version=None, kind: str, title: str, filename: str,
                    reason: str | None = None, level: str | None = None, actor_id: int | None = None,
                    commit: bool = True, organisation=None, field_name: str | None = None) -> Document:

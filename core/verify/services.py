@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from core.errors import UserError, ValidationFailed
 from core.extensions import db
+from core.operations.metrics import counted_verification
 from core.sealing.reports import stored_report, trust_fingerprint
 from core.sealing.services import issued_hashes, signing_config
 from signing import DocumentRefused, InvalidDocument, Limits, VerificationReport, VerificationTooComplex, verify
@@ -109,6 +110,7 @@ def read_limited(stream: IO[bytes]) -> bytes:
     return data
 
 
+@counted_verification
 def verify_document(data: bytes) -> VerificationResult:
     """The report of ``data``: the one computed at issuance when these bytes are a document the
     platform issued (same SHA-256, same trust roots), else a full verification within the budget.

@@ -103,6 +103,10 @@ def test_gunicorn_access_log_has_no_query_values(tmp_path):
     try:
         referer = f"http://127.0.0.1:{port}/certificateur/dossiers?q={EMAIL}"
         assert _get(f"http://127.0.0.1:{port}/accessibilite?q={EMAIL}&page=2", headers={"Referer": referer}) == 200
+        # `make run` serves this way: the probes an orchestrator and Prometheus use answer
+        assert _get(f"http://127.0.0.1:{port}/healthz") == 200
+        assert _get(f"http://127.0.0.1:{port}/readyz") == 200
+        assert _get(f"http://127.0.0.1:{port}/metrics") == 200
     finally:
         process.terminate()
         _out, errors = process.communicate(timeout=30)

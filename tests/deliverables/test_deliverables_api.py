@@ -98,6 +98,9 @@ def test_a_code_the_route_does_not_declare_and_a_vae_dossier(client, open_dossie
     assert error["code"] == "deliverable_not_found"
     assert error["details"]["offered"] == ["E1", "E2", "E3", "E4", "E5"]
     assert "Livrables attendus : E1, E2, E3, E4, E5." in error["message"]
+    put = client.put(f"/api/v1/dossiers/{candidate.dossier_id}/sections/livrables", json={},
+                     headers=candidate.headers)
+    assert put.status_code == 400 and "/deliverables/{code}" in put.get_json()["error"]["message"]
 
     vae = open_dossier(route=None)
     response = upload(vae, "E1", 3)

@@ -168,12 +168,17 @@ def test_rncp37827_pv_signed_by_both_jurors_and_the_manager_then_sealed_and_corr
     assert events[-1][1]["counts"] == {"present": 2, "absent": 1, "admitted_totally": 1, "admitted_partially": 1,
                                        "refused": 0}
 
-    # RNCP37827: a neutral e-mail to each present candidate, no details; none to the absent one
+    # RNCP37827: each present candidate gets the document their outcome issues (« Admis »: the decision from
+    # which the parchment is issued; « Admission partielle »: the attestation of the validated blocks), none
+    # to the absent one; the quality committee gets the sealed PV and grids (tests/pv/test_pv_stages_committee.py)
     mails = outbox()
     to = sorted(m["To"] for m in mails)
-    assert to == sorted([s["candidates"][0].email, s["candidates"][1].email])
-    assert all(m["Subject"] == "La décision du jury est disponible dans votre espace" for m in mails)
-    assert all("Admis" not in m.get_body().get_content() for m in mails)
+    assert to == sorted([s["candidates"][0].email, s["candidates"][1].email, "certification@simplon.co"])
+    subjects = {m["To"]: m["Subject"] for m in mails}
+    assert subjects[s["candidates"][0].email] == ("Décision du jury : Relevé de décision – édition du parchemin "
+                                                  "– RNCP37827")
+    assert subjects[s["candidates"][1].email] == ("Décision du jury : Attestation de validation de blocs de "
+                                                  "compétences – RNCP37827")
 
     _correct(app, client, s, mgr, api_headers, sealed, issued, grids)
 

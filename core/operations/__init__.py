@@ -1,0 +1,1 @@
+"""Operating the platform: health and readiness probes, Prometheus metrics, JSON logs."""
