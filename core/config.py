@@ -194,6 +194,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("S3_SECURE", True, _bool, "Use TLS to reach the S3 endpoint."),
     Setting("S3_REGION", "", _str, "S3 region (empty: server default)."),
     Setting("S3_OBJECT_LOCK_BUCKET", "", _str, "Bucket with object lock for sealed documents (empty: none)."),
+    Setting("SEALED_RETENTION_DAYS", 3650, _positive_int, "Retention of every issued (sealed) document in the object-lock bucket, in days (COMPLIANCE mode: nobody can shorten it)."),
+    Setting("SEALED_REQUIRE_LOCK", False, _bool, "true: issuing a document fails (nothing issued) unless the storage confirms the retention (production with S3 object lock)."),
     Setting("S3_CREATE_BUCKETS", False, _bool, "Create the buckets at start-up when missing."),
     Setting("CLAMD_ADDRESS", "", _str, "clamd address (tcp://host:3310 or unix:///path); empty: files are marked 'not scanned'."),
     Setting("UPLOAD_SCAN", True, _bool, "Scan uploads with clamd (CLAMD_ADDRESS). Without the development PKI (SIGNING_DEV_PKI=false) the platform refuses to start without CLAMD_ADDRESS unless this is set to off on purpose; off: files are stored 'not scanned'."),

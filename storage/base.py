@@ -414,6 +414,16 @@ class Storage(abc.ABC):
         stored = self.put(key, stream, length=length, content_type=content_type, sha256=sha256)
         return SealedObject(stored=stored, bucket=None, locked=False, reason=reason)
 
+    def seal_object(self, key: str, *, retain_until: datetime, mode: str = "COMPLIANCE") -> SealedObject:
+        """Make an object already stored immutable: from now on it is never replaced nor deleted through
+        this interface, and the backend enforces a retention until ``retain_until`` where it can (S3 object
+        lock). Called once the object is recorded (issued documents), so that a failed issuance leaves
+        nothing locked behind. This default (no object lock) reports ``locked=False``."""
+        stat = self.stat(key)
+        return SealedObject(stored=StoredObject(key=key, size=stat.size, sha256=stat.sha256 or "",
+                                                content_type=stat.content_type or ""),
+                            bucket=None, locked=False, reason=f"the {self.name} backend has no object lock")
+
     def exists(self, key: str) -> bool:
         try:
             self.stat(key)

@@ -29,6 +29,7 @@ from .base import (
     ObjectNotFound,
     ObjectReader,
     ObjectStat,
+    SealedObject,
     Source,
     Storage,
     StorageError,
@@ -40,6 +41,8 @@ from .base import (
 )
 
 FILE_MODE = 0o640
+#: sealed documents (``put_sealed``): read-only; ``put`` refuses to replace them, ``delete`` keeps them
+SEALED_MODE = 0o440
 DIR_MODE = 0o750
 META_SUFFIX = ".meta.json"
 TMP_PREFIX = ".tmp-"
@@ -113,8 +116,17 @@ class FilesystemStorage(Storage):
             raise
 
     # -- interface ---------------------------------------------------------------
+    @staticmethod
+    def _is_sealed(path: Path) -> bool:
+        try:
+            return path.is_file() and not path.stat().st_mode & 0o222
+        except OSError:
+            return False
+
     def put(self, key, stream: Source, *, length=None, content_type, sha256=None, max_size=None) -> StoredObject:
         path = self._path(key)
+        if self._is_sealed(path):
+            raise StorageError(f"sealed object {key!r} cannot be replaced")
         if sha256 is not None:
             validate_sha256(sha256)
         self._mkdirs(path.parent)
@@ -184,8 +196,40 @@ class FilesystemStorage(Storage):
             modified=datetime.fromtimestamp(st.st_mtime, tz=timezone.utc),
         )
 
+    def seal_object(self, key: str, *, retain_until, mode: str = "COMPLIANCE") -> SealedObject:
+        """The stored file becomes read-only: ``put`` refuses to replace it, ``delete`` keeps it."""
+        path = self._path(key)
+        stat = self.stat(key)
+        for target in (self._meta_path(path), path):
+            if target.exists():
+                os.chmod(target, SEALED_MODE)
+        return SealedObject(stored=StoredObject(key=key, size=stat.size, sha256=stat.sha256 or "",
+                                                content_type=stat.content_type or ""),
+                            bucket=None, locked=False,
+                            reason="the filesystem backend has no object lock: the file is read-only")
+
+    def put_sealed(self, key, stream: Source, *, content_type, retain_until, mode="COMPLIANCE", length=None,
+                   sha256=None, require_lock=False) -> SealedObject:
+        """A sealed document as a read-only file: never replaced (``put`` refuses), never deleted (``delete``
+        keeps it). A file system has no retention date: ``locked`` stays ``False`` with the reason."""
+        reason = "the filesystem backend has no object lock: the file is read-only"
+        if require_lock:
+            raise StorageError(f"sealed storage unavailable: {reason}")
+        path = self._path(key)
+        if path.exists():
+            raise StorageError(f"sealed object {key!r} already exists: it cannot be replaced")
+        stored = self.put(key, stream, length=length, content_type=content_type, sha256=sha256)
+        for target in (self._meta_path(path), path):
+            os.chmod(target, SEALED_MODE)
+        return SealedObject(stored=stored, bucket=None, locked=False, reason=reason)
+
     def delete(self, key: str) -> bool:
         path = self._path(key)
+        if self._is_sealed(path):
+            import logging
+
+            logging.getLogger(__name__).warning("sealed object %s kept: sealed documents are never deleted", key)
+            return False
         existed = True
         try:
             os.unlink(path)

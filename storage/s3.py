@@ -294,6 +294,7 @@ class MinioStorage(Storage):
         return _S3Upload(self, self.bucket, key, content_type, caller_hashes=caller_hashes)
 
     def put(self, key, stream: Source, *, length=None, content_type, sha256=None, max_size=None) -> StoredObject:
+        self._refuse_sealed(key)
         stored, _version = self._put(self.bucket, key, stream, length=length, content_type=content_type,
                                      sha256=sha256, max_size=max_size)
         return stored
@@ -319,6 +320,7 @@ class MinioStorage(Storage):
         """
         if mode not in (COMPLIANCE, GOVERNANCE):
             raise ValueError(f"retention mode must be {COMPLIANCE} or {GOVERNANCE}")
+        self._refuse_sealed(key)
         if retain_until.tzinfo is None:
             raise ValueError("retain_until must be timezone-aware")
         available, reason = self.object_lock_available()
@@ -347,21 +349,87 @@ class MinioStorage(Storage):
         return SealedObject(stored=stored, bucket=bucket, locked=True, mode=retention.mode,
                             retain_until=retention.retain_until_date, version_id=version_id)
 
-    def open(self, key: str) -> ObjectReader:
+    # Sealed documents live in the object-lock bucket (``put_sealed``); every other object, and sealed
+    # documents stored before a lock bucket was configured, in the main bucket. Reads look in the main
+    # bucket first, then in the lock bucket; nothing in the lock bucket is ever replaced or deleted here.
+
+    def _sealed_exists(self, key: str) -> bool:
+        if not self.object_lock_bucket:
+            return False
+        try:
+            self.client.stat_object(self.object_lock_bucket, key)
+        except (MinioException, urllib3.exceptions.HTTPError, OSError) as exc:
+            if isinstance(self._wrap(exc, key), ObjectNotFound):
+                return False
+            raise self._wrap(exc, key) from exc
+        return True
+
+    def _refuse_sealed(self, key: str) -> None:
+        if self._sealed_exists(key):
+            raise StorageError(f"sealed object {key!r} cannot be replaced")
+
+    def _in_buckets(self, key: str, call):
+        """``call(bucket)`` on the main bucket, then on the lock bucket when the object is not found."""
         validate_key(key)
         try:
-            response = self.client.get_object(self.bucket, key)
+            return call(self.bucket)
+        except (MinioException, urllib3.exceptions.HTTPError, OSError) as exc:
+            error = self._wrap(exc, key)
+            if not (self.object_lock_bucket and isinstance(error, ObjectNotFound)):
+                raise error from exc
+        try:
+            return call(self.object_lock_bucket)
         except (MinioException, urllib3.exceptions.HTTPError, OSError) as exc:
             raise self._wrap(exc, key) from exc
+
+    def seal_object(self, key: str, *, retain_until: datetime, mode: str = COMPLIANCE) -> SealedObject:
+        """Move an object of the main bucket into the object-lock bucket under a retention (written there with
+        the retention headers, the retention read back, then the main bucket's copy removed). Without a lock
+        bucket with object lock, the object stays where it is and ``locked`` is ``False`` with the reason.
+        Idempotent."""
+        if mode not in (COMPLIANCE, GOVERNANCE):
+            raise ValueError(f"retention mode must be {COMPLIANCE} or {GOVERNANCE}")
+        stat = self.stat(key)
+        stored = StoredObject(key=key, size=stat.size, sha256=stat.sha256 or "", content_type=stat.content_type or "")
+        available, reason = self.object_lock_available()
+        if not available:
+            return SealedObject(stored=stored, bucket=self.bucket, locked=False, reason=reason)
+        bucket = self.object_lock_bucket
+        version_id = None
+        if not self._sealed_exists(key):
+            # written again with the retention headers (documents are small): a server-side copy does not
+            # carry a retention on every S3 server (SeaweedFS ignores it)
+            try:
+                response = self.client.get_object(self.bucket, key)
+                try:
+                    data = response.read()
+                finally:
+                    response.close()
+                    response.release_conn()
+            except (MinioException, urllib3.exceptions.HTTPError, OSError) as exc:
+                raise self._wrap(exc, key) from exc
+            stored, version_id = self._put(bucket, key, data, length=len(data), content_type=stored.content_type
+                                           or "application/octet-stream", sha256=stat.sha256 or None,
+                                           max_size=None, retention=Retention(mode, retain_until.astimezone(timezone.utc)))
+        try:
+            retention = self.client.get_object_retention(bucket, key, version_id=version_id)
+        except (MinioException, urllib3.exceptions.HTTPError, OSError) as exc:
+            return SealedObject(stored=stored, bucket=bucket, locked=False, version_id=version_id,
+                                reason=f"retention could not be read back: {exc}")
+        if retention is None or retention.retain_until_date is None:
+            return SealedObject(stored=stored, bucket=bucket, locked=False, version_id=version_id,
+                                reason="the server did not record the retention")
+        self._remove_quietly(self.bucket, key)  # the locked copy is now the only one
+        return SealedObject(stored=stored, bucket=bucket, locked=True, mode=retention.mode,
+                            retain_until=retention.retain_until_date, version_id=version_id)
+
+    def open(self, key: str) -> ObjectReader:
+        response = self._in_buckets(key, lambda bucket: self.client.get_object(bucket, key))
         size = int(response.headers.get("Content-Length", "0") or 0)
         return ObjectReader(response, size=size, release=response.release_conn)
 
     def stat(self, key: str) -> ObjectStat:
-        validate_key(key)
-        try:
-            st = self.client.stat_object(self.bucket, key)
-        except (MinioException, urllib3.exceptions.HTTPError, OSError) as exc:
-            raise self._wrap(exc, key) from exc
+        st = self._in_buckets(key, lambda bucket: self.client.stat_object(bucket, key))
         meta = st.metadata or {}
         sha256 = meta.get("x-amz-meta-" + SHA256_META)
         modified = st.last_modified or datetime.now(timezone.utc)
@@ -371,9 +439,17 @@ class MinioStorage(Storage):
                           modified=modified)
 
     def delete(self, key: str) -> bool:
+        """Remove an object of the main bucket; a sealed document (lock bucket) is kept: ``False``."""
+        validate_key(key)
         try:
-            self.stat(key)
-        except ObjectNotFound:
+            self.client.stat_object(self.bucket, key)
+        except (MinioException, urllib3.exceptions.HTTPError, OSError) as exc:
+            if not isinstance(self._wrap(exc, key), ObjectNotFound):
+                raise self._wrap(exc, key) from exc
+            if self._sealed_exists(key):
+                import logging
+
+                logging.getLogger(__name__).warning("sealed object %s kept: sealed documents are never deleted", key)
             return False
         try:
             self.client.remove_object(self.bucket, key)

@@ -80,6 +80,7 @@ def seal_group() -> click.Group:
         "ou renouvelle l'horodatage des documents scellés (livret seal renew)."))
     group.add_command(base)
     group.add_command(renew_command)
+    group.add_command(lock_command)
     return group
 
 
@@ -107,4 +108,30 @@ def renew_command(now):
     click.echo(f"{counts['due']} document(s) à renouveler, {counts['renewed']} renouvelé(s), "
                f"{counts['failed']} en échec.")
     if counts["failed"]:
+        raise SystemExit(1)
+
+
+@click.command("lock", help="Verrouille dans le stockage les documents émis qui ne le sont pas encore (bucket à "
+                            "verrouillage d'objets, rétention SEALED_RETENTION_DAYS ; fichiers en lecture seule).")
+@with_appcontext
+def lock_command():
+    from sqlalchemy import select
+
+    from core.dossiers.models import Document
+    from core.extensions import db
+    from core.sealing.immutable import seal_now
+
+    keys = db.session.scalars(select(Document.storage_key).where(Document.storage_key.is_not(None))).all()
+    locked = kept = failed = 0
+    for key in keys:
+        result = seal_now(key)
+        if result is None:
+            failed += 1
+        elif result.locked:
+            locked += 1
+        else:
+            kept += 1
+    click.echo(f"{len(keys)} document(s) : {locked} verrouillé(s) avec rétention, {kept} en lecture seule sans "
+               f"rétention, {failed} en échec.")
+    if failed:
         raise SystemExit(1)

@@ -30,7 +30,7 @@ from core.dossiers.models import Document
 from core.errors import UserError, ValidationFailed
 from core.extensions import db
 from core.operations.metrics import counted_seal
-from core.sealing import reports
+from core.sealing import immutable, reports
 from core.sealing.models import DocumentHash
 from core.sealing.timestamps import add_document_timestamp, timestamp_state
 from signing import (
@@ -363,6 +363,7 @@ def issue_document(pdf_bytes: bytes, *, dossier=None, version=None, kind: str, t
     """
     from storage import StorageError, new_key
 
+    immutable.require_lock_available()
     sealed = seal_pdf(pdf_bytes, reason=reason or title, level=level, organisation=organisation,
                       field_name=field_name)
     digest = hashlib.sha256(sealed).hexdigest()
@@ -388,6 +389,7 @@ def issue_document(pdf_bytes: bytes, *, dossier=None, version=None, kind: str, t
                    payload={"kind": kind, "dossier_id": dossier_id, "sha256": stored.sha256})
         if report is None:
             reports.schedule(digest)
+        immutable.seal_after_commit(stored.key)
         if commit:
             db.session.commit()
     except Exception as exc:
@@ -480,6 +482,7 @@ def renew_document(document: Document, current: DocumentHash) -> DocumentHash:
     stored = storage.put(new_key("documents", document.dossier_id if document.dossier_id is not None else "platform"),
                          renewed, length=len(renewed), sha256=hashlib.sha256(renewed).hexdigest(),
                          content_type="application/pdf")
+    immutable.seal_after_commit(stored.key)
     try:
         now = utcnow()
         current.superseded_at = now
@@ -493,7 +496,8 @@ def renew_document(document: Document, current: DocumentHash) -> DocumentHash:
         db.session.rollback()
         storage.delete(stored.key)
         raise
-    storage.delete(old_key)  # only once the replacement is committed
+    # the previous bytes stay: a sealed object is never deleted (the superseded hash row still names them)
+    logger.info("document %s renewed: %s kept, %s added", document.id, old_key, stored.key)
     return row
 
 

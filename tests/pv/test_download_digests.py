@@ -64,6 +64,7 @@ def tamper(app, key: str) -> None:
     storage = app.extensions["livret"].storage
     path = storage._path(key)
     data = path.read_bytes()
+    path.chmod(0o640)  # issued documents are read-only: whoever tampers with the disk lifts that first
     path.write_bytes(data[:200] + bytes([data[200] ^ 0xFF]) + data[201:])
 
 

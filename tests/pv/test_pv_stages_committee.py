@@ -55,7 +55,6 @@ def test_stages_and_the_draft_before_the_session_then_during_the_deliberation(
         db.session.commit()
     assert [s["complete"] for s in _stages(client, sid, headers)["stages"]] == [True, False, False]
     draft = client.get(f"/api/v1/sessions/{sid}/pv/draft", headers=headers)
-    print(draft.get_data(as_text=True)[:500])
     assert draft.status_code == 200 and draft.headers["Content-Type"] == "application/pdf"
     assert draft.headers["Content-Disposition"].startswith("attachment")
     text = pdf_text(read_pdf(draft))
@@ -69,7 +68,7 @@ def test_stages_and_the_draft_before_the_session_then_during_the_deliberation(
         "Commentaires sur les blocs refusés")[-1]
     assert "Signatures électroniques" not in text  # no signature page on a draft
     # anyone else: 404
-    stranger = create_user("session_manager", organisation=org)
+    stranger = create_user("juror")  # sits on no jury of this session
     assert client.get(f"/api/v1/sessions/{sid}/pv/draft", headers=api_headers(stranger)).status_code == 404
 
     # during the deliberation: attendance known, decisions still to record

@@ -78,7 +78,10 @@ def test_seal_renew_adds_a_document_timestamp(app, runner, input_pdf):
         assert rows[0].superseded_at is not None and rows[1].superseded_at is None
         assert rows[1].last_timestamp_at >= rows[0].last_timestamp_at
         assert "document.timestamp_renewed" in db.session.scalars(select(AuditEvent.action)).all()
-    assert not storage.exists(old_key)  # deleted once the new object was committed
+    # the previous version is kept as it was sealed: a new object holds the renewed bytes
+    with storage.open(old_key) as reader:
+        assert hashlib.sha256(b"".join(reader)).hexdigest() == old_sha
+    assert not storage.delete(old_key) and storage.exists(old_key)  # never deleted
     report = verify(data, trust_roots=_roots(app))
     assert report.valid, report.reasons
     assert len(report.document_timestamps) == 2 and all(t.valid for t in report.document_timestamps)

@@ -313,3 +313,59 @@ def test_s3_unreachable_is_an_error(tmp_path):
         s3.put("annexes/1/x", b"data", content_type="text/plain")
     with pytest.raises(StorageError):
         s3.check()
+
+
+def test_filesystem_sealed_objects_are_read_only_never_replaced_nor_deleted(fs_storage):
+    from storage import StorageError
+
+    until = datetime.now(timezone.utc) + timedelta(days=1)
+    fs_storage.put("documents/1/pv", b"%PDF-1.7 pv", content_type="application/pdf")
+    sealed = fs_storage.seal_object("documents/1/pv", retain_until=until)
+    assert not sealed.locked and "read-only" in sealed.reason and sealed.stored.sha256 == sha(b"%PDF-1.7 pv")
+    path = fs_storage._path("documents/1/pv")
+    assert path.stat().st_mode & 0o777 == 0o440
+    with pytest.raises(StorageError, match="cannot be replaced"):
+        fs_storage.put("documents/1/pv", b"%PDF-1.7 autre", content_type="application/pdf")
+    assert fs_storage.delete("documents/1/pv") is False
+    with fs_storage.open("documents/1/pv") as reader:
+        assert b"".join(reader) == b"%PDF-1.7 pv"
+    with pytest.raises(StorageError, match="already exists"):
+        fs_storage.put_sealed("documents/1/pv", b"x", content_type="application/pdf", retain_until=until)
+
+
+def test_s3_sealed_objects_move_to_the_lock_bucket_and_cannot_be_deleted_or_overwritten(s3_server):
+    from storage import StorageError
+    from storage.s3 import MinioStorage
+
+    bucket, locked_bucket = f"t-{uuid.uuid4().hex[:12]}", f"l-{uuid.uuid4().hex[:12]}"
+    s3 = MinioStorage(s3_server["endpoint"], s3_server["access_key"], s3_server["secret_key"], bucket,
+                      secure=False, region="us-east-1", object_lock_bucket=locked_bucket, create_buckets=True)
+    data = b"%PDF-1.7 proces-verbal scelle"
+    s3.put("documents/7/pv", data, content_type="application/pdf", sha256=sha(data))
+    until = datetime.now(timezone.utc) + timedelta(days=1)
+    sealed = s3.seal_object("documents/7/pv", retain_until=until)
+    assert sealed.locked and sealed.bucket == locked_bucket and sealed.mode == "COMPLIANCE"
+    assert sealed.retain_until is not None and sealed.retain_until >= until - timedelta(seconds=1)
+    assert s3.seal_object("documents/7/pv", retain_until=until).locked  # idempotent
+    client = s3_server["client"]
+    assert [o.object_name for o in client.list_objects(bucket, recursive=True)] == []  # moved
+    with s3.open("documents/7/pv") as reader:  # read through the lock bucket
+        assert b"".join(reader) == data
+    assert s3.stat("documents/7/pv").sha256 == sha(data)
+    # through the storage interface: never replaced, never deleted
+    with pytest.raises(StorageError, match="cannot be replaced"):
+        s3.put("documents/7/pv", b"%PDF-1.7 faux", content_type="application/pdf")
+    assert s3.delete("documents/7/pv") is False
+    # on the server itself: the locked version cannot be deleted, and an overwrite leaves it intact
+    with pytest.raises(Exception) as refused:
+        client.remove_object(locked_bucket, "documents/7/pv", version_id=sealed.version_id)
+    assert "AccessDenied" in str(refused.value) or "locked" in str(refused.value).lower()
+    import io
+
+    client.put_object(locked_bucket, "documents/7/pv", io.BytesIO(b"%PDF-1.7 faux"), length=13)
+    kept = client.get_object(locked_bucket, "documents/7/pv", version_id=sealed.version_id)
+    try:
+        assert kept.read() == data
+    finally:
+        kept.close()
+        kept.release_conn()

@@ -152,7 +152,11 @@ def test_jury_rules():
     assert "au moins 2 professionnels" in CERT.jury_rules[0].text
     assert "50%" in CERT.jury_rules[1].text
     assert CERT.extra["jury"] == {"min_professionals": 2, "min_experience_years": 2, "min_external_ratio": 0.5,
-                                  "deliverables_days_before_session": 5}
+                                  "deliverables_days_before_session": 5, "regulation_days_before_session": 7}
+    # section 2: « Aux jury de certification, au plus tard une semaine avant la session. »
+    assert CERT.extra["regulation"]["jury_deadline"] in CERT.extra["regulation"]["shared_with"]
+    assert CERT.extra["juror_field"] == "le développement et l'IA"
+    assert f"dans {CERT.extra['juror_field']}" in CERT.jury_rules[0].text
 
 
 def test_fee_and_deadline():
