@@ -147,7 +147,8 @@ def livret_jury_problems(certification, session):
 def livret_jury_regulation(certification):
     """Return the part of the certification's règlement its jury receives with the convocation (firstresult).
 
-    Called when a session of ``certification`` opens: core renders the
+    Called when a session's page is shown (to announce the document; keep it
+    cheap) and when a session of ``certification`` opens: core renders the
     document as a tagged PDF (PDF/A-3a, PDF/UA-1) and attaches it to each
     juror's convocation e-mail, then records when it was sent
     (``JurySession.regulation_sent_at``, shown on the session page and in the

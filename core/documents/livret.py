@@ -349,6 +349,9 @@ class Section:
     contents_label: str | None = None
     count: int | None = None
     new_page: bool = True
+    # rows printed after this section's row in "Contenu de ce livret", with no count nor page (the seed's
+    # « Vous soulignez les expériences en rapport direct avec le diplôme visé » under « Votre CV »)
+    contents_after: list[str] = field(default_factory=list)
 
     @property
     def heading(self) -> str:
@@ -361,7 +364,7 @@ class Section:
         return {"key": self.key, "title": self.title, "anchor": self.anchor,
                 "blocks": [block.to_dict() for block in self.blocks], "number": self.number,
                 "level": self.level, "intro": self.intro, "contents_label": self.contents_label,
-                "count": self.count, "new_page": self.new_page}
+                "count": self.count, "new_page": self.new_page, "contents_after": list(self.contents_after)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Section":
@@ -369,13 +372,14 @@ class Section:
                    blocks=[block_from_dict(b) for b in data.get("blocks") or []],
                    number=data.get("number", ""), level=int(data.get("level", 1)),
                    intro=data.get("intro", ""), contents_label=data.get("contents_label"),
-                   count=data.get("count"), new_page=bool(data.get("new_page", True)))
+                   count=data.get("count"), new_page=bool(data.get("new_page", True)),
+                   contents_after=list(data.get("contents_after") or []))
 
 
 @dataclass
 class ContentsRow:
     label: str
-    count: int
+    count: int | None  # None: a row of the form with nothing to count
     anchor: str | None  # the page is that of this anchor
 
 
@@ -409,8 +413,9 @@ class Livret2:
                 row = ContentsRow(section.contents_label, count, section.anchor)
                 by_label[section.contents_label] = row
                 rows.append(row)
+                rows.extend(ContentsRow(label, None, None) for label in section.contents_after)
             else:
-                row.count += count
+                row.count = (row.count or 0) + count
         return rows
 
     def toc(self) -> list[tuple[Section, list[Section]]]:

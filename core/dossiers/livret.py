@@ -15,7 +15,7 @@ from core.certifications.descriptor import Certification
 from core.documents import livret as lv
 from core.dossiers.models import Dossier, DossierVersion
 from core.dossiers.routes import route_of
-from core.dossiers.sections import ANNEXES, CONTENTS, DELIVERABLES, FORM, SectionSpec
+from core.dossiers.sections import ANNEXES, CONTENTS, DELIVERABLES, FORM, TEXT, SectionSpec
 from forms.base import data_fields
 from forms.fields import CompetencyPickerField, ComputedField, MoneyField, RepeatableField
 
@@ -99,30 +99,73 @@ def _entries(form) -> int | None:
     return None
 
 
+def _section_of(spec: SectionSpec, version: DossierVersion, cert: Certification) -> lv.Section | None:
+    """The document section of one spec (not yet numbered nor placed in its part)."""
+    anchor = f"section-{spec.key.replace('_', '-')}"
+    common = {"key": spec.key, "title": str(spec.title), "anchor": anchor}
+    if spec.kind == FORM:
+        form = spec.form.from_data(version.content.get(spec.key, {}), certification=cert)
+        intro = str(getattr(spec.form, "description", "") or spec.intro or "")
+        return lv.Section(**common, blocks=form_blocks(form), intro=intro, contents_label=str(spec.title),
+                          count=_entries(form))
+    if spec.kind == ANNEXES:
+        return lv.Section(**common, blocks=[lv.AnnexesBlock(intro=str(spec.intro or ""))],
+                          contents_label=str(spec.title))
+    if spec.kind == DELIVERABLES:
+        return lv.Section(**common, blocks=[lv.DeliverablesBlock(intro=str(spec.intro or ""))],
+                          contents_label=str(spec.title),
+                          count=sum(1 for a in version.manifest if a.get("deliverable")))
+    if spec.kind == CONTENTS:
+        return lv.Section(**common, blocks=[lv.ContentsBlock()], new_page=False)
+    if spec.kind == TEXT:
+        return lv.Section(**common, blocks=[lv.TextBlock(text=str(spec.intro or ""))])
+    return None
+
+
+def _apply_layout(section: lv.Section, spec: SectionSpec) -> None:
+    options = spec.options
+    if "contents_label" in options:
+        section.contents_label = str(options["contents_label"]) or None
+    if "contents_count" in options:
+        section.count = options["contents_count"]
+    section.contents_after = [str(label) for label in options.get("contents_after") or ()]
+
+
+def document_sections(specs: list[SectionSpec], version: DossierVersion, cert: Certification) -> list[lv.Section]:
+    """The sections of the submitted document in order, numbered as the form numbers them: a spec with
+    ``options["part"]`` is a sub-part of that numbered part (« 5. Votre projet VAE »), one with
+    ``options["sub"]`` a sub-part of the section before it; every other one is a numbered part."""
+    sections: list[lv.Section] = []
+    number, part = 0, None
+    for spec in specs:
+        section = _section_of(spec, version, cert)
+        if section is None:
+            continue
+        _apply_layout(section, spec)
+        title = spec.options.get("part")
+        if title:
+            if title != part:
+                number += 1
+                part = title
+                sections.append(lv.Section(key=f"partie-{number}", title=str(title), anchor=f"partie-{number}",
+                                           number=str(number)))
+                section.new_page = False  # right under its part's heading
+            section.level = 2
+        elif spec.options.get("sub") and sections:
+            part = None
+            section.level, section.new_page = 2, False
+        else:
+            part = None
+            number += 1
+            section.number = str(number)
+        sections.append(section)
+    return sections
+
+
 def build_livret2(dossier: Dossier, version: DossierVersion, cert: Certification,
                   specs: list[SectionSpec]) -> lv.Livret2:
     candidate = dossier.candidate
-    sections: list[lv.Section] = []
-    for index, spec in enumerate(specs, start=1):
-        anchor = f"section-{spec.key.replace('_', '-')}"
-        if spec.kind == FORM:
-            form = spec.form.from_data(version.content.get(spec.key, {}), certification=cert)
-            intro = str(getattr(spec.form, "description", "") or spec.intro or "")
-            sections.append(lv.Section(key=spec.key, title=str(spec.title), anchor=anchor, number=str(index),
-                                       blocks=form_blocks(form), intro=intro, contents_label=str(spec.title),
-                                       count=_entries(form)))
-        elif spec.kind == ANNEXES:
-            sections.append(lv.Section(key=spec.key, title=str(spec.title), anchor=anchor, number=str(index),
-                                       blocks=[lv.AnnexesBlock(intro=str(spec.intro or ""))],
-                                       contents_label=str(spec.title)))
-        elif spec.kind == DELIVERABLES:
-            sections.append(lv.Section(key=spec.key, title=str(spec.title), anchor=anchor, number=str(index),
-                                       blocks=[lv.DeliverablesBlock(intro=str(spec.intro or ""))],
-                                       contents_label=str(spec.title),
-                                       count=sum(1 for a in version.manifest if a.get("deliverable"))))
-        elif spec.kind == CONTENTS:
-            sections.append(lv.Section(key=spec.key, title=str(spec.title), anchor=anchor, number=str(index),
-                                       blocks=[lv.ContentsBlock()], new_page=False))
+    sections = document_sections(specs, version, cert)
     annexes = [lv.Annex(number=a["number"], title=a["title"], media_type=a["media_type"], size=a["size"],
                         sha256=a["sha256"], competencies=list(a.get("competencies") or []),
                         filename=a.get("filename", ""), deliverable=a.get("deliverable") or "",

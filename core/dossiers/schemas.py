@@ -26,11 +26,11 @@ SECTION_STATES = ("empty", "in_progress", "complete")
 class SectionDescriptorSchema(ResponseSchema):
     key = fields.Str(required=True, metadata=_d("Clé stable de la section (segment d'URL)."))
     title = fields.Str(required=True, metadata=_d("Intitulé de la section."))
-    kind = fields.Str(required=True, metadata={"enum": ["form", "annexes", "deliverables", "contents"], **_d(
+    kind = fields.Str(required=True, metadata={"enum": ["form", "annexes", "deliverables", "contents", "text"], **_d(
         "Nature : « form » (formulaire à remplir par l'API), « annexes » (pièces justificatives, "
         "envoyées en multipart), « deliverables » (livrables des épreuves de la voie d'accès, envoyés en "
-        "multipart par POST /api/v1/dossiers/{id}/deliverables/{code}) ou « contents » (table calculée par la "
-        "plateforme).")})
+        "multipart par POST /api/v1/dossiers/{id}/deliverables/{code}), « contents » (table calculée par la "
+        "plateforme) ou « text » (information imprimée dans le document déposé, dans `intro` : rien à remplir).")})
     required = fields.Bool(required=True, metadata=_d("La section est-elle nécessaire au dépôt ?"))
     intro = fields.Str(required=True, metadata=_d("Texte d'introduction ; chaîne vide s'il n'y en a pas."))
     schema = fields.Dict(required=True, allow_none=True, metadata=_d(
@@ -97,7 +97,7 @@ class DossierAnnexSchema(ResponseSchema):
 class DossierSectionSchema(ResponseSchema):
     key = fields.Str(required=True, metadata=_d("Clé de la section."))
     title = fields.Str(required=True, metadata=_d("Intitulé de la section."))
-    kind = fields.Str(required=True, metadata={"enum": ["form", "annexes", "deliverables", "contents"],
+    kind = fields.Str(required=True, metadata={"enum": ["form", "annexes", "deliverables", "contents", "text"],
                                                **_d("Nature.")})
     required = fields.Bool(required=True, metadata=_d("La section est-elle nécessaire au dépôt ?"))
     state = fields.Str(required=True, metadata={"enum": list(SECTION_STATES), **_d(

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-FORM, ANNEXES, CONTENTS, DELIVERABLES = "form", "annexes", "contents", "deliverables"
+FORM, ANNEXES, CONTENTS, DELIVERABLES, TEXT = "form", "annexes", "contents", "deliverables", "text"
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,15 @@ class SectionSpec:
     - ``"deliverables"``: the files the dossier's access route asks for, one per
       :class:`~core.certifications.descriptor.Deliverable` (page provided by core);
       shown only on a route that declares deliverables;
+    - ``"text"``: information printed in the document (``intro``, paragraphs separated
+      by blank lines), nothing to fill (RNCP37827's « L'entretien devant le jury de la VAE »).
+
+    Layout of the submitted document (``options``): ``"part"``: the title of a numbered
+    part this section is a sub-part of (consecutive sections with the same part are
+    grouped: « 5. Votre projet VAE » › « Votre lettre de motivation »…); ``"sub"``: a
+    sub-part of the section before it; ``"contents_label"``: its row in « Contenu de ce
+    livret » (``""``: no row); ``"contents_after"``: rows printed after it, with nothing
+    to count; ``"contents_count"``: the count printed (e.g. 1 for the CV).
     - ``"contents"``: the computed table of contents of the Livret (core).
 
     ``options["annex_citations"]`` (form sections): ``{field name: competency code}``
@@ -36,7 +45,7 @@ class SectionSpec:
     options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     def __post_init__(self):
-        if self.kind not in (FORM, ANNEXES, CONTENTS, DELIVERABLES):
+        if self.kind not in (FORM, ANNEXES, CONTENTS, DELIVERABLES, TEXT):
             raise ValueError(f"section {self.key!r}: unknown kind {self.kind!r}")
         if self.kind == FORM and self.form is None:
             raise ValueError(f"section {self.key!r}: a form section needs a form class")

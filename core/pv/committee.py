@@ -158,5 +158,10 @@ def resend(session: JurySession, actor) -> dict[str, Any]:
     if latest_pv(session, SignedDocumentStatus.SEALED) is None:
         raise Conflict(_("Le procès-verbal n'est pas encore signé et scellé : il sera transmis à sa clôture."),
                        code="pv_not_sealed")
+    before = _latest_event(session)
     dispatch(session.id, actor.id)
-    return status(session)
+    after = _latest_event(session)
+    found = status(session)
+    if after is None or (before is not None and after.id == before.id):  # a worker sends it later
+        found = {**found, "state": "queued", "at": None, "can_resend": False}
+    return found

@@ -42,6 +42,12 @@ def documents_to_sign(user) -> list[tuple]:
     return rows
 
 
+@blueprint.app_template_global("pv_progress")
+def pv_progress(session) -> dict:
+    """The PV's three stages and its transmission to the quality committee, for the session page."""
+    return {"stages": stages.stages(session), "committee": committee.status(session)}
+
+
 def title_of(doc) -> str:
     if doc.kind == services.PV:
         if doc.number > 1:
@@ -117,7 +123,10 @@ def resend_committee(session_id: int):
         db.session.rollback()
         flash(str(exc), "error")
         return _render(session, status=exc.status)
-    if state and state["state"] == "failed":
+    if state["state"] == "queued":
+        flash(_("Le procès-verbal et les grilles scellés vont être renvoyés au %(name)s.", name=state["name"]),
+              "success")
+    elif state["state"] == "failed":
         flash(_("L'envoi au %(name)s a de nouveau échoué : réessayez plus tard.", name=state["name"]), "error")
     else:
         flash(_("Le procès-verbal et les grilles scellés ont été renvoyés au %(name)s.", name=state["name"]),

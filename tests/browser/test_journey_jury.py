@@ -203,7 +203,7 @@ def read_dossier(juror, sid: int, name: str) -> None:
     juror.goto(f"/jury/sessions/{sid}", "session du juré")
     juror.follow(f"Lire le dossier – {name}", f"dossier de {name}")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Dossier de {name}")
-    frame = page.locator("iframe[title^='Livret 2 de']")
+    frame = page.locator(f"iframe[title$='de {name} (PDF)']")  # « Livret 2 VAE de … », « Évaluation écrite de … »
     expect(frame).to_have_count(1)
     livret = page.context.request.get(frame.get_attribute("src"))
     assert livret.status == 200 and livret.headers["content-type"] == "application/pdf"

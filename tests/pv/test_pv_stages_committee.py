@@ -54,6 +54,12 @@ def test_stages_and_the_draft_before_the_session_then_during_the_deliberation(
         db.session.get(JurySession, sid).address = "12 rue de la Certification, 69002 Lyon"
         db.session.commit()
     assert [s["complete"] for s in _stages(client, sid, headers)["stages"]] == [True, False, False]
+    # the session page (manager, draft session): the stages and the draft's link
+    from tests.pv.conftest import page as read_page
+
+    body = read_page(clients(manager).get(f"/sessions/{sid}"))
+    assert "Renseignement du PV" in body and f"Étape complète : {STAGE_LABELS[0]}" in body
+    assert f"Étape à compléter : {STAGE_LABELS[1]}" in body and f"/sessions/{sid}/pv/projet" in body
     draft = client.get(f"/api/v1/sessions/{sid}/pv/draft", headers=headers)
     assert draft.status_code == 200 and draft.headers["Content-Type"] == "application/pdf"
     assert draft.headers["Content-Disposition"].startswith("attachment")
@@ -196,3 +202,13 @@ def test_sealed_pv_and_grids_go_to_the_committee_and_the_outcomes_issue_their_do
     result = client.get(f"/api/v1/dossiers/{s['dossier_ids'][0]}/result", headers=api_headers(s["candidates"][0]))
     assert result.status_code == 200, result.json
     assert "parchment_record" in str(result.json)
+
+
+def test_a_certification_without_a_committee_has_no_transmission(app, client, jury_session, api_headers, clients):
+    s = jury_session("RS6776", [{"name": ("Leroy", "Inès"), "outcome": "acquise"}])
+    headers = api_headers(s["manager"])
+    assert _stages(client, s["session_id"], headers)["quality_committee"] is None
+    refused = client.post(f"/api/v1/sessions/{s['session_id']}/pv/quality-committee", headers=headers)
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "no_quality_committee"
+    assert "comité qualité" in refused.json["error"]["message"]
+    assert "Transmission au" not in page(clients(s["manager"]).get(f"/sessions/{s['session_id']}/pv"))

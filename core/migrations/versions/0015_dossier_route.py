@@ -16,18 +16,17 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ADD/DROP COLUMN (SQLite ≥ 3.35 has both): a batch operation would rebuild the tables on SQLite and
+# lose their expression-based indexes (ix_dossiers_reference_prefix...).
+
 def upgrade():
     # existing dossiers keep NULL: the certification's default route (VAE for RNCP37827), the whole title
-    with op.batch_alter_table('dossiers', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('route', sa.String(length=40), nullable=True))
-        batch_op.add_column(sa.Column('target_block', sa.String(length=40), nullable=True))
-    with op.batch_alter_table('annexes', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('deliverable', sa.String(length=20), nullable=True))
+    op.add_column('dossiers', sa.Column('route', sa.String(length=40), nullable=True))
+    op.add_column('dossiers', sa.Column('target_block', sa.String(length=40), nullable=True))
+    op.add_column('annexes', sa.Column('deliverable', sa.String(length=20), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('annexes', schema=None) as batch_op:
-        batch_op.drop_column('deliverable')
-    with op.batch_alter_table('dossiers', schema=None) as batch_op:
-        batch_op.drop_column('target_block')
-        batch_op.drop_column('route')
+    op.drop_column('annexes', 'deliverable')
+    op.drop_column('dossiers', 'target_block')
+    op.drop_column('dossiers', 'route')

@@ -21,7 +21,7 @@ from wtforms import BooleanField
 from wtforms.validators import StopValidation
 
 from core.certifications.descriptor import Certification
-from core.dossiers.sections import ANNEXES, CONTENTS, DELIVERABLES, SectionSpec
+from core.dossiers.sections import ANNEXES, CONTENTS, DELIVERABLES, TEXT, SectionSpec
 from core.hookspecs import hookimpl
 from forms import sections
 from forms.base import EntryForm, Section
@@ -172,29 +172,64 @@ ANNEXES_INTRO = _l("En appui au livret 2, le jury est attentif à tout ce qui é
                    "(numéroter les annexes).")
 
 
+PROJECT = _l("Votre projet VAE")  # Annexe 5, part 5 of the « Sommaire »
+
+
+def _interview(certification: Certification) -> str:
+    """Annexe 5, part 7: how the interview goes and its four possible outcomes, in the seed's words."""
+    extra = certification.extra
+    lines = [f"• {line}" for line in extra.get("vae_interview") or ()]
+    outcomes = [f"{i}. {o.label}" + (f" ({o.description[0].lower()}{o.description[1:].rstrip('.')})"
+                                     if o.description and i == 1 else
+                                     f" : {o.description[0].lower()}{o.description[1:]}" if o.description else "")
+                for i, o in enumerate(extra.get("vae_outcomes") or (), start=1)]
+    parts = ["\n".join(lines), "Décision finale (4 issues possibles) :\n" + "\n".join(outcomes),
+             str(extra.get("vae_jury_sovereign") or "")]
+    return "\n\n".join(p for p in parts if p)
+
+
 @hookimpl
 def livret_dossier_sections(certification: Certification) -> list[SectionSpec]:
-    """The sections of the Livret 2, in the order of its « Sommaire » (titles translated at call time)."""
+    """The sections of the Livret 2, laid out as Annexe 5's « Sommaire » (8 parts, part 5 « Votre projet VAE »
+    with its 6 sub-parts, part 7 the interview) and its « Contenu de ce livret » (8 rows, in the seed's words).
+    Titles are translated at call time."""
+    none = {"contents_label": ""}  # not a row of « Contenu de ce livret »
+    project = {"part": str(PROJECT)}
     return [
-        SectionSpec("etat_civil", _("État civil"), form=sections.get("etat_civil")),
-        SectionSpec("situation", _("Situation actuelle"), form=sections.get("situation")),
-        SectionSpec("financement", _("Financement envisagé"), form=sections.get("financement")),
-        SectionSpec("engagement", _("Engagement"), form=sections.get("engagement")),
+        SectionSpec("etat_civil", _("État civil"), form=sections.get("etat_civil"), options=none),
+        SectionSpec("situation", _("Situation actuelle"), form=sections.get("situation"), options=none),
+        SectionSpec("financement", _("Financement envisagé"), form=sections.get("financement"), options=none),
+        SectionSpec("engagement", _("Engagement"), form=sections.get("engagement"), options={**none, "sub": True}),
         SectionSpec("contenu", _("Contenu de ce livret"), kind=CONTENTS, required=False,
                     intro=_("Le tableau des documents de votre livret est calculé à partir de ce que vous "
                             "avez rempli et déposé.")),
-        SectionSpec("lettre_motivation", _("Votre lettre de motivation"), form=sections.get("lettre_motivation")),
-        SectionSpec("cv", _("Votre CV"), form=CvSection),
+        SectionSpec("lettre_motivation", _("Votre lettre de motivation"), form=sections.get("lettre_motivation"),
+                    options={**project, "contents_label": "Votre lettre de motivation"}),
+        SectionSpec("cv", _("Votre CV"), form=CvSection, options={
+            **project, "contents_label": "Votre CV", "contents_count": 1,
+            "contents_after": ["Vous soulignez les expériences en rapport direct avec le diplôme visé"]}),
         SectionSpec("fiches_structure", _("Fiche(s) descriptive(s) de la structure"),
-                    form=sections.get("fiches_structure")),
+                    form=sections.get("fiches_structure"),
+                    options={**project, "contents_label": "Fiche(s) descriptive(s) de votre (vos) structure(s)"}),
         SectionSpec("fiches_poste", _("Fiche(s) descriptive(s) du poste occupé"),
-                    form=sections.get("fiches_poste")),
-        SectionSpec("recapitulatif", _("Récapitulatif des compétences"), form=RecapitulatifSection),
-        SectionSpec("fiches_activite", _("Fiche(s) descriptive(s) d'activité"), form=sections.get("fiches_activite")),
+                    form=sections.get("fiches_poste"),
+                    options={**project,
+                             "contents_label": "Fiche(s) descriptive(s) de votre (vos) poste(s) occupé(s)"}),
+        SectionSpec("recapitulatif", _("Récapitulatif des compétences"), form=RecapitulatifSection,
+                    options={**project, **none}),
+        SectionSpec("fiches_activite", _("Fiche(s) descriptive(s) d'activité"), form=sections.get("fiches_activite"),
+                    options={**project,
+                             "contents_label": "Fiche(s) descriptive(s) de votre (vos) activité(s) et compétences"}),
         SectionSpec("annexes", _("Annexes"), kind=ANNEXES, intro=str(ANNEXES_INTRO),
-                    options={"min_annexes": 1, "require_coverage": True}),
+                    options={"min_annexes": 1, "require_coverage": True,
+                             "contents_label": "Si besoin Annexes (Modèles de documents, tableaux, photos, "
+                                               "schémas ...)"}),
+        SectionSpec("entretien", str(certification.extra.get("vae_interview_title")
+                                     or "L'entretien devant le jury de la VAE"),
+                    kind=TEXT, required=False, intro=_interview(certification), options=none),
         SectionSpec("declaration_honneur", _("Déclaration sur l'honneur"),
-                    form=sections.get("declaration_honneur")),
+                    form=sections.get("declaration_honneur"),
+                    options={"contents_label": "Déclaration sur l'honneur", "contents_count": 1}),
         # the training route only (routes.formation.sections): the deliverables of Annexe 1
         SectionSpec("livrables", _("Livrables des épreuves"), kind=DELIVERABLES,
                     intro=_("L'ensemble des livrables est transmis au jury au plus tard 5 jours avant la date de "

@@ -17,11 +17,13 @@ from livret_rncp37827.descriptor import CERTIFICATION
 from livret_rncp37827.testing import activity, complete_sections, post_data, recap
 
 ORDER = ["etat_civil", "situation", "financement", "engagement", "contenu", "lettre_motivation", "cv",
-         "fiches_structure", "fiches_poste", "recapitulatif", "fiches_activite", "annexes", "declaration_honneur"]
+         "fiches_structure", "fiches_poste", "recapitulatif", "fiches_activite", "annexes", "entretien",
+         "declaration_honneur"]
 TITLES = ["État civil", "Situation actuelle", "Financement envisagé", "Engagement", "Contenu de ce livret",
           "Votre lettre de motivation", "Votre CV", "Fiche(s) descriptive(s) de la structure",
           "Fiche(s) descriptive(s) du poste occupé", "Récapitulatif des compétences",
-          "Fiche(s) descriptive(s) d'activité", "Annexes", "Déclaration sur l'honneur"]
+          "Fiche(s) descriptive(s) d'activité", "Annexes", "L'entretien devant le jury de la VAE",
+          "Déclaration sur l'honneur"]
 
 
 def text_of(response) -> str:
@@ -87,7 +89,8 @@ def test_the_overview_lists_every_section_in_the_order_of_the_livret(client, dos
     assert response.status_code == 200
     assert list(states(response)) == ORDER
     text = text_of(response)
-    positions = [text.index(title) for title in TITLES]
+    start = text.index(TITLES[0])  # the table of sections (the interview is also described above it)
+    positions = [text.index(title, start) for title in TITLES]
     assert positions == sorted(positions)
     assert states(response)["contenu"] == "complete"  # computed, never to fill
     assert "La section « Votre CV » n'est pas remplie." in text
@@ -205,3 +208,35 @@ def test_another_candidate_cannot_see_the_dossier(client, dossier_url, create_us
     for key in ("etat_civil", "cv", "recapitulatif", "fiches_activite"):
         assert client.get(f"{dossier_url}/sections/{key}").status_code == 404
         assert client.post(f"{dossier_url}/sections/{key}", data={"action": "draft"}).status_code == 404
+
+
+def test_the_livret_2_follows_the_sommaire_and_the_contents_of_annexe_5(client, dossier_url):
+    """Annexe 5: 8 parts, part 5 « Votre projet VAE » with its 6 sub-parts, part 7 the interview; the
+    « Contenu de ce livret » table has the seed's 8 rows, « Vous soulignez… » included, the CV counted 1."""
+    import subprocess
+
+    response = client.get(f"{dossier_url}/apercu.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = subprocess.run(["pdftotext", "-", "-"], input=response.data, capture_output=True, check=True).stdout.decode()
+    flat = " ".join(text.split())
+    sommaire = flat[flat.index("Sommaire"):flat.index("1. État civil", flat.index("Sommaire") + 10)]
+    parts = ["1. État civil", "2. Situation actuelle", "3. Financement envisagé", "Engagement",
+             "4. Contenu de ce livret", "5. Votre projet VAE", "Votre lettre de motivation", "Votre CV",
+             "Fiche(s) descriptive(s) de la structure", "Fiche(s) descriptive(s) du poste occupé",
+             "Récapitulatif des compétences", "Fiche(s) descriptive(s) d'activité", "6. Annexes",
+             "7. L'entretien devant le jury de la VAE", "8. Déclaration sur l'honneur"]
+    positions = [sommaire.index(p) if p != "1. État civil" else 0 for p in parts]
+    assert positions == sorted(positions), sommaire
+    assert "9." not in sommaire
+    rows = ["Votre lettre de motivation", "Votre CV 1",
+            "Vous soulignez les expériences en rapport direct avec le diplôme visé",
+            "Fiche(s) descriptive(s) de votre (vos) structure(s)",
+            "Fiche(s) descriptive(s) de votre (vos) poste(s) occupé(s)",
+            "Fiche(s) descriptive(s) de votre (vos) activité(s) et compétences",
+            "Si besoin Annexes (Modèles de documents, tableaux, photos, schémas ...)",
+            "Déclaration sur l'honneur 1"]
+    table = flat[flat.index("Numéro de page"):]
+    found = [table.index(r) for r in rows]
+    assert found == sorted(found), (found, table[:2500])
+    assert "Le jury vérifie l'adéquation des acquis avec les exigences du titre." in flat
+    assert "Décision finale (4 issues possibles)" in flat and "Le jury de VAE est souverain." in flat
