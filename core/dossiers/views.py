@@ -51,9 +51,14 @@ def overview(dossier_id: int):
 def _overview_page(dossier, submit_error: str | None = None) -> str:
     """The dossier's page; ``submit_error``: why « Signer et déposer » was refused (shown at the password)."""
     cert = get_certification(dossier.certification_code)
+    from core.dossiers.routes import block_oral_of, route_of
+    from core.fees.services import certification_fee
+
     found = services.problems(dossier, cert) if dossier.editable else []
     return render_template(
         "dossiers/overview.html", dossier=dossier, cert=cert, states=services.progress(dossier, cert),
+        route=route_of(dossier, cert), block_oral=block_oral_of(dossier, cert), fee=certification_fee(dossier),
+        declares=any(s.key == "declaration_honneur" for s in services.sections_for(cert, dossier)),
         problems=[p for p in found if p.blocking], warnings=[p for p in found if not p.blocking],
         coverage=services.coverage(dossier, cert), is_owner=dossier.candidate_id == current_user.id,
         documents=services.documents_of(dossier), submit_error=submit_error,

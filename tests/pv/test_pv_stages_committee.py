@@ -212,3 +212,20 @@ def test_a_certification_without_a_committee_has_no_transmission(app, client, ju
     assert refused.status_code == 409 and refused.json["error"]["code"] == "no_quality_committee"
     assert "comité qualité" in refused.json["error"]["message"]
     assert "Transmission au" not in page(clients(s["manager"]).get(f"/sessions/{s['session_id']}/pv"))
+
+
+def test_rncp37827_declares_which_outcome_issues_which_document_and_rs6776_none(app):
+    from core.certifications.services import get_certification
+    from core.pv import committee, outcome_documents
+
+    with app.app_context():
+        rncp, rs = get_certification("RNCP37827"), get_certification("RS6776")
+        outcomes = {o.code for o in rncp.rules.outcomes}
+        declared = {d["outcome"]: d["kind"] for d in rncp.extra["outcome_documents"]}
+        assert declared == {"admis": "parchment_record", "admission_partielle": "blocks_attestation"}
+        assert set(declared) <= outcomes and set(declared.values()) <= set(outcome_documents.KINDS)
+        assert outcome_documents.spec_for(rncp, "non_admis") is None
+        assert all(outcome_documents.spec_for(rs, o.code) is None for o in rs.rules.outcomes)
+        assert committee.committee_of(rncp) == {"name": "Comité de Contrôle et de Conformité Qualité",
+                                                "email": "certification@simplon.co"}
+        assert committee.committee_of(rs) is None
