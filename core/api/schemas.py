@@ -205,6 +205,9 @@ class RouteSchema(ResponseSchema):
         "Livrables à déposer, par épreuve."))
     fee = fields.Bool(required=True, metadata=_d("Les frais de la certification s'appliquent-ils ?"))
     blocks_alone = fields.Bool(required=True, metadata=_d("Peut-on se présenter à un seul bloc ?"))
+    admissibility_review = fields.Bool(required=True, metadata=_d(
+        "Le certificateur étudie-t-il la recevabilité du dossier déposé ? Sinon, le dossier déposé est "
+        "recevable aussitôt."))
 
 
 class OutcomeSchema(ResponseSchema):

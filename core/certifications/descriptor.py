@@ -126,7 +126,8 @@ class Route:
     ``sections``: keys of the dossier sections on this route (empty: every section);
     ``deliverables``: files handed in per épreuve (a « deliverables » section lists them);
     ``fee``: whether the certification's fee applies; ``blocks_alone``: a candidate may
-    present one block only (its oral is ``scheme.block_orals``)."""
+    present one block only (its oral is ``scheme.block_orals``); ``admissibility_review``:
+    whether the certifier's staff study the dossier before it is admissible."""
 
     code: str
     label: str  # as the PV's « Voie d'accès » column prints it
@@ -136,6 +137,9 @@ class Route:
     fee: bool = True
     blocks_alone: bool = False
     document: SubmittedDocument | None = None  # None: a neutral « Dossier de certification »
+    # whether the certifier studies each submitted dossier (« recevabilité ») before it can go to a jury;
+    # False: a submitted dossier is admissible at once (RS6776, RNCP37827's training route)
+    admissibility_review: bool = True
 
     def deliverable(self, code: str) -> Deliverable | None:
         return next((d for d in self.deliverables if d.code == code), None)

@@ -415,6 +415,12 @@ def submit(dossier: Dossier, *, actor: User) -> DossierVersion:
     db.session.flush()
     record("dossier.submitted", "dossier", dossier.id, actor_id=actor.id,
            payload={"version": number, "from": previous.value, "annexes": len(version.manifest)})
+    from core.dossiers.routes import route_of
+
+    if not route_of(dossier, cert).admissibility_review:  # no recevabilité on this route: admissible at once
+        dossier.status = DossierStatus.ADMISSIBLE
+        record("dossier.admissible", "dossier", dossier.id, actor_id=actor.id,
+               payload={"version": number, "from": DossierStatus.SUBMITTED.value, "automatic": True})
     from core.fees.services import ensure_request
 
     ensure_request(dossier, actor=actor)  # the fee is due from the submission on (reading it writes nothing)

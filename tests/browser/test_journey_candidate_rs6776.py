@@ -147,7 +147,7 @@ def test_candidate_rs6776_returns_the_written_test_within_ten_days(people, tmp_p
     # -- Sign and submit inside the deadline ----------------------------------------------------------
     sign_and_submit(noah, PASSWORD, "dossier déposé")
     flash(noah, "Votre dossier est déposé (version 1).")
-    assert status(noah) == "Déposé"
+    assert status(noah) == "Recevable"  # RS6776 has no recevabilité: the returned test goes to the jury
     with people.app.app_context():
         from core.dossiers.models import Dossier
         from core.extensions import db
