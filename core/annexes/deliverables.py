@@ -25,7 +25,7 @@ from core.auth.models import User
 from core.certifications.descriptor import Certification, Deliverable
 from core.dossiers.models import Annex, Dossier, ScanState
 from core.dossiers.sections import DELIVERABLES, Problem
-from core.errors import NotFound
+from core.errors import Conflict, NotFound
 
 ROLE = "deliverable"
 BLOCKED = (ScanState.INFECTED, ScanState.ERROR)
@@ -64,10 +64,11 @@ def expected(dossier: Dossier, cert: Certification | None = None) -> tuple[Deliv
 
 
 def require_expected(dossier: Dossier, cert: Certification | None = None) -> tuple[Deliverable, ...]:
-    """:func:`expected`, or 404 ``no_deliverables`` when the route asks for none."""
+    """:func:`expected`, or 409 ``no_deliverables`` when the route asks for none (the dossier exists and may
+    be acted on: its route simply has nothing of the kind)."""
     items = expected(dossier, cert)
     if not items:
-        raise NotFound(_("Ce dossier n'a pas de livrable à déposer : sa voie d'accès n'en prévoit pas."),
+        raise Conflict(_("Ce dossier n'a pas de livrable à déposer : sa voie d'accès n'en prévoit pas."),
                        code="no_deliverables")
     return items
 

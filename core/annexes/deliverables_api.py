@@ -24,10 +24,13 @@ declare_tag("livrables", "Les livrables des épreuves qu'une voie d'accès deman
             "Livrables")
 declare_error_response("DeliverableNotFound", code="deliverable_not_found",
                        description="Aucun dossier de ce numéro n'est accessible avec ce jeton "
-                                   "(`dossier_not_found`), la voie d'accès du dossier ne prévoit pas de livrable "
-                                   "(`no_deliverables`), ou elle n'attend pas ce code (`deliverable_not_found`, "
-                                   "`details.offered` : les codes attendus).",
+                                   "(`dossier_not_found`), ou sa voie d'accès n'attend pas ce code "
+                                   "(`deliverable_not_found`, `details.offered` : les codes attendus).",
                        message="Ce dossier n'attend pas de livrable « E9 ». Livrables attendus : E1, E2, E3, E4, E5.")
+declare_error_response("DeliverablesConflict", code="dossier_locked",
+                       description="Le dossier est déposé : ses livrables ne peuvent plus changer (`dossier_locked`), "
+                                   "ou sa voie d'accès ne prévoit pas de livrable (`no_deliverables`, VAE).",
+                       message="Ce dossier n'a pas de livrable à déposer : sa voie d'accès n'en prévoit pas.")
 declare_error_response("DeliverableRefused", code="page_count",
                        description="Fichier refusé : nombre de pages hors de la règle (`page_count`, avec "
                                    "`details.pages`, `min_pages`, `max_pages`, `rule`), nombre de pages illisible "
@@ -73,7 +76,7 @@ def deliverable_upload(dossier_id: int, code: str):
               schema: DossierDeliverableSchema
         400: BadRequest
         404: DeliverableNotFound
-        409: DossierLocked
+        409: DeliverablesConflict
         413: UploadTooLarge
         415: DeliverableTypeRefused
         422: DeliverableRefused

@@ -41,7 +41,11 @@ def _sections(cert, dossier):
 @blueprint.get("/<int:dossier_id>/livrables")
 @login_required
 def deliverables_page(dossier_id: int):
-    return _page(get_dossier_for(current_user, dossier_id))
+    dossier = get_dossier_for(current_user, dossier_id)
+    if not deliverables.expected(dossier):  # a route without deliverables (VAE): back to the dossier
+        flash(_("Ce dossier n'a pas de livrable à déposer : sa voie d'accès n'en prévoit pas."), "info")
+        return redirect(url_for("dossiers.overview", dossier_id=dossier.id))
+    return _page(dossier)
 
 
 @blueprint.post("/<int:dossier_id>/livrables/<code>")

@@ -20,9 +20,9 @@ from typing import Any
 from flask_babel import gettext as _
 
 from core.policy.endpoints import ENDPOINTS
-from core.policy.table import ACTIONS, POLICY, PUBLIC, SIGNED_IN
+from core.policy.table import ACTIONS, OPERATOR, POLICY, PUBLIC, SIGNED_IN
 
-__all__ = ["ACTIONS", "ENDPOINTS", "POLICY", "PUBLIC", "SIGNED_IN", "allowed", "require", "check_endpoint",
+__all__ = ["ACTIONS", "ENDPOINTS", "OPERATOR", "POLICY", "PUBLIC", "SIGNED_IN", "allowed", "require", "check_endpoint",
            "declare_endpoint", "endpoint_action"]
 
 # the action that shows an object: a refusal is a 403 only to somebody who may see the object
@@ -39,8 +39,8 @@ def allowed(user: Any, action: str, obj: Any = None) -> bool:
     """Whether ``user`` (``None`` or anonymous: nobody) may do ``action`` on ``obj``."""
     if action == PUBLIC:
         return True
-    if not _signed_in(user):
-        return False
+    if action == OPERATOR or not _signed_in(user):
+        return False  # OPERATOR: no person may; the view checks the machine's credential
     if action == SIGNED_IN:
         return True
     relation = POLICY[action].get(user.role)
@@ -72,7 +72,7 @@ def endpoint_action(endpoint: str | None) -> str | None:
 
 def declare_endpoint(endpoint: str, action: str) -> None:
     """List an endpoint added outside core (a plugin's blueprint): ``declare_endpoint("area.view", "dossier.view")``."""
-    if action not in (PUBLIC, SIGNED_IN) and action not in ACTIONS:
+    if action not in (PUBLIC, SIGNED_IN, OPERATOR) and action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     ENDPOINTS[endpoint] = action
 
@@ -90,8 +90,8 @@ def check_endpoint(user: Any, endpoint: str | None) -> None:
     action = endpoint_action(endpoint)
     if action is None:
         raise NotFound()
-    if action in (PUBLIC, SIGNED_IN) or not _signed_in(user):
-        return
+    if action in (PUBLIC, SIGNED_IN, OPERATOR) or not _signed_in(user):
+        return  # OPERATOR: the view answers (its own credential, never a person's session)
     if user.role in POLICY[action]:
         return
     spec = ACTIONS[action]

@@ -8,7 +8,7 @@ person's own organisation or account.
 """
 from __future__ import annotations
 
-from core.policy.table import PUBLIC, SIGNED_IN
+from core.policy.table import OPERATOR, PUBLIC, SIGNED_IN
 
 ENDPOINTS: dict[str, str] = {
     # -- public pages and assets ------------------------------------------------------------------
@@ -27,7 +27,7 @@ ENDPOINTS: dict[str, str] = {
     # operations: probes for the orchestrator; /metrics checks its own token or loopback (core/operations)
     "operations.healthz": PUBLIC,
     "operations.readyz": PUBLIC,
-    "operations.metrics": PUBLIC,
+    "operations.metrics": OPERATOR,
     "verify_api.verify_api": PUBLIC,
     "api.docs": PUBLIC,
     "api.openapi": PUBLIC,

@@ -2,7 +2,7 @@
 
 ``POLICY[action]`` maps each role allowed to do ``action`` to the relation the
 object must have to that person (:mod:`core.policy.relations`). A role absent
-from an action's entry may never do it. Two pseudo-actions need no entry:
+from an action's entry may never do it. Three pseudo-actions need no entry:
 ``PUBLIC`` (anyone, signed in or not) and ``SIGNED_IN`` (any signed-in person,
 on their own account).
 
@@ -32,6 +32,7 @@ from core.policy.relations import (
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
+OPERATOR = "operator"
 
 CANDIDATE = Role.CANDIDATE
 JUROR = Role.JUROR

@@ -104,7 +104,7 @@ def test_a_code_the_route_does_not_declare_and_a_vae_dossier(client, open_dossie
 
     vae = open_dossier(route=None)
     response = upload(vae, "E1", 3)
-    assert response.status_code == 404 and response.get_json()["error"]["code"] == "no_deliverables"
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "no_deliverables"
     detail = _detail(client, vae)
     assert detail["route"] == "vae" and detail["deliverables"] == []
     assert "livrables" not in [s["key"] for s in detail["sections"]]

@@ -136,7 +136,9 @@ def targets(world, endpoint: str, arguments: set[str], persona) -> list[Target]:
                 values["number"] = ids["annexes"][label]
             if "key" in args:
                 values["key"] = ONLINE_PROVIDER if endpoint.startswith("fees.") else SECTION
-            rest = args - {"dossier_id", "number", "key", "document_id"}
+            if "code" in args:  # a deliverable (the world's dossiers are on the VAE route: none expected, 409)
+                values["code"] = "E1"
+            rest = args - {"dossier_id", "number", "key", "document_id", "code"}
             if rest:
                 raise HarnessError(f"cannot fill {sorted(rest)}")
             if "document_id" in args:
@@ -217,10 +219,12 @@ def expectation(world, persona, action: str, target: Target) -> Verdict:
     from core.dossiers.models import Dossier
     from core.extensions import db
     from core.jury.models import JurySession, SessionStatus
-    from core.policy import ACTIONS, POLICY, PUBLIC, SIGNED_IN, VIEW_ACTION, allowed
+    from core.policy import ACTIONS, OPERATOR, POLICY, PUBLIC, SIGNED_IN, VIEW_ACTION, allowed
 
     if action == PUBLIC:
         return Verdict(True)
+    if action == OPERATOR:  # no person: a machine credential (the world's personas come from other addresses)
+        return Verdict(False)
     if persona.user_id is None:
         return Verdict(False, hidden=True)
     if target.mismatched:
@@ -270,6 +274,10 @@ def judge(persona, method: str, api: bool, endpoint: str, verdict: Verdict, stat
         if status == 409 and verdict.state_conflict:
             return None  # e.g. a juror's candidate pages open with the session (409 before, says the table)
         return "refused"
+    from core.policy import OPERATOR, endpoint_action
+
+    if endpoint_action(endpoint) == OPERATOR:  # no person, signed in or not: the machine credential is missing
+        return None if status == 403 else "not 403"
     if persona.user_id is None:
         if api:
             return None if status == 401 else "not 401"
