@@ -190,6 +190,30 @@ def outbox(app) -> Callable[[], list]:
 
 
 @pytest.fixture
+def stored_keys(app) -> Callable[[], list[str]]:
+    """``stored_keys()`` -> every object key under ``annexes/`` in the configured storage (nothing left behind)."""
+
+    def read() -> list[str]:
+        with app.app_context():
+            return sorted(app.extensions["livret"].storage.iter_keys("annexes/"))
+
+    return read
+
+
+@pytest.fixture
+def staging_files(app) -> Callable[[], list[str]]:
+    """``staging_files()`` -> the names in the upload staging folder (a refused upload leaves none)."""
+
+    def read() -> list[str]:
+        from pathlib import Path
+
+        directory = Path(app.instance_path) / "upload-staging"
+        return sorted(p.name for p in directory.iterdir()) if directory.is_dir() else []
+
+    return read
+
+
+@pytest.fixture
 def register_plugin(app) -> Iterator[Callable[..., Any]]:
     """``register_plugin(obj, name)``: registered for this test only, unregistered in ``finally``."""
     from core.plugins import registered

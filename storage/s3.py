@@ -23,8 +23,6 @@ The SHA-256 is stored as user metadata ``x-amz-meta-sha256``:
 from __future__ import annotations
 
 import hashlib
-import io
-import os
 from datetime import datetime, timezone
 from typing import Iterator
 

@@ -107,24 +107,6 @@ def annex_rows(app) -> Callable[[int], list]:
     return read
 
 
-@pytest.fixture
-def stored_keys(app) -> Callable[[], list[str]]:
-    """``stored_keys()`` -> every object key under ``annexes/`` in the configured storage."""
-
-    def read() -> list[str]:
-        with app.app_context():
-            return sorted(app.extensions["livret"].storage.iter_keys("annexes/"))
-
-    return read
-
-
-@pytest.fixture
-def staging_files(app) -> Callable[[], list[str]]:
-    def read() -> list[str]:
-        directory = Path(app.instance_path) / "upload-staging"
-        return sorted(p.name for p in directory.iterdir()) if directory.is_dir() else []
-
-    return read
 
 
 @pytest.fixture(scope="session")

@@ -111,24 +111,6 @@ def annex_rows(app) -> Callable[[int], list[tuple]]:
     return read
 
 
-@pytest.fixture
-def stored_keys(app) -> Callable[[], list[str]]:
-    def read() -> list[str]:
-        with app.app_context():
-            return sorted(app.extensions["livret"].storage.iter_keys("annexes/"))
-
-    return read
-
-
-@pytest.fixture
-def staging_files(app) -> Callable[[], list[str]]:
-    def read() -> list[str]:
-        from pathlib import Path
-
-        directory = Path(app.instance_path) / "upload-staging"
-        return sorted(p.name for p in directory.iterdir()) if directory.is_dir() else []
-
-    return read
 
 
 @pytest.fixture
