@@ -177,8 +177,10 @@ def build_livret2(dossier: Dossier, version: DossierVersion, cert: Certification
         certification=lv.CertificationInfo(code=cert.code, title=cert.title, registry=cert.registry,
                                            certifier=cert.certifier, **naming),
         candidate=lv.CandidateInfo(last_name=candidate.last_name, first_name=candidate.first_name),
+        # « CENTRE DE CERTIFICATION » (Annexe 5's cover): the organisation the dossier is deposited with
         dossier=lv.DossierInfo(reference=dossier.reference, version=version.number,
-                               submitted_at=version.submitted_at),
+                               submitted_at=version.submitted_at,
+                               certification_centre=dossier.organisation.name if dossier.organisation else ""),
         sections=sections, annexes=annexes)
 
 

@@ -239,4 +239,5 @@ def test_the_livret_2_follows_the_sommaire_and_the_contents_of_annexe_5(client, 
     found = [table.index(r) for r in rows]
     assert found == sorted(found), (found, table[:2500])
     assert "Le jury vérifie l'adéquation des acquis avec les exigences du titre." in flat
+    assert re.search(r"CENTRE DE CERTIFICATION : \S", flat), flat[:1500]  # the organisation, known at once
     assert "Décision finale (4 issues possibles)" in flat and "Le jury de VAE est souverain." in flat
