@@ -174,14 +174,32 @@ def _competency_row(comp, candidate, decision, snap, grid: Grid) -> dict[str, An
     }
 
 
+def closing_evaluations(cert: Certification) -> dict[str, list]:
+    """Per competency code, the épreuves whose last competency (in the grid's order) it is: Annexe 3 prints
+    each épreuve's « Livrable (pour E1 global) » and « Évaluation (pour E1 global) » after it."""
+    if cert.scheme is None:
+        return {}
+    order = [c.code for c in cert.competencies]
+    closing: dict[str, list] = {}
+    for evaluation in cert.scheme.evaluations:
+        assessed = [code for code in order if code in evaluation.competencies]
+        if assessed and (evaluation.deliverable or evaluation.assessment):
+            closing.setdefault(assessed[-1], []).append(evaluation)
+    return closing
+
+
 def grid_blocks(cert: Certification, grid: Grid, candidate: SessionCandidate, decision: JuryDecision):
     snap = _snapshot(candidate, decision)
+    closing = closing_evaluations(cert)
     blocks = []
     for block in cert.blocks:
+        rows = []
+        for comp in block.competencies:
+            row = _competency_row(comp, candidate, decision, snap, grid)
+            row["closes"] = closing.get(comp.code, [])
+            rows.append(row)
         blocks.append({"block": block, "validated": block.code in (decision.validated_blocks or []),
-                       "votes": (snap.get("blocks") or {}).get(block.code) or {},
-                       "competencies": [_competency_row(c, candidate, decision, snap, grid)
-                                        for c in block.competencies]})
+                       "votes": (snap.get("blocks") or {}).get(block.code) or {}, "competencies": rows})
     scores = []
     for score in grid.scores:
         values = (snap.get("scores") or {}).get(score.key) or []

@@ -91,6 +91,10 @@ def test_rncp37827_pv_signed_by_both_jurors_and_the_manager_then_sealed_and_corr
     assert "Décision du jury" in grid_text and "Admission partielle" in grid_text
     assert "BC02 et BC03 à reprendre" in grid_text
     assert "Date et signatures de l'ensemble des membres du jury" in grid_text
+    flat = " ".join(grid_text.split())  # Annexe 3: each épreuve's deliverable and assessment after its competencies
+    assert "Livrable (pour E1 global) : Rapport professionnel individuel" in flat
+    assert "Évaluation (pour E1 global) : Correction du rapport professionnel, Soutenance orale individuelle" in flat
+    assert flat.index("Évaluation (pour E1 global)") > flat.index("C5.") and "Livrable (pour E5 global)" in flat
 
     # the manager may not sign before the jurors
     refused = client.post(f"/api/v1/sessions/{sid}/pv/{pv['id']}/sign", json={"password": PASSWORD},
