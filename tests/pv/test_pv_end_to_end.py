@@ -91,6 +91,12 @@ def test_rncp37827_from_planning_to_sealed_pv(app, client, tmp_path, people, cre
     ben = create_user("candidate", first_name="Ben", last_name="Martin")
     dossiers = [create_admissible_dossier("RNCP37827", candidate=ana),
                 create_admissible_dossier("RNCP37827", candidate=ben)]
+    with app.app_context():  # Ben followed the training: his dossier was opened on the « formation » route
+        from core.dossiers.models import Dossier
+        from core.extensions import db
+
+        db.session.get(Dossier, dossiers[1].id).route = "formation"
+        db.session.commit()
     sid, juror_ids, (c_ana, c_ben) = _plan(client, h_manager, "RNCP37827", jurors, dossiers, h_jurors)
 
     # one juror has a single year of experience: the jury breaks « au moins 2 professionnels »
@@ -141,6 +147,7 @@ def test_rncp37827_from_planning_to_sealed_pv(app, client, tmp_path, people, cre
     assert "Nombre de candidats admis partiellement : 1" in text and "Nombre de candidats refusés : 0" in text
     flat = " ".join(text.split())  # the seed's column (« Voie d'accès (Formation/VAE) », wrapped), the dossiers' route
     assert "Voie d'accès" in flat and "(Formation/" in flat and "VAE)" in flat and "LOPEZ Ana VAE" in flat
+    assert "MARTIN Ben Formation" in flat
     reports = check_with_pdfsig(app, tmp_path, pdf, "rncp-e2e")
     # certification seal, two jurors, the session manager, the final seal
     assert len(reports) == 5
