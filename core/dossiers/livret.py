@@ -180,7 +180,8 @@ def build_livret2(dossier: Dossier, version: DossierVersion, cert: Certification
         # « CENTRE DE CERTIFICATION » (Annexe 5's cover): the organisation the dossier is deposited with
         dossier=lv.DossierInfo(reference=dossier.reference, version=version.number,
                                submitted_at=version.submitted_at,
-                               certification_centre=dossier.organisation.name if dossier.organisation else ""),
+                               certification_centre=getattr(getattr(dossier, "organisation", None), "name", "")
+                               or ""),
         sections=sections, annexes=annexes)
 
 
