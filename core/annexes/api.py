@@ -98,6 +98,36 @@ def annexes(dossier_id: int):
         "allowed_types": list(policy.allowed_types)}))
 
 
+def read_upload(dossier, user, *, allowed=()) -> tuple:
+    """The one file of a multipart request (field ``file``), staged while it streams in (checked as it goes,
+    never whole in memory), with its declared type and the text fields (only ``allowed`` names: 422 for any
+    other). Shared by the annex and deliverable uploads; on any error the staged file is removed."""
+    fields: MultiDict = MultiDict()
+    staged = None
+    declared_type = None
+    try:
+        for part in MultipartReader.from_request(request):
+            if not part.is_file:
+                fields.add(part.name, part.text())
+                continue
+            if part.name != "file" or staged is not None:
+                raise MultipartError(_("Envoyez un seul fichier par requête, dans le champ « file »."),
+                                     code="one_file_expected")
+            declared_type = part.content_type
+            # Reads the part from the socket into the staging file, checking as it goes.
+            staged = services.stage_annex(dossier, user=user, stream=part.chunks(), filename=part.filename)
+        if staged is None:
+            raise ValidationFailed(details={"file": [_("Joignez un fichier dans le champ « file ».")]})
+        unknown = sorted(set(fields) - set(allowed))
+        if unknown:
+            raise ValidationFailed(details={name: [_("Champ inconnu.")] for name in unknown})
+    except BaseException:
+        if staged is not None:
+            staged.close()
+        raise
+    return staged, declared_type, fields
+
+
 @blueprint.post("/<int:dossier_id>/annexes")
 @token_required
 def upload(dossier_id: int):
@@ -135,25 +165,9 @@ def upload(dossier_id: int):
     user = current_api_user()
     dossier = get_dossier_for(user, dossier_id, write=True)
     services.require_editable(dossier, user)
-    fields: MultiDict = MultiDict()
     staged = None
-    declared_type = None
     try:
-        for part in MultipartReader.from_request(request):
-            if not part.is_file:
-                fields.add(part.name, part.text())
-                continue
-            if part.name != "file" or staged is not None:
-                raise MultipartError(_("Envoyez un seul fichier par requête, dans le champ « file »."),
-                                     code="one_file_expected")
-            declared_type = part.content_type
-            # Reads the part from the socket into the staging file, checking as it goes.
-            staged = services.stage_annex(dossier, user=user, stream=part.chunks(), filename=part.filename)
-        if staged is None:
-            raise ValidationFailed(details={"file": [_("Joignez un fichier dans le champ « file ».")]})
-        unknown = sorted(set(fields) - {"title", "role", "competencies"})
-        if unknown:
-            raise ValidationFailed(details={name: [_("Champ inconnu.")] for name in unknown})
+        staged, declared_type, fields = read_upload(dossier, user, allowed=("title", "role", "competencies"))
         annex = services.store_annex(
             dossier, staged, user=user, title=fields.get("title"), role=fields.get("role") or "evidence",
             competencies=services.parse_competencies(fields.getlist("competencies")), declared_type=declared_type)

@@ -6,17 +6,14 @@ deliverable in the dossier's detail (``deliverables``).
 """
 from __future__ import annotations
 
-from flask import jsonify, request
-from flask_babel import gettext as _
+from flask import jsonify
 
 from core.annexes import deliverables, services
-from core.annexes.api import UploadRefusedError, blueprint
-from core.annexes.multipart import MultipartError, MultipartReader
+from core.annexes.api import UploadRefusedError, blueprint, read_upload
 from core.annexes.schemas import DossierDeliverableSchema
 from core.api.auth import current_api_user, token_required
 from core.api.spec import declare_error_response, declare_tag
 from core.dossiers.services import get_dossier_for
-from core.errors import ValidationFailed
 from core.extensions import db
 
 declare_tag("livrables", "Les livrables des épreuves qu'une voie d'accès demande (RNCP37827 en formation : "
@@ -88,23 +85,8 @@ def deliverable_upload(dossier_id: int, code: str):
     services.require_editable(dossier, user)
     deliverable = deliverables.deliverable_of(dossier, code)
     staged = None
-    declared_type = None
-    unknown: list[str] = []
     try:
-        for part in MultipartReader.from_request(request):
-            if not part.is_file:
-                part.text()
-                unknown.append(part.name)
-                continue
-            if part.name != "file" or staged is not None:
-                raise MultipartError(_("Envoyez un seul fichier par requête, dans le champ « file »."),
-                                     code="one_file_expected")
-            declared_type = part.content_type
-            staged = services.stage_annex(dossier, user=user, stream=part.chunks(), filename=part.filename)
-        if staged is None:
-            raise ValidationFailed(details={"file": [_("Joignez un fichier dans le champ « file ».")]})
-        if unknown:
-            raise ValidationFailed(details={name: [_("Champ inconnu.")] for name in sorted(set(unknown))})
+        staged, declared_type, _fields = read_upload(dossier, user)
         annex = deliverables.store_deliverable(dossier, deliverable, staged, user=user, declared_type=declared_type)
     except UploadRefused as refused:
         db.session.rollback()
