@@ -213,9 +213,54 @@ def livret_decision_problems(certification, consolidation, decision):
     """
 
 
+# ---------------------------------------------------------------------------
+# Personal data
+# ---------------------------------------------------------------------------
+
+@per_certification
+@hookspec
+def livret_retention_rules(certification):
+    """Return how long the data of ``certification``'s dossiers is kept (RGPD art. 5-1-e).
+
+    Called by the retention run (``livret retention run``, the scheduler),
+    the retention report page, the privacy notice and the record of
+    processing activities. Core's default plugin answers core's rules
+    (:data:`core.privacy.declarations.CORE_RULES`) with the periods of the
+    referential's ``[privacy.retention]`` table applied, so most plugins
+    declare periods there and never implement this hook. A plugin whose
+    periods need code returns its own rules; for each ``kind`` the plugin's
+    rule wins over core's. An organisation may then change a period within
+    the rule's ``minimum``/``maximum``.
+
+    :param certification: one of this plugin's certifications.
+    :return: a list of :class:`core.privacy.declarations.RetentionRule`
+        (``kind`` among :data:`core.privacy.declarations.KINDS`), or ``None``.
+    """
+
+
 # ===========================================================================
 # Cross-cutting hooks: called on every plugin.
 # ===========================================================================
+
+# ---------------------------------------------------------------------------
+# Personal data (records)
+# ---------------------------------------------------------------------------
+
+@hookspec
+def livret_processing_activities():
+    """Return the processing activities this plugin adds to the record of processing activities (RGPD art. 30).
+
+    Called by ``livret privacy register`` and by the privacy notice of each
+    certification (« Informations sur vos données »). Core's default plugin
+    (:mod:`core.default_plugins.privacy`) declares core's own activities
+    (accounts, dossiers, fees, jury, signatures, audit) and one per
+    installed certification built from its referential's ``[privacy]``
+    table. A plugin adds activities of its own (e.g. a proctoring service);
+    an activity whose ``key`` another plugin already declared is ignored.
+
+    :return: a list of :class:`core.privacy.declarations.ProcessingActivity`,
+        or ``None``.
+    """
 
 # ---------------------------------------------------------------------------
 # Fees

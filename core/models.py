@@ -11,3 +11,4 @@ from core.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: F401
 from core.jury.models import (EvaluationGrid, JurorDeclaration, JuryDecision, JurySession, SessionCandidate,  # noqa: F401
                                SessionJuror, SignedDocument)
 from core.organisations.models import OrganisationSeal, OrganisationSigningSettings  # noqa: F401
+from core.privacy.models import PrivacyRequest, RetentionSetting  # noqa: F401

@@ -140,6 +140,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # set when the account was erased or pseudonymised (core.privacy.purge): the row stays for the records
+    # that prove a title, with the name they were signed with and nothing else
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
 

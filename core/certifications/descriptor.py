@@ -317,6 +317,20 @@ class JuryRule:
 
 
 @dataclass(frozen=True)
+class Privacy:
+    """What a certification declares about the personal data it processes (referential ``[privacy]``).
+
+    Read by :mod:`core.privacy.declarations` (retention rules, the record of
+    processing activities, the privacy notice); every field is optional.
+    """
+
+    contact: str = ""  # who answers the candidates' rights requests, in words (« la direction Qualité et RSE de … »)
+    recipients: tuple[str, ...] = ()  # who receives the dossier beyond core's own list, in words
+    # ``(kind, months)`` pairs overriding core's retention periods (core.privacy.declarations.KINDS)
+    retention: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
 class Certification:
     code: str
     title: str
@@ -333,6 +347,7 @@ class Certification:
     fee: Fee | None = None
     deadlines: tuple[Deadline, ...] = ()
     notes: tuple[str, ...] = ()  # caveats shown to users (e.g. unofficial wording)
+    privacy: Privacy = field(default_factory=Privacy)
     plugin: str = ""  # set by core: name of the plugin that declared it
     # set by core: the plugin object that declared it, the only plugin its per-certification hooks reach
     provider: Any = field(default=None, hash=False, compare=False, repr=False)

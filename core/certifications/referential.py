@@ -31,6 +31,7 @@ from core.certifications.descriptor import (
     Competency,
     Criterion,
     Deadline,
+    Privacy,
     Deliverable,
     DecisionRules,
     Evaluation,
@@ -167,6 +168,9 @@ def build_certification(data: dict[str, Any]) -> Certification:
     if "fee" in data:
         built["fee"] = _make(Fee, data.pop("fee"))
     built["deadlines"] = tuple(_make(Deadline, d) for d in data.pop("deadlines", ()))
+    if "privacy" in data:
+        privacy = data.pop("privacy")
+        built["privacy"] = _make(Privacy, privacy, retention=tuple(sorted(privacy.get("retention", {}).items())))
     extra = dict(data.pop("extra", {}))
     if "vae_outcomes" in extra:
         extra["vae_outcomes"] = _outcomes(extra["vae_outcomes"])

@@ -5,4 +5,5 @@ DEFAULT_PLUGINS = (
     "core.default_plugins.jobs",
     "core.default_plugins.fees",
     "core.default_plugins.jury",
+    "core.default_plugins.privacy",
 )

@@ -72,6 +72,9 @@ class Dossier(db.Model):
     route: Mapped[str | None] = mapped_column(String(40))
     # the one block a candidate presents (a route with blocks_alone); None: the whole certification
     target_block: Mapped[str | None] = mapped_column(String(40))
+    # retention (core.privacy.retention): the draft's owner was reminded; the contents were deleted
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     candidate: Mapped[User] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
