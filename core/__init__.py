@@ -239,6 +239,11 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(platform_bp)
     app.register_blueprint(platform_api_bp)
+    from core.privacy.api import blueprint as privacy_api_bp
+    from core.privacy.blueprint import blueprint as privacy_bp
+
+    app.register_blueprint(privacy_bp)
+    app.register_blueprint(privacy_api_bp)
 
     # the jury: sessions (manager), evaluation (jurors), deliberation, procès-verbal and signed documents
     from core.deliberation import api as deliberation_api, blueprint as deliberation_pages

@@ -58,6 +58,10 @@ def register_commands(app) -> None:
     from core.webhooks.cli import webhooks_group
 
     app.cli.add_command(webhooks_group)
+    from core.privacy.cli import privacy_group, retention_group
+
+    app.cli.add_command(retention_group)
+    app.cli.add_command(privacy_group)
 
 
 # ---------------------------------------------------------------------------

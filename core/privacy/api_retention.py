@@ -1,0 +1,2 @@
+"""Privacy API: retention (see core/privacy/api.py)."""
+from core.privacy.api import blueprint  # noqa: F401
