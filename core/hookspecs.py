@@ -341,6 +341,29 @@ def livret_mailer(config):
 
 
 @hookspec(firstresult=True)
+def livret_person_signer(user, config, days):
+    """Return what signs for ``user`` when they sign a document (firstresult).
+
+    Called each time a candidate, a juror or a session manager signs (a
+    submission, a grid, a procès-verbal), after they typed their password
+    again. Core's default plugin (:mod:`core.default_plugins.signing`) issues a
+    certificate valid ``days`` days from the development PKI
+    (``SIGNING_DEV_PKI=true``) or from the configured production CA
+    (``SIGNING_PERSON_CA_*``, :mod:`signing.person_ca`). A plugin connecting a
+    remote (e.g. qualified) signing service returns its own signer; with such
+    a plugin installed, production starts without ``SIGNING_PERSON_CA_*``.
+
+    :param user: the :class:`core.auth.models.User` who signs (name and
+        e-mail go into the certificate).
+    :param config: the :class:`signing.SigningConfig` of the platform.
+    :param days: the validity wanted (``SIGNING_PERSON_CERT_DAYS``).
+    :return: a :class:`signing.PersonSigner` (key, certificate and chain) or a
+        pyHanko ``Signer`` whose ``signing_cert`` names the person, or
+        ``None`` to let another plugin answer.
+    """
+
+
+@hookspec(firstresult=True)
 def livret_job_queue(config):
     """Return the job queue that runs slow work (firstresult).
 

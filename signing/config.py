@@ -9,6 +9,10 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .person_ca import PersonCAConfig
 
 LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
 DEFAULT_LEVEL = "B-LTA"
@@ -58,6 +62,9 @@ class SigningConfig:
     seal_key_password: str | None = None
     seal_chain: list[Path | str] = field(default_factory=list)
     pkcs11: Pkcs11Config | None = None
+
+    # -- the CA of the personal signatures in production (signing.person_ca) --
+    person_ca: "PersonCAConfig | None" = None
 
     # -- time stamping and trust -------------------------------------------
     tsa_url: str | None = None
@@ -126,6 +133,18 @@ class SigningConfig:
         from .credentials import load_seal_signer
 
         return load_seal_signer(self)
+
+    def person_authority(self):
+        """The :class:`signing.person_ca.PersonCA` of ``person_ca`` (loaded once), or ``None`` when none is
+        configured."""
+        if self.person_ca is None or not self.person_ca.configured:
+            return None
+        cached = self.__dict__.get("_person_authority")
+        if cached is None:
+            from .person_ca import PersonCA
+
+            cached = self.__dict__["_person_authority"] = PersonCA.from_config(self.person_ca, self.pkcs11)
+        return cached
 
     def replace(self, **changes) -> "SigningConfig":
         return dataclasses.replace(self, **changes)

@@ -131,45 +131,46 @@ class PersonSigner(Credential):
 
 def load_seal_signer(config) -> signers.Signer:
     """The organisation's seal as a pyHanko signer, per ``config``."""
-    chain = load_certs_from_files(config.seal_chain)
-    if config.pkcs11 is not None:
-        return _load_pkcs11_signer(config.pkcs11, chain)
-    if config.seal_pkcs12:
-        try:
-            data = Path(config.seal_pkcs12).read_bytes()
-            pw = config.seal_pkcs12_password
-            return KeyCachingSigner.wrap(signers.SimpleSigner.load_pkcs12_data(
-                data, other_certs=chain,
-                passphrase=pw.encode() if pw is not None else None,
-            ))
-        except Exception as exc:  # wrong password, corrupt file, missing file
-            raise ConfigurationError(
-                "Le fichier PKCS#12 du cachet est illisible "
-                "(fichier absent ou mot de passe incorrect).",
-                detail=repr(exc),
-            ) from exc
-    if config.seal_cert or config.seal_key:
-        if not (config.seal_cert and config.seal_key):
-            raise ConfigurationError(
-                "Le certificat et la clé du cachet doivent être configurés ensemble."
-            )
-        try:
-            pw = config.seal_key_password
-            key = load_private_key_from_pemder_data(
-                Path(config.seal_key).read_bytes(),
-                passphrase=pw.encode() if pw is not None else None,
-            )
-            certs = load_certs_from_bytes(Path(config.seal_cert).read_bytes())
-        except Exception as exc:
-            raise ConfigurationError(
-                "Le certificat ou la clé du cachet est illisible.", detail=repr(exc)
-            ) from exc
-        if not certs:
-            raise ConfigurationError("Le fichier du certificat du cachet est vide.")
-        return Credential(key=key, cert=certs[0], chain=certs[1:] + chain).pyhanko_signer()
+    if config.pkcs11 is not None or config.seal_pkcs12 or config.seal_cert or config.seal_key:
+        return load_signer(pkcs12=config.seal_pkcs12, pkcs12_password=config.seal_pkcs12_password,
+                           cert=config.seal_cert, key=config.seal_key, key_password=config.seal_key_password,
+                           chain=config.seal_chain, pkcs11=config.pkcs11, what="du cachet")
     if config.uses_dev_pki:
         return config.dev().seal_credential().pyhanko_signer()
     raise ConfigurationError("Aucun certificat de cachet n'est configuré.")
+
+
+def load_signer(*, pkcs12=None, pkcs12_password=None, cert=None, key=None, key_password=None, chain=(),
+                pkcs11=None, what: str = "du cachet") -> signers.Signer:
+    """A pyHanko signer from one key source: a PKCS#11 token (``pkcs11``, a :class:`signing.config.Pkcs11Config`),
+    a PKCS#12 file, or PEM/DER certificate and key files (``cert`` first in its file, then its chain).
+    ``what`` names the key in French messages (« du cachet », « de l'autorité des signatures personnelles »)."""
+    chain = load_certs_from_files(chain)
+    if pkcs11 is not None:
+        return _load_pkcs11_signer(pkcs11, chain)
+    if pkcs12:
+        try:
+            data = Path(pkcs12).read_bytes()
+            return KeyCachingSigner.wrap(signers.SimpleSigner.load_pkcs12_data(
+                data, other_certs=chain,
+                passphrase=pkcs12_password.encode() if pkcs12_password is not None else None,
+            ))
+        except Exception as exc:  # wrong password, corrupt file, missing file
+            raise ConfigurationError(
+                f"Le fichier PKCS#12 {what} est illisible (fichier absent ou mot de passe incorrect).",
+                detail=repr(exc),
+            ) from exc
+    if not (cert and key):
+        raise ConfigurationError(f"Le certificat et la clé {what} doivent être configurés ensemble.")
+    try:
+        private = load_private_key_from_pemder_data(
+            Path(key).read_bytes(), passphrase=key_password.encode() if key_password is not None else None)
+        certs = load_certs_from_bytes(Path(cert).read_bytes())
+    except Exception as exc:
+        raise ConfigurationError(f"Le certificat ou la clé {what} est illisible.", detail=repr(exc)) from exc
+    if not certs:
+        raise ConfigurationError(f"Le fichier du certificat {what} est vide.")
+    return Credential(key=private, cert=certs[0], chain=certs[1:] + chain).pyhanko_signer()
 
 
 def _load_pkcs11_signer(p11, chain) -> signers.Signer:

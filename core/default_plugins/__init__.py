@@ -6,4 +6,5 @@ DEFAULT_PLUGINS = (
     "core.default_plugins.fees",
     "core.default_plugins.jury",
     "core.default_plugins.privacy",
+    "core.default_plugins.signing",
 )

@@ -36,7 +36,23 @@ def pki_group() -> click.Group:
     group = make_pki_group(_pki_config)
     for command in group.commands.values():
         _in_app_context(command)
+    group.add_command(person_crl_command)
     return group
+
+
+@click.command("person-crl")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the CRL (DER), to publish at SIGNING_PERSON_CA_CRL_URL.")
+@with_appcontext
+def person_crl_command(output: Path) -> None:
+    """Write the CRL of the production CA of the personal signatures (valid 7 days: run it daily)."""
+    from core.sealing.services import signing_config
+
+    authority = signing_config().person_authority()
+    if authority is None:
+        raise click.ClickException("No personal-signature CA is configured (SIGNING_PERSON_CA_*).")
+    output.write_bytes(authority.crl())
+    click.echo(f"CRL of « {authority.ca_cert.subject.human_friendly} » written to {output}")
 
 
 class SealGroup(click.Group):

@@ -38,11 +38,11 @@ from signing import (
     Pkcs11Config,
     SigningConfig,
     SigningLayerError,
-    issue_person_certificate,
     seal,
     sign,
     verify,
 )
+from signing.person_ca import PersonCAConfig
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +93,15 @@ def _config_from_settings(settings) -> SigningConfig:
         seal_key_password=settings.get("SIGNING_SEAL_KEY_PASSWORD") or None,
         seal_chain=_split(settings.get("SIGNING_SEAL_CHAIN")),
         pkcs11=pkcs11,
+        person_ca=PersonCAConfig(
+            pkcs12=settings.get("SIGNING_PERSON_CA_PKCS12") or None,
+            pkcs12_password=settings.get("SIGNING_PERSON_CA_PKCS12_PASSWORD") or None,
+            cert=settings.get("SIGNING_PERSON_CA_CERT") or None,
+            key=settings.get("SIGNING_PERSON_CA_KEY") or None,
+            key_password=settings.get("SIGNING_PERSON_CA_KEY_PASSWORD") or None,
+            chain=_split(settings.get("SIGNING_PERSON_CA_CHAIN")),
+            pkcs11_key=settings.get("SIGNING_PERSON_CA_PKCS11_KEY") or None,
+            crl_url=settings.get("SIGNING_PERSON_CA_CRL_URL") or None),
         tsa_url=settings.get("SIGNING_TSA_URL") or None,
         tsa_timeout=timeout,
         revocation_fetch_timeout=timeout,
@@ -112,16 +121,19 @@ def check_settings(settings) -> None:
     import os
 
     cfg = _config_from_settings(settings)
-    for name in ("SIGNING_SEAL_PKCS12", "SIGNING_SEAL_CERT", "SIGNING_SEAL_KEY", "SIGNING_PKCS11_MODULE"):
+    for name in ("SIGNING_SEAL_PKCS12", "SIGNING_SEAL_CERT", "SIGNING_SEAL_KEY", "SIGNING_PKCS11_MODULE",
+                 "SIGNING_PERSON_CA_PKCS12", "SIGNING_PERSON_CA_CERT", "SIGNING_PERSON_CA_KEY"):
         path = settings.get(name)
         if path and not os.path.isfile(path):
             raise ConfigError(f"Setting {name} names {path}, which is not a readable file.")
-    for name in ("SIGNING_SEAL_CHAIN", "SIGNING_TRUST_ROOTS"):
+    for name in ("SIGNING_SEAL_CHAIN", "SIGNING_TRUST_ROOTS", "SIGNING_PERSON_CA_CHAIN"):
         for path in _split(settings.get(name)):
             if not os.path.isfile(path):
                 raise ConfigError(f"Setting {name} names {path}, which is not a readable file.")
     if bool(settings.get("SIGNING_SEAL_CERT")) != bool(settings.get("SIGNING_SEAL_KEY")):
         raise ConfigError("Settings SIGNING_SEAL_CERT and SIGNING_SEAL_KEY go together: set both.")
+    if bool(settings.get("SIGNING_PERSON_CA_CERT")) != bool(settings.get("SIGNING_PERSON_CA_KEY")):
+        raise ConfigError("Settings SIGNING_PERSON_CA_CERT and SIGNING_PERSON_CA_KEY go together: set both.")
     if cfg.pkcs11 is not None and not (cfg.pkcs11.token_label and cfg.pkcs11.key_label):
         raise ConfigError("Setting SIGNING_PKCS11_MODULE needs SIGNING_PKCS11_TOKEN and SIGNING_PKCS11_KEY.")
     if cfg.dev_pki:
@@ -139,10 +151,33 @@ def check_settings(settings) -> None:
             cfg.load_seal_signer()
         except SigningLayerError as exc:
             raise ConfigError(f"The seal key cannot be loaded ({exc.detail or exc}).") from None
+    if cfg.person_ca.configured and not cfg.person_ca.pkcs11_key:
+        try:
+            cfg.person_authority()
+        except SigningLayerError as exc:
+            raise ConfigError(f"The personal-signature CA cannot be loaded: {exc} ({exc.detail or ''}).") from None
+
+
+def check_person_signatures(app) -> None:
+    """Start-up check, once the plugins are loaded: in production (``SIGNING_DEV_PKI`` false) someone must issue
+    the personal signing certificates — the configured CA (``SIGNING_PERSON_CA_*``) or a plugin implementing
+    ``livret_person_signer`` (a remote signing service). Raises :class:`ConfigError` naming what is missing."""
+    cfg = _config_from_settings(app.config)
+    if cfg.dev_pki or cfg.person_ca.configured:
+        return
+    pm = app.extensions["livret"].pm
+    if any(not impl.plugin_name.startswith("core.default_plugins")
+           for impl in pm.hook.livret_person_signer.get_hookimpls()):
+        return
+    raise ConfigError("SIGNING_DEV_PKI is false but nobody issues the personal signing certificates: set "
+                      "SIGNING_PERSON_CA_PKCS12, or SIGNING_PERSON_CA_CERT and SIGNING_PERSON_CA_KEY, or "
+                      "SIGNING_PERSON_CA_PKCS11_KEY (docs/signing.md, « Personal signatures in production »), or "
+                      "install a plugin implementing livret_person_signer.")
 
 
 def init_app(app) -> None:
     check_settings(app.config)
+    check_person_signatures(app)
 
 
 def signing_config(app=None) -> SigningConfig:
@@ -305,19 +340,21 @@ def sign_as_person(pdf_bytes: bytes, user: User, *, reason: str, level: str | No
     if not _reauthenticated(user):
         raise ReauthenticationRequired()
     cfg = prepared_config()
-    if not cfg.dev_pki:
-        raise SealingFailed(_("Aucune autorité de certification de la plateforme n'est configurée pour les "
-                              "signatures personnelles : le document n'a pas été signé."))
     days = int(current_app.config["SIGNING_PERSON_CERT_DAYS"])
+    pm = current_app.extensions["livret"].pm
     try:
-        signer = issue_person_certificate(cfg, user.full_name, user.email, days=days)
+        signer = pm.hook.livret_person_signer(user=user, config=cfg, days=days)
+        if signer is None:
+            raise SealingFailed(_("Aucune autorité de certification de la plateforme n'est configurée pour les "
+                                  "signatures personnelles : le document n'a pas été signé."))
         out = sign(pdf_bytes, signer=signer, level=level or _person_level(cfg.default_level),
                    reason=reason, config=cfg, field_name=field_name)
     except (SigningLayerError, ValueError) as exc:
         logger.warning("personal signature failed: %s (%s)", exc, getattr(exc, "detail", ""))
         raise SealingFailed(str(exc)) from exc
+    cert = signer.cert if hasattr(signer, "cert") else signer.signing_cert
     record("signature.person", "user", user.id, actor_id=user.id,
-           payload={"certificate_serial": format(signer.cert.serial_number, "x"),
+           payload={"certificate_serial": format(cert.serial_number, "x"),
                     "sha256": hashlib.sha256(out).hexdigest()})
     return out
 

@@ -15,7 +15,10 @@ def production(app_config, tmp_path):
 
     pki = Path(tmp_path / "pki")
     SigningConfig(pki_dir=pki, organisation="Certificateur d'Essai", dev_base_url="http://127.0.0.1:9").dev()
-    return {**app_config, "SIGNING_DEV_PKI": False, "SIGNING_SEAL_CERT": str(pki / "seal.crt.pem"),
+    from signing.testing import make_person_ca
+
+    return {**app_config, "SIGNING_DEV_PKI": False, **make_person_ca(pki),
+            "SIGNING_SEAL_CERT": str(pki / "seal.crt.pem"),
             "SIGNING_SEAL_KEY": str(pki / "seal.key.pem"), "SIGNING_TSA_URL": "http://127.0.0.1:9/tsa",
             "SIGNING_TRUST_ROOTS": str(pki / "root.crt.pem")}
 

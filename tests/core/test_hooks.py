@@ -67,6 +67,7 @@ class AllHooksPlugin:
         self.template_dir = template_dir
         self.mailer = RecordingMailer()
         self.queue = RecordingQueue()
+        self.signed_for: list[int] = []
 
     @hookimpl
     def livret_certifications(self):
@@ -127,6 +128,23 @@ class AllHooksPlugin:
         return None
 
     @hookimpl
+    def livret_retention_rules(self, certification):
+        from core.privacy.declarations import DELETE, RetentionRule
+
+        return [RetentionRule("draft", "Brouillons du module", 3, DELETE, "la dernière modification",
+                              "Règle du module : trois mois suffisent.", 1, 6)]
+
+    @hookimpl
+    def livret_processing_activities(self):
+        from core.privacy.declarations import ProcessingActivity
+
+        return [ProcessingActivity(
+            key="allhooks:proctoring", name="Surveillance de l'épreuve du module",
+            purposes=("Vérifier que le candidat compose seul",), legal_basis="Intérêt légitime (RGPD art. 6-1-f)",
+            data_subjects=("Candidats et candidates",), categories=("Images de la webcam",),
+            recipients=("Le prestataire de surveillance",), retention=("draft",), certification="ALLH1")]
+
+    @hookimpl
     def livret_template_dirs(self):
         return [self.template_dir]
 
@@ -141,6 +159,12 @@ class AllHooksPlugin:
     @hookimpl
     def livret_job_queue(self, config):
         return self.queue
+
+    @hookimpl
+    def livret_person_signer(self, user, config, days):
+        """A stand-in for a remote signing service: a certificate naming the service (from the dev PKI)."""
+        self.signed_for.append(user.id)
+        return config.dev().issue_person_certificate(f"{user.full_name} (service distant)", user.email, days=days)
 
 
 @pytest.fixture
@@ -336,3 +360,64 @@ def test_jury_regulation_is_rendered_for_the_jurors_convocation(hooked_app, crea
         other = next(code for code in hooked_app.extensions["livret"].certifications if code not in ("ALLH1",
                                                                                                      "RNCP37827"))
         assert regulation_of(get_certification(other)) is None
+
+
+def test_retention_rules_and_processing_activities(hooked_app):
+    """A plugin's retention rule wins over core's for its own certification (and only there); its processing
+    activity reaches the record of processing activities and its certification's privacy notice."""
+    from core.certifications.services import get_certification
+    from core.privacy.declarations import certification_rules, processing_activities
+    from core.privacy.records import build_record, record_markdown
+
+    with hooked_app.app_context():
+        from core.extensions import db
+
+        db.create_all()
+        rules = certification_rules(get_certification("ALLH1"))
+        assert rules["draft"].months == 3 and str(rules["draft"].label) == "Brouillons du module"
+        assert rules["dossier_after_decision"].months == 12  # a kind the plugin leaves to core
+        other = next(code for code in hooked_app.extensions["livret"].certifications if code != "ALLH1")
+        assert certification_rules(get_certification(other))["draft"].months != 3
+        activity = next(a for a in processing_activities() if a.key == "allhooks:proctoring")
+        assert activity.certification == "ALLH1"
+        assert "Surveillance de l'épreuve du module" in record_markdown(build_record())
+    page = html.unescape(hooked_app.test_client().get("/certifications/ALLH1/donnees").get_data(as_text=True))
+    assert "Surveillance de l'épreuve du module" in page and "Supprimés 3 mois après la dernière modification" in page
+
+
+def test_a_person_signer_plugin_signs_for_the_person(app_config, allhooks, create_user, tmp_path_factory):
+    """``livret_person_signer``: the plugin's signer signs (its name is in the signature), not the default."""
+    from core.sealing.testing import signing_env
+
+    server = signing_env.__wrapped__(tmp_path_factory)  # the shared fixture's TSA and PKI, stopped below
+    try:
+        _signed_by_the_plugin(create_app(dict(app_config, **next(server), EXTRA_PLUGINS=[allhooks])),
+                              allhooks, create_user)
+    finally:
+        server.close()
+
+
+def _signed_by_the_plugin(application, allhooks, create_user):
+    from io import BytesIO
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from weasyprint import HTML
+
+    from core.sealing.services import reauthenticate, sign_as_person
+
+    with application.app_context():
+        from core.extensions import db
+
+        db.create_all()
+    user = create_user("juror", first_name="Inès", last_name="Petit", password="mot de passe du juré")
+    pdf = HTML(string="<html lang='fr'><body><p>Grille</p></body></html>").write_pdf()
+    with application.test_request_context():
+        from core.auth.models import User
+        from core.extensions import db
+
+        person = db.session.get(User, user.id)
+        reauthenticate(person, "mot de passe du juré")
+        signed = sign_as_person(pdf, person, reason="Grille d'évaluation", level="B-B")
+    [signature] = PdfFileReader(BytesIO(signed), strict=False).embedded_regular_signatures
+    assert signature.signer_cert.subject.native["common_name"] == "Inès Petit (service distant)"
+    assert allhooks.signed_for == [user.id]

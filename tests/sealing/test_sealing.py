@@ -195,8 +195,11 @@ def test_production_with_pem_keys_starts(app_config, signing_env):
 
     from core import create_app
 
+    from signing.testing import make_person_ca
+
     pki = Path(signing_env["SIGNING_PKI_DIR"])
-    app = create_app({**app_config, "SIGNING_DEV_PKI": False, "SIGNING_SEAL_CERT": str(pki / "seal.crt.pem"),
+    app = create_app({**app_config, "SIGNING_DEV_PKI": False, **make_person_ca(pki),
+                      "SIGNING_SEAL_CERT": str(pki / "seal.crt.pem"),
                       "SIGNING_SEAL_KEY": str(pki / "seal.key.pem"), "UPLOAD_SCAN": False,  # no clamd here
                       "SIGNING_TSA_URL": signing_env["SIGNING_DEV_BASE_URL"] + "/tsa",
                       "SIGNING_TRUST_ROOTS": str(pki / "root.crt.pem")})
