@@ -72,6 +72,7 @@ class SealGroup(click.Group):
     def format_usage(self, ctx, formatter):
         formatter.write_usage(ctx.command_path, "IN.pdf OUT.pdf [--level B-LTA] [--reason TEXT] [--location TEXT]")
         formatter.write_usage(ctx.command_path, "renew [--now ISO-DATE]", prefix="   or: ")
+        formatter.write_usage(ctx.command_path, "check [--full]", prefix="   or: ")
 
 
 def seal_group() -> click.Group:
@@ -97,7 +98,25 @@ def seal_group() -> click.Group:
     group.add_command(base)
     group.add_command(renew_command)
     group.add_command(lock_command)
+    group.add_command(check_command)
     return group
+
+
+@click.command("check", help="Vérifie chaque document émis : objet présent, empreinte SHA-256 identique à celle "
+                             "de l'émission, signatures valides, reconnu comme émis par cette plateforme (après "
+                             "une restauration, par exemple). Code de sortie 1 au moindre problème.")
+@click.option("--full", is_flag=True, help="Revérifie chaque signature avec pyHanko au lieu du rapport d'émission.")
+@with_appcontext
+def check_command(full: bool) -> None:
+    from core.sealing.check import check_documents
+
+    result = check_documents(full=full)
+    for problem in result.problems:
+        click.echo(f"PROBLEM: {problem}", err=True)
+    if not result.ok:
+        click.echo(f"{len(result.problems)} problem(s) in {result.checked} document(s).", err=True)
+        raise SystemExit(1)
+    click.echo(f"OK: {result.checked} document(s) present, intact, valid and issued by this platform.")
 
 
 @click.command("renew", help="Ajoute un horodatage de document aux documents scellés dont le dernier "
