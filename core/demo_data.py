@@ -36,12 +36,26 @@ PLAN = {
 }
 
 
+def candidate_name(n: int) -> tuple[str, str]:
+    """(first name, last name) of the ``n``-th fictitious candidate (from 0), as :func:`load_demo_data` names them."""
+    return FIRST_NAMES[n % len(FIRST_NAMES)], LAST_NAMES[(n * 7) % len(LAST_NAMES)]
+
+
+def candidate_names() -> list[tuple[str, str]]:
+    """Every fictitious candidate's (first name, last name): the test session's log scan looks for them."""
+    return [candidate_name(n) for n in range(sum(len(statuses) for statuses in PLAN.values()))]
+
+
+#: the date of birth every fictitious candidate declares (état civil)
+BIRTH_DATE = "1988-06-15"
+
+
 def _content(user: User, submitted: datetime) -> dict:
     return {
         "etat_civil": {
             "civilite": "madame" if user.first_name in FIRST_NAMES[::2] else "monsieur",
             "nom_famille": user.last_name, "prenoms": user.first_name, "nom_usage": "",
-            "date_naissance": "1988-06-15", "lieu_naissance": "Nantes (44)", "nationalite": "française",
+            "date_naissance": BIRTH_DATE, "lieu_naissance": "Nantes (44)", "nationalite": "française",
             "adresse": "8 rue de la République", "code_postal": "69002", "commune": "Lyon", "pays": "France",
             "email": user.email, "telephone_portable": "+33612345678", "telephone_domicile": "",
         },
@@ -69,7 +83,7 @@ def load_demo_data(installed: set[str]) -> list[str]:
         delivering = delivering_organisations(code)
         organisation_id = delivering[0].id if delivering else None
         for i, status in enumerate(statuses):
-            first, last = FIRST_NAMES[n % len(FIRST_NAMES)], LAST_NAMES[(n * 7) % len(LAST_NAMES)]
+            first, last = candidate_name(n)
             n += 1
             user = User(email=f"{first.lower()}.{n:02d}@{DOMAIN}".replace("é", "e").replace("ï", "i")
                         .replace("è", "e").replace("ë", "e"),

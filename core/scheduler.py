@@ -1,4 +1,5 @@
-"""Periodic work (``livret scheduler``): long-term upkeep of seals, audit checkpoints, webhook retries.
+"""Periodic work (``livret scheduler``): long-term upkeep of seals, audit checkpoints, webhook retries,
+the retention run.
 
 Each task is a job function enqueued through the job queue (inline or RQ) at
 start and then every ``every``. The tasks are idempotent, so a restart
@@ -27,6 +28,7 @@ TASKS = (
     Periodic("seal-renewal", "core.sealing.services.renew_seals", timedelta(hours=24)),
     Periodic("audit-checkpoint", "core.sealing.checkpoints.create_audit_checkpoint", timedelta(hours=24)),
     Periodic("webhook-retries", "core.webhooks.services.retry_due", timedelta(minutes=1)),
+    Periodic("retention", "core.privacy.retention.run_scheduled", timedelta(hours=24)),
 )
 
 
@@ -51,7 +53,8 @@ def run_due(last_runs: dict[str, float], now: float, tasks=TASKS) -> list[str]:
 @click.option("--poll", default=60, show_default=True, help="Seconds between checks.")
 @with_appcontext
 def scheduler_command(once: bool, poll: int) -> None:
-    """Run periodic upkeep: seal renewal and audit checkpoints (daily), webhook retries (every minute)."""
+    """Run periodic upkeep: seal renewal, audit checkpoints and the retention run (daily), webhook retries
+    (every minute)."""
     last_runs: dict[str, float] = {}
     while True:
         for name in run_due(last_runs, time.monotonic()):

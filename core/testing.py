@@ -31,10 +31,14 @@ def _databases() -> list[str]:
 
 
 def pytest_configure(config):
-    """Every Flask test client of the session posts forms as a browser does (see :class:`PageClient`)."""
+    """Every Flask test client of the session posts forms as a browser does (see :class:`PageClient`); every log
+    record of the session is scanned for personal data (:mod:`core.testing_logs`)."""
     from flask import Flask
 
+    from core.testing_logs import register
+
     Flask.test_client_class = PageClient
+    register(config)
 
 
 def pytest_generate_tests(metafunc):

@@ -35,6 +35,11 @@ PAGE_ACTIONS: dict[str, tuple[str, ...] | Exempt] = {
     "auth.revoke_token": ("api.revoke_token",),
     "auth.revoke_other_sessions": ("auth_api.revoke_sessions",),
     "i18n.set_language": ("api.update_me",),
+    "auth.update_profile": ("api.update_me",),
+    # -- the person's own data (RGPD rights) --------------------------------------------------------
+    "privacy.export": ("privacy_api.export_me",),
+    "privacy.rectification": ("privacy_api.create_my_request",),
+    "privacy.erase": ("privacy_api.erase_me",),
     # -- the candidate's dossier ------------------------------------------------------------------
     "dossiers.create": ("dossiers_api.create_dossier",),
     "dossiers.section": ("dossiers_api.save_section",),
@@ -62,6 +67,9 @@ PAGE_ACTIONS: dict[str, tuple[str, ...] | Exempt] = {
     "organisations.upload_seal": ("organisations_api.upload_seal",),
     "organisations.remove_seal": ("organisations_api.remove_seal",),
     "organisations.update_tsa": ("organisations_api.update_tsa",),
+    "privacy.update_retention": ("privacy_api.update_retention",),  # one PUT per period of the form
+    "privacy.create_request": ("privacy_api.create_request",),
+    "privacy.handle_request": ("privacy_api.update_request",),
     "platform.grant": ("platform_api.grant",),
     "platform.withdraw": ("platform_api.withdraw",),
     # -- admissibility ------------------------------------------------------------------------------
@@ -112,6 +120,12 @@ PAGE_READS: dict[str, tuple[str, ...]] = {
     "organisations.settings": ("organisations_api.organisation", "organisations_api.certifications",
                                "organisations_api.members"),
     "organisations.figures": ("organisations_api.figures",),
+    "privacy.retention": ("privacy_api.retention",),
+    "privacy.register": ("privacy_api.requests",),
+    "privacy.rectification": ("privacy_api.my_requests",),  # the person's requests, below the form
+    "privacy.erase": ("privacy_api.erasure_plan",),  # what is erased and kept, before confirming
+    "privacy.request": ("privacy_api.request",),
+    "privacy.notice": ("privacy_api.certification_privacy",),
     "review.review": ("dossiers_api.dossier", "review_api.notes", "review_api.versions_diff"),
     "sessions.show": ("sessions_api.get_session",),
     "pv.overview": ("pv_api.pv_list",),

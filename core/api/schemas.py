@@ -372,3 +372,7 @@ class TokenCreatedSchema(TokenSchema):
 
 class MeUpdateSchema(RequestSchema):
     language = fields.Str(metadata=_d("Langue du compte : « fr » ou « en » (réglage LANGUAGES)."))
+    first_name = fields.Str(validate=validate.Length(min=1, max=100), metadata=_d(
+        "Prénom (rectification, RGPD art. 16). Les documents déjà scellés gardent le nom avec lequel ils ont été "
+        "signés."))
+    last_name = fields.Str(validate=validate.Length(min=1, max=100), metadata=_d("Nom de famille."))

@@ -159,15 +159,18 @@ def me():
 @blueprint.patch("/me")
 @token_required
 def update_me():
-    """Change the account's preferences: its language (like the language menu of the pages).
+    """Change the account's names (rectification) and language (like the language menu of the pages).
     ---
     patch:
-      summary: Modifier mon compte (langue)
+      summary: Modifier mon compte (nom, prénom, langue)
       description: >-
-        Enregistre la langue du compte (`fr` ou `en`), comme le menu de langue des pages pour un
-        compte connecté. Les pages l'utilisent dans tout navigateur où aucune langue n'a été choisie ;
-        l'API répond dans la langue de l'en-tête `Accept-Language` quand la requête en envoie un, sinon
-        dans celle du compte, sinon en français. Un champ absent n'est pas modifié.
+        Corrige le prénom et le nom du compte (droit de rectification : les documents déjà scellés gardent
+        le nom avec lequel ils ont été signés ; pour eux, `POST /api/v1/me/requests`) et enregistre la
+        langue du compte (`fr` ou `en`), comme le menu de langue des pages pour un compte connecté. Les
+        pages l'utilisent dans tout navigateur où aucune langue n'a été choisie ; l'API répond dans la langue
+        de l'en-tête `Accept-Language` quand la requête en envoie un, sinon dans celle du compte, sinon en
+        français. Un champ absent n'est pas modifié ; un changement est inscrit au journal d'audit (les noms
+        des champs, jamais leurs valeurs).
       tags: [me]
       requestBody:
         required: true
@@ -181,10 +184,12 @@ def update_me():
             application/json:
               schema: MeSchema
     """
+    from core.privacy.self_service import update_profile
+
     body = load_json(MeUpdateSchema)
     user = current_api_user()
-    if "language" in body:
-        auth_services.set_language(user, body["language"])
+    if update_profile(user, first_name=body.get("first_name"), last_name=body.get("last_name"),
+                      language=body.get("language")):
         db.session.commit()
     return jsonify(MeSchema().dump(user))
 

@@ -1,7 +1,8 @@
-"""The account page: profile, password change, signed-in sessions, API tokens."""
+"""The account page: profile (names, language), password change, signed-in sessions, API tokens, and the
+person's data (download, rectification, erasure: :mod:`core.privacy.views_rights`)."""
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, url_for
+from flask import current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -25,10 +26,24 @@ def _user_tokens():
     return [(token, token.expires_at is not None and aware(token.expires_at) <= now) for token in tokens]
 
 
-def _render_account(*, password_form=None, token_form=None, new_token=None, status=200):
+def _profile_form(formdata=None):
+    from core.i18n import current_language
+    from core.privacy.forms_rights import ProfileForm
+
+    if formdata is None:
+        form = ProfileForm(formdata=None, data={"first_name": current_user.first_name,
+                                                "last_name": current_user.last_name,
+                                                "language": current_user.locale or current_language()})
+    else:
+        form = ProfileForm()
+    return form.prepare(current_app.config["LANGUAGES"])
+
+
+def _render_account(*, password_form=None, token_form=None, new_token=None, profile_form=None, status=200):
     current = getattr(g, "login_session", None)
     context = {
         "user": current_user,
+        "profile_form": profile_form or _profile_form(),
         "password_form": password_form or ChangePasswordForm(formdata=None),
         "token_form": token_form or TokenForm(formdata=None),
         "confirm_form": ConfirmForm(formdata=None),
@@ -44,6 +59,34 @@ def _render_account(*, password_form=None, token_form=None, new_token=None, stat
 @login_required
 def account():
     return _render_account()
+
+
+@blueprint.post("/compte/profil")
+@login_required
+def update_profile():
+    """Rectify the account's names and choose its language (``PATCH /api/v1/me``)."""
+    from core.privacy.self_service import update_profile as update
+
+    form = _profile_form(formdata=True)
+    if not form.validate_on_submit():
+        return _render_account(profile_form=form, status=422)
+    try:
+        changed = update(current_user, first_name=form.first_name.data, last_name=form.last_name.data,
+                         language=form.language.data)
+    except UserError as exc:
+        db.session.rollback()
+        details = exc.details if isinstance(exc.details, dict) else {}
+        for key, messages in details.items():
+            getattr(form, key, form.first_name).errors.extend(str(m) for m in messages)
+        return _render_account(profile_form=form, status=exc.status)
+    db.session.commit()
+    if "locale" in changed:
+        from flask import session
+
+        session["lang"] = current_user.locale  # this browser follows the account's new language at once
+    flash(_("Votre profil est enregistré.") if changed else _("Aucune modification : votre profil était déjà à "
+                                                               "jour."), "success")
+    return redirect(url_for("auth.account") + "#profil")
 
 
 @blueprint.post("/compte/mot-de-passe")

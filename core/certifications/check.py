@@ -310,6 +310,7 @@ def check_certifications(codes: Iterable[str] | None = None, *, max_examples: in
     ``documents=False`` skips the Livret 2 PDF (the slowest check). Raises ``KeyError`` naming an
     unknown code."""
     from core.certifications import check_runtime
+    from core.privacy.check import check_privacy
 
     state = current_app.extensions["livret"]
     pm = state.pm
@@ -332,6 +333,7 @@ def check_certifications(codes: Iterable[str] | None = None, *, max_examples: in
         grid, found = check_grid(cert, pm)
         report.findings += found
         report.findings += check_runtime.check_sections_and_documents(cert, pm, documents=documents)
+        report.findings += check_privacy(cert, pm)
         if grid is not None:
             report.findings += check_runtime.check_decisions(cert, grid, pm, max_examples=max_examples)
     return report

@@ -32,7 +32,7 @@ def who_sees_what() -> str:
         who = "; ".join(f"**{role.value}**: {relation.description}"
                         for role, relation in POLICY[action].items())
         if spec.target == "none":
-            refused = "403"
+            refused = "404" if spec.hide else "403"
         elif spec.hide:
             refused = "404"
         else:

@@ -21,6 +21,7 @@ ENDPOINTS: dict[str, str] = {
     "forms.static": PUBLIC,
     "certifications.home": PUBLIC,
     "certifications.detail": PUBLIC,
+    "privacy.notice": PUBLIC,  # « Informations sur vos données » of a certification
     "pages.accessibility": PUBLIC,
     "i18n.set_language": PUBLIC,
     "verify.page": PUBLIC,
@@ -33,6 +34,7 @@ ENDPOINTS: dict[str, str] = {
     "api.openapi": PUBLIC,
     "api.certifications": PUBLIC,
     "api.certification": PUBLIC,
+    "privacy_api.certification_privacy": PUBLIC,
     "dossiers_api.certification_sections": SIGNED_IN,  # a bearer token is required (the JSON Schemas)
     "auth.login": PUBLIC,
     "auth.register": PUBLIC,
@@ -70,6 +72,16 @@ ENDPOINTS: dict[str, str] = {
     "api.update_me": SIGNED_IN,
     "auth_api.change_password": SIGNED_IN,
     "auth_api.revoke_sessions": SIGNED_IN,
+    # the person's own data (RGPD rights, self-service: core/privacy/views_rights.py, api_rights.py)
+    "auth.update_profile": SIGNED_IN,
+    "privacy.export": SIGNED_IN,
+    "privacy.rectification": SIGNED_IN,
+    "privacy.erase": SIGNED_IN,  # candidates only: the others are told whom to ask (409 on the API)
+    "privacy_api.export_me": SIGNED_IN,
+    "privacy_api.my_requests": SIGNED_IN,
+    "privacy_api.create_my_request": SIGNED_IN,
+    "privacy_api.erasure_plan": SIGNED_IN,
+    "privacy_api.erase_me": SIGNED_IN,
     "dossiers_api.dossiers": SIGNED_IN,  # the person's own dossiers (none for other roles)
     # -- dossiers ---------------------------------------------------------------------------------
     "dossiers.create": "dossier.create",
@@ -153,6 +165,19 @@ ENDPOINTS: dict[str, str] = {
     "organisations_api.invite_member": "organisation.manage",
     "organisations_api.deactivate_member": "organisation.manage",
     "organisations_api.figures": "organisation.figures",
+    "privacy.retention": "organisation.retention",
+    "privacy.update_retention": "organisation.retention",
+    "privacy_api.retention": "organisation.retention",
+    "privacy_api.update_retention": "organisation.retention",
+    # the register of rights requests (personal data): the organisation's admin; the platform admin for the rest
+    "privacy.register": "privacy.register",
+    "privacy.create_request": "privacy.register",
+    "privacy.request": "privacy.request",
+    "privacy.handle_request": "privacy.request",
+    "privacy_api.requests": "privacy.register",
+    "privacy_api.create_request": "privacy.register",
+    "privacy_api.request": "privacy.request",
+    "privacy_api.update_request": "privacy.request",
     "webhooks_api.index": "organisation.webhooks",
     "webhooks_api.create": "organisation.webhooks",
     "webhooks_api.webhook": "organisation.webhooks",

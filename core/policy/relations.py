@@ -102,6 +102,17 @@ def _anyone(_user: User, _obj: Any) -> bool:
     return True
 
 
+def _organisation_request(user: User, obj: Any) -> bool:
+    """A rights request (core.privacy) entered for, or made to, the person's organisation."""
+    return (obj is not None and user.organisation_id is not None
+            and getattr(obj, "organisation_id", None) == user.organisation_id)
+
+
+def _platform_request(_user: User, obj: Any) -> bool:
+    """A rights request that concerns no organisation (an account without any dossier)."""
+    return obj is not None and hasattr(obj, "organisation_id") and obj.organisation_id is None
+
+
 OWN_DOSSIER = Relation("own dossier", "the candidate's own dossier (and its fee, annexes and documents)",
                        _own_dossier)
 ORGANISATION_DOSSIER = Relation(
@@ -132,3 +143,8 @@ HAS_ORGANISATION = Relation("with an organisation", "the person belongs to an or
                             "limited to that organisation", _has_organisation)
 OWN_ORGANISATION = Relation("own organisation", "the person's own organisation", _own_organisation)
 ANYONE = Relation("any", "always (no object to check, or any object of the kind)", _anyone)
+ORGANISATION_REQUEST = Relation("organisation's rights request",
+                                "a request about personal data (access, rectification, erasure, objection) made to "
+                                "the person's organisation", _organisation_request)
+PLATFORM_REQUEST = Relation("platform's rights request",
+                            "a request about personal data that concerns no organisation", _platform_request)

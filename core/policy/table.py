@@ -22,8 +22,10 @@ from core.policy.relations import (
     JURY_DOCUMENT,
     JURY_DOSSIER,
     ORGANISATION_DOSSIER,
+    ORGANISATION_REQUEST,
     ORGANISATION_SESSION,
     OWN_DOSSIER,
+    PLATFORM_REQUEST,
     SESSION_DOCUMENT,
     SITS_ON,
     STAFF_DOCUMENT,
@@ -64,6 +66,8 @@ ACTIONS: dict[str, Action] = {
     "organisation.manage": Action("none", "change the organisation: details, certifications asked for and "
                                           "enabled, staff, seal, time-stamping"),
     "organisation.webhooks": Action("none", "register and follow the organisation's webhooks (API)", hide=False),
+    "organisation.retention": Action("none", "read the retention rules of the organisation's certifications and "
+                                             "what goes next month; change the periods within their bounds"),
     "organisation.grant": Action("organisation", "grant or withdraw a certification to an organisation"),
     "session.list": Action("none", "list the jury sessions one may see"),
     "session.create": Action("none", "plan a jury session", hide=False),
@@ -77,6 +81,10 @@ ACTIONS: dict[str, Action] = {
                                  hide=False),
     "session.sign": Action("session", "sign the session's grids and PV when one is a planned signer",
                            hide=False),
+    "privacy.register": Action("none", "read the register of rights requests (personal data) and record a "
+                                       "request received by another channel", hide=False),
+    "privacy.request": Action("none", "read and handle one rights request of the register (its organisation's "
+                                      "admin; 404 to anybody else)"),
 }
 
 _STAFF_ON_DOSSIER = {STAFF: ORGANISATION_DOSSIER, ADMIN: ORGANISATION_DOSSIER}
@@ -95,6 +103,7 @@ POLICY: dict[str, dict[Role, Relation]] = {
     "organisation.figures": {STAFF: HAS_ORGANISATION, ADMIN: HAS_ORGANISATION},
     "organisation.manage": {ADMIN: HAS_ORGANISATION},
     "organisation.webhooks": {ADMIN: HAS_ORGANISATION},
+    "organisation.retention": {ADMIN: HAS_ORGANISATION},
     "organisation.grant": {PLATFORM: ANYONE},
     "session.list": {MANAGER: ANYONE, JUROR: ANYONE, STAFF: HAS_ORGANISATION, ADMIN: HAS_ORGANISATION},
     "session.create": {MANAGER: HAS_ORGANISATION},
@@ -105,4 +114,6 @@ POLICY: dict[str, dict[Role, Relation]] = {
     "session.evaluate": {JUROR: SITS_ON},
     "session.deliberate": {JUROR: SITS_ON},
     "session.sign": {JUROR: SITS_ON, MANAGER: ORGANISATION_SESSION},
+    "privacy.register": {ADMIN: HAS_ORGANISATION, PLATFORM: ANYONE},
+    "privacy.request": {ADMIN: ORGANISATION_REQUEST, PLATFORM: PLATFORM_REQUEST},
 }

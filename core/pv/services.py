@@ -113,8 +113,11 @@ class Work:
         for mail in self.mails:
             try:
                 send_mail(**mail)
-            except Exception:  # noqa: BLE001 - the documents are sealed and committed: log and go on
-                logger.exception("could not send the e-mail %r to %s", mail.get("subject"), mail.get("to"))
+            except Exception as exc:  # noqa: BLE001 - the documents are sealed and committed: log and go on
+                to = mail.get("to") or ()
+                count = 1 if isinstance(to, str) else len(to)  # never the addresses: no personal data in logs
+                logger.error("could not send the e-mail %r to %d recipient(s): %s", mail.get("subject"), count,
+                             type(exc).__name__)
         for callback in self.callbacks:
             try:
                 callback()

@@ -23,8 +23,9 @@ SESSION_OPENED = "session.opened"  # core/sessions: a jury session opened (its c
 DECISION_SEALED = "decision.sealed"  # core/pv: a jury decision sealed with its procès-verbal
 CERTIFICATE_ISSUED = "certificate.issued"  # core/pv: a sealed nominative certificate issued
 PV_SEALED = "pv.sealed"  # core/pv: a procès-verbal signed by everyone and sealed (the session closes)
+ERASURE_DONE = "erasure.done"  # core/privacy/erasure.py: a candidate erased their account
 EVENTS = (DOSSIER_SUBMITTED, CORRECTIONS_REQUESTED, ADMISSIBILITY_DECIDED, FEE_PAID, FEE_WAIVED, SESSION_OPENED,
-          DECISION_SEALED, CERTIFICATE_ISSUED, PV_SEALED)
+          DECISION_SEALED, CERTIFICATE_ISSUED, PV_SEALED, ERASURE_DONE)
 MAX_ATTEMPTS = 5
 
 

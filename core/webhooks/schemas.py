@@ -200,6 +200,16 @@ class PvSealedPayloadSchema(PayloadSchema):
     counts = fields.Nested(PvCountsSchema, required=True, metadata=_d("Décomptes imprimés sur le procès-verbal."))
 
 
+class ErasureDonePayloadSchema(PayloadSchema):
+    account_id = _id("Identifiant du compte du candidat, désormais fermé et pseudonymisé.")
+    dossier_ids = fields.List(fields.Int(strict=True), required=True, metadata=_d(
+        "Dossiers de l'organisme vidés de leur contenu (sections saisies, pièces jointes, notes) ; leurs "
+        "documents scellés, décisions et frais restent."))
+    withdrawn_dossier_ids = fields.List(fields.Int(strict=True), required=True, metadata=_d(
+        "Parmi eux, les candidatures en cours retirées (statut `closed`)."))
+    erased_at = fields.DateTime(required=True, metadata=_d("Date de l'effacement (UTC)."))
+
+
 @dataclass(frozen=True)
 class EventPayload:
     schema: type[Schema]
@@ -232,6 +242,10 @@ EVENT_PAYLOADS: dict[str, EventPayload] = {
     models.PV_SEALED: EventPayload(PvSealedPayloadSchema, (
         "Un procès-verbal signé par le jury et le responsable a été scellé ; la session est close. Envoyé après "
         "les `decision.sealed` qu'il scelle, et de nouveau pour un procès-verbal rectificatif.")),
+    models.ERASURE_DONE: EventPayload(ErasureDonePayloadSchema, (
+        "Un candidat a supprimé son compte (RGPD, art. 17) : envoyé à chaque organisme qui tient l'un de ses "
+        "dossiers déposés, avec les identifiants seulement. Effacez de vos systèmes ce qu'aucune obligation ne "
+        "vous impose de garder. Ses brouillons, que l'organisme n'a jamais vus, sont supprimés sans événement.")),
 }
 
 

@@ -9,7 +9,8 @@ How an event travels:
    :func:`core.review.services._finish`, ``fee.paid`` / ``fee.waived`` in
    :mod:`core.fees.services`, ``session.opened`` in
    :func:`core.sessions.services.open_session`, ``decision.sealed``,
-   ``certificate.issued`` and ``pv.sealed`` in :mod:`core.pv.closing`. The
+   ``certificate.issued`` and ``pv.sealed`` in :mod:`core.pv.closing`,
+   ``erasure.done`` in :func:`core.privacy.erasure.erase`. The
    payload (ids and codes only) is checked against the event's schema
    (:data:`core.webhooks.schemas.EVENT_PAYLOADS`). One
    :class:`WebhookDelivery` row per subscribed, active endpoint of the

@@ -72,7 +72,7 @@ def minimal_form(endpoint: str, persona) -> dict[str, str]:
 class Target:
     label: str
     values: dict = field(default_factory=dict, hash=False, compare=False)
-    obj: tuple[str, int] | None = None  # ("dossier" | "document" | "session" | "organisation", id)
+    obj: tuple[str, int] | None = None  # ("dossier" | "document" | "session" | "organisation" | "privacy_request", id)
     owner: int | None = None  # SIGNED_IN endpoints: whose object it is
     organisation: int | None = None  # actions without an object: the object's organisation
     query: str = ""
@@ -180,6 +180,12 @@ def targets(world, endpoint: str, arguments: set[str], persona) -> list[Target]:
                        ("organisation", ids[f"org_{org}"])) for org in ("S", "I")]
     if args == {"code"}:
         return [Target("RNCP37827", {"code": "RNCP37827"})]
+    if args == {"request_id"}:  # the register of rights requests: S's, I's, and one of no organisation
+        return [Target(f"privacy request {label}", {"request_id": rid}, ("privacy_request", rid),
+                       organisation=ids[f"org_{label}"] if label != "none" else None)
+                for label, rid in ids["privacy_requests"].items()]
+    if args == {"code", "kind"}:  # a retention period of a certification (privacy_api.update_retention)
+        return [Target("RNCP37827 draft", {"code": "RNCP37827", "kind": "draft"})]
     if "token" in args:
         token = {"auth.reset_password": ids["reset_token"], "auth.verify_email": ids["verification_token"]}.get(
             endpoint, ids["payer_token"])
@@ -203,7 +209,10 @@ def _load(obj: tuple[str, int] | None):
     if obj is None:
         return None
     kind, oid = obj
-    model = {"dossier": Dossier, "document": Document, "session": JurySession, "organisation": Organisation}[kind]
+    from core.privacy.models import PrivacyRequest
+
+    model = {"dossier": Dossier, "document": Document, "session": JurySession, "organisation": Organisation,
+             "privacy_request": PrivacyRequest}[kind]
     return db.session.get(model, oid)
 
 

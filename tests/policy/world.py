@@ -44,7 +44,9 @@ OTHER_CODE = "RS6776"
 
 # audit events a read writes on purpose (who downloaded what, exports): not a change of state
 READ_EVENTS = ("document.read", "jury_document.read", "annex.downloaded", "annex.download_refused",
-               "dossiers.exported")
+               "dossiers.exported", "account.exported")
+# the register row of a person's export of their own data (an « accès » request, recorded done): a read too
+READ_TABLE_ROWS = {"privacy_requests": "kind <> 'access'"}
 
 ONLINE_PROVIDER = "carte_test"
 
@@ -94,14 +96,17 @@ class World:
     # -- fingerprint ---------------------------------------------------------------------------------
 
     def fingerprint(self) -> dict[str, int]:
-        """Row counts of every table (audit events of reads left out: reading is audited on purpose)."""
+        """Row counts of every table (audit events and register rows of reads left out: reading is recorded on
+        purpose)."""
         from sqlalchemy import text
 
         from core.extensions import db
 
         tables = [t.name for t in db.metadata.sorted_tables]
         quoted = ", ".join(f"'{e}'" for e in READ_EVENTS)
-        parts = [f"SELECT '{name}' AS t, COUNT(*) AS n FROM \"{name}\"" for name in tables if name != "audit_events"]
+        parts = [f"SELECT '{name}' AS t, COUNT(*) AS n FROM \"{name}\""
+                 + (f" WHERE {READ_TABLE_ROWS[name]}" if name in READ_TABLE_ROWS else "")
+                 for name in tables if name != "audit_events"]
         parts.append(f"SELECT 'audit_events' AS t, COUNT(*) AS n FROM audit_events WHERE action NOT IN ({quoted})")
         with self.app.app_context():
             rows = db.session.execute(text(" UNION ALL ".join(parts))).all()
@@ -452,6 +457,20 @@ def _build_rows(world: World) -> None:
         db.session.flush()
         hooks[label] = hook.id
     ids["webhooks"] = hooks
+
+    from core.privacy.models import PrivacyRequest, RequestKind
+    from core.privacy.register import due_date
+
+    requests = {}  # the register of rights requests: one per organisation, one of no organisation (platform)
+    for label, org, subject in (("S", org_s, a), ("I", org_i, b), ("none", None, None)):
+        now = datetime.now(timezone.utc)
+        row = PrivacyRequest(organisation_id=org.id if org else None, kind=RequestKind.RECTIFICATION,
+                             subject_id=subject.id if subject else None, subject_label="" if subject else "Personne",
+                             channel="letter", received_at=now, due_at=due_date(now))
+        db.session.add(row)
+        db.session.flush()
+        requests[label] = row.id
+    ids["privacy_requests"] = requests
     db.session.commit()
 
 

@@ -22,7 +22,7 @@ from forms.sections import get
 FEE_CODE = "WHK01"
 REVIEW_CODE = "WHK02"
 ALL = ["dossier.submitted", "dossier.corrections_requested", "dossier.admissibility_decided", "fee.paid",
-       "fee.waived", "session.opened", "decision.sealed", "certificate.issued", "pv.sealed"]
+       "fee.waived", "session.opened", "decision.sealed", "certificate.issued", "pv.sealed", "erasure.done"]
 
 
 class WebhookPlugin:

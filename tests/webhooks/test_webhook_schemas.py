@@ -17,7 +17,7 @@ WEBHOOKS_MD = Path(__file__).resolve().parents[2] / "docs" / "webhooks.md"
 def test_every_event_has_its_payload_schema():
     assert list(EVENTS) == ALL
     assert set(EVENT_PAYLOADS) == set(EVENTS)
-    assert "account.erased" not in EVENTS  # no erasure feature yet: no event pretends to report one
+    assert "erasure.done" in EVENTS  # core/privacy/erasure.py (tests/privacy/test_rights_erasure.py)
 
 
 def test_the_documented_events_are_the_schemas(app):
