@@ -103,6 +103,7 @@ PAGE_ACTIONS: dict[str, tuple[str, ...] | Exempt] = {
     "pv.sign_all": ("pv_api.sign_all",),
     "pv.correction": ("pv_api.correction",),
     "pv.resend_committee": ("pv_api.resend_committee",),
+    "pv.retry_sealing": ("pv_api.retry_sealing",),
     # -- public -------------------------------------------------------------------------------------
     "verify.page": ("verify_api.verify_api",),
 }
@@ -130,6 +131,7 @@ PAGE_READS: dict[str, tuple[str, ...]] = {
     "sessions.show": ("sessions_api.get_session",),
     "pv.overview": ("pv_api.pv_list",),
     "pv.draft": ("pv_api.pv_draft",),
+    "pv.sealing_progress": ("pv_api.sealing_progress",),
     "pv.download": ("documents_api.document_content", "pv_api.document_content"),
     "evaluation.grid": ("evaluation_api.grid",),
     "evaluation.dossier": ("evaluation_api.dossier",),

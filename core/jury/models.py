@@ -249,6 +249,7 @@ class JuryDecision(db.Model):
 
 class SignedDocumentStatus(str, enum.Enum):
     SIGNING = "signing"  # certified; waiting for the planned signatures
+    SEALING = "sealing"  # every planned signature applied; the final seal is queued (core.pv.sealing)
     SEALED = "sealed"  # every signature and the final seal applied: immutable
     REPLACED = "replaced"  # sealed, then replaced by a corrective document
 
@@ -286,6 +287,9 @@ class SignedDocument(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sealed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # the queued final seal (status SEALING): when a job last tried it, and why it failed (French, shown)
+    seal_attempted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    seal_error: Mapped[str | None] = mapped_column(Text)
 
     session: Mapped[JurySession] = relationship()
     candidate: Mapped[SessionCandidate | None] = relationship()

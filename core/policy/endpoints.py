@@ -271,4 +271,8 @@ ENDPOINTS: dict[str, str] = {
     "pv_api.sign_pv": "session.sign",
     "pv_api.sign_document": "session.sign",
     "pv_api.sign_all": "session.sign",
+    "pv_api.sealing_progress": "session.view",
+    "pv_api.retry_sealing": "session.manage",
+    "pv.retry_sealing": "session.manage",
+    "pv.sealing_progress": "session.view",
 }

@@ -163,7 +163,9 @@ def _sign(session_id: int, document_id: int, kind: str | None):
     doc = services.get_document(session, document_id, kind)
     body = load_json(PvSignRequestSchema)
     doc = services.sign(doc, user, body["password"])
-    return jsonify(dump(doc))
+    from core.pv.api_signatures import accepted_if_sealing
+
+    return accepted_if_sealing(jsonify(dump(doc)), session.id, [doc])
 
 
 @blueprint.post("/<int:session_id>/pv/<int:pv_id>/sign")
@@ -188,6 +190,13 @@ def sign_pv(session_id: int, pv_id: int):
       responses:
         200:
           description: Le procès-verbal après la signature.
+          content:
+            application/json:
+              schema: PvDocumentSchema
+        202:
+          description: >-
+            Signé par tous ; le cachet de l'organisme est en cours dans la file de tâches (statut
+            `sealing`) : l'en-tête `Location` donne l'avancement (`GET /sessions/{id}/sealing`).
           content:
             application/json:
               schema: PvDocumentSchema
@@ -220,6 +229,13 @@ def sign_document(session_id: int, document_id: int):
       responses:
         200:
           description: Le document après la signature.
+          content:
+            application/json:
+              schema: PvDocumentSchema
+        202:
+          description: >-
+            Signé par tous ; le cachet de l'organisme est en cours dans la file de tâches (statut
+            `sealing`) : l'en-tête `Location` donne l'avancement (`GET /sessions/{id}/sealing`).
           content:
             application/json:
               schema: PvDocumentSchema

@@ -6,7 +6,9 @@ transaction, stopping at the first failure).
 """
 from __future__ import annotations
 
-from flask import jsonify
+from typing import Any
+
+from flask import jsonify, url_for
 from flask_babel import gettext as _
 
 import core.sealing.services as sealing
@@ -17,7 +19,7 @@ from core.jury.services import get_session_for
 from core.policy import require
 from core.pv import services
 from core.pv.api import _data, blueprint
-from core.pv.schemas import PvSignAllRequestSchema, PvSignAllSchema
+from core.pv.schemas import PvSignAllRequestSchema, PvSignAllSchema, SealingProgressSchema
 
 
 def _requested(session, user, ids: list[int] | None) -> list:
@@ -64,6 +66,13 @@ def sign_all(session_id: int):
           content:
             application/json:
               schema: PvSignAllSchema
+        202:
+          description: >-
+            Signés ; le cachet d'au moins un document est en cours dans la file de tâches : l'en-tête
+            `Location` donne l'avancement (`GET /sessions/{id}/sealing`).
+          content:
+            application/json:
+              schema: PvSignAllSchema
         403: PvNotSigner
         404: PvDocumentNotFound
         409: PvConflict
@@ -92,5 +101,86 @@ def sign_all(session_id: int):
         failed = {"document": _data(run.failed), "code": getattr(run.error, "code", "error"), "reason": run.reason}
     done = {d.id for d in run.signed} | ({run.failed.id} if run.failed is not None else set())
     not_tried = [d.id for d in docs if d.id not in done]
-    return jsonify(PvSignAllSchema().dump({"complete": run.failed is None, "signed": [_data(d) for d in run.signed],
-                                           "failed": failed, "not_tried": not_tried}))
+    return accepted_if_sealing(jsonify(PvSignAllSchema().dump({
+        "complete": run.failed is None, "signed": [_data(d) for d in run.signed], "failed": failed,
+        "not_tried": not_tried})), session.id, run.signed)
+
+
+def accepted_if_sealing(response, session_id: int, docs) -> Any:
+    """202 with ``Location`` (the sealing status) when a document signed here waits for its seal (RQ
+    jobs); the response as it is otherwise (inline jobs: already sealed)."""
+    from core.jury.models import SignedDocumentStatus
+
+    if any(d.status is SignedDocumentStatus.SEALING for d in docs):
+        response.status_code = 202
+        response.headers["Location"] = url_for("pv_api.sealing_progress", session_id=session_id)
+    return response
+
+
+@blueprint.get("/<int:session_id>/sealing")
+@token_required
+def sealing_progress(session_id: int):
+    """Where the final seals of the session's documents stand.
+    ---
+    get:
+      summary: Avancement du scellement des documents de la session
+      description: >-
+        Après la dernière signature d'un document (grille ou procès-verbal), le cachet de l'organisme est
+        apposé par la file de tâches : la signature répond **202** avec l'en-tête `Location` vers cette
+        adresse. `done` devient vrai quand chaque document signé porte son cachet ; un cachet qui échoue
+        est retenté automatiquement (sa raison est dans `errors`) ou à la demande du responsable
+        (`POST` sur cette adresse). Un document n'est jamais scellé deux fois.
+      tags: [pv]
+      responses:
+        200:
+          description: L'avancement.
+          content:
+            application/json:
+              schema: SealingProgressSchema
+        404: NotFound
+    """
+    from core.pv.sealing import progress
+
+    session = get_session_for(current_api_user(), session_id)
+    response = jsonify(SealingProgressSchema().dump(progress(session)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.post("/<int:session_id>/sealing")
+@token_required
+def retry_sealing(session_id: int):
+    """Queue again the seals still waiting (session manager).
+    ---
+    post:
+      summary: Relancer le scellement
+      description: >-
+        Remet dans la file de tâches le cachet de chaque document de la session qui l'attend encore (après
+        une panne de la file ou de l'autorité d'horodatage, par exemple). Sans effet sur un document déjà
+        scellé : un document n'est jamais scellé deux fois. Répond **202** tant que des cachets attendent.
+      tags: [pv]
+      responses:
+        200:
+          description: Plus rien n'attend (avancement).
+          content:
+            application/json:
+              schema: SealingProgressSchema
+        202:
+          description: Les cachets en attente ont été remis dans la file (avancement).
+          content:
+            application/json:
+              schema: SealingProgressSchema
+        403: Forbidden
+        404: NotFound
+    """
+    from core.pv.sealing import progress, retry
+
+    user = current_api_user()
+    session = get_session_for(user, session_id, manage=True)
+    retry(session, user)
+    state = progress(session)
+    response = jsonify(SealingProgressSchema().dump(state))
+    if not state["done"]:
+        response.status_code = 202
+        response.headers["Location"] = url_for("pv_api.sealing_progress", session_id=session_id)
+    return response

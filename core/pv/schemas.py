@@ -36,8 +36,9 @@ class PvDocumentSchema(ResponseSchema):
     kind = fields.Str(required=True, metadata={"enum": ["pv", "grid"], **_d(
         "« pv » (procès-verbal, Annexe 4) ou « grid » (grille d'évaluation individuelle, Annexe 3).")})
     number = fields.Int(required=True, metadata=_d("Numéro : 1, puis 2, 3… pour un document rectificatif."))
-    status = fields.Str(required=True, metadata={"enum": ["signing", "sealed", "replaced"], **_d(
-        "« signing » (en cours de signature), « sealed » (signé par tous et scellé : immuable), "
+    status = fields.Str(required=True, metadata={"enum": ["signing", "sealing", "sealed", "replaced"], **_d(
+        "« signing » (en cours de signature), « sealing » (signé par tous, cachet de l'organisme en cours : "
+        "suivre `GET /sessions/{id}/sealing`), « sealed » (signé par tous et scellé : immuable), "
         "« replaced » (remplacé par un document rectificatif).")})
     status_label = fields.Str(required=True, metadata=_d("Libellé français du statut."))
     candidate_id = fields.Int(required=True, allow_none=True, metadata=_d(
@@ -156,3 +157,21 @@ class PvCorrectionSchema(ResponseSchema):
     session_id = fields.Int(required=True, metadata=_d("Identifiant de la session."))
     correction_started_at = UtcDateTime(required=True, metadata=_d("Début de la correction."))
     correction_reason = fields.Str(required=True, metadata=_d("Motif de la correction."))
+
+
+class SealingErrorSchema(ResponseSchema):
+    document_id = fields.Int(required=True, metadata=_d("Le document dont le cachet a échoué."))
+    kind = fields.Str(required=True, metadata={"enum": ["pv", "grid"], **_d("« pv » ou « grid ».")})
+    message = fields.Str(required=True, metadata=_d("La raison, en français ; un nouvel essai est prévu."))
+    attempted_at = fields.DateTime(required=True, allow_none=True, metadata=_d("Le dernier essai."))
+
+
+class SealingProgressSchema(ResponseSchema):
+    session_id = fields.Int(required=True, metadata=_d("Identifiant de la session."))
+    documents = fields.Int(required=True, metadata=_d("Documents à signer de la session (procès-verbal et grilles)."))
+    signed = fields.Int(required=True, metadata=_d("Documents signés par toutes les personnes prévues."))
+    sealed = fields.Int(required=True, metadata=_d("Parmi eux, ceux qui portent le cachet de l'organisme."))
+    waiting = fields.Int(required=True, metadata=_d("Documents signés dont le cachet est en attente ou en cours."))
+    done = fields.Bool(required=True, metadata=_d("Vrai quand aucun cachet n'est en attente."))
+    errors = fields.List(fields.Nested(SealingErrorSchema), required=True, metadata=_d(
+        "Les cachets dont le dernier essai a échoué (ils sont retentés automatiquement)."))

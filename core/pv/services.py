@@ -48,6 +48,7 @@ JUROR, MANAGER = "juror", "session_manager"
 CERTIFICATION_FIELD, SEAL_FIELD = "Certification", "Cachet"
 KIND_LABELS = {GRID: _l("Grille d'évaluation individuelle"), PV: _l("Procès-verbal")}
 STATUS_LABELS = {SignedDocumentStatus.SIGNING: _l("En cours de signature"),
+                 SignedDocumentStatus.SEALING: _l("Signé, scellement en cours"),
                  SignedDocumentStatus.SEALED: _l("Signé et scellé"),
                  SignedDocumentStatus.REPLACED: _l("Remplacé")}
 SIGN_REASONS = {GRID: _l("Signature de la grille d'évaluation individuelle"),
@@ -324,8 +325,10 @@ def sign_reauthenticated(doc: SignedDocument, user: User) -> SignedDocument:
         db.session.flush()
         record("jury_document.signed", "jury_document", doc.id, actor_id=user.id,
                payload={"field": entry["field"], "role": entry["role"], "sha256": stored.sha256})
-        if not unsigned(doc):
-            _seal(doc, signed, user, work)
+        if not unsigned(doc):  # the last signature: the final seal goes through the job queue
+            from core.pv.sealing import queue_seal
+
+            queue_seal(doc, user, work)
         return doc
 
     return run(work, action)

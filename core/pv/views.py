@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
@@ -48,6 +49,12 @@ def pv_progress(session) -> dict:
     return {"stages": stages.stages(session), "committee": committee.status(session)}
 
 
+def sealing_progress_of(session) -> dict:
+    from core.pv.sealing import progress
+
+    return progress(session)
+
+
 def title_of(doc) -> str:
     if doc.kind == services.PV:
         if doc.number > 1:
@@ -73,7 +80,7 @@ def _render(session, correction_form=None, generate_errors=None, status: int = 2
         waiting=services.awaiting(session, current_user), generate_form=GenerateForm(),
         correction_form=correction_form or CorrectionForm(),
         can_correct=is_manager and generation.can_start_correction(session),
-        stages=stages.stages(session), committee=committee.status(session),
+        stages=stages.stages(session), committee=committee.status(session), sealing=sealing_progress_of(session),
         session_url=optional_url("sessions.show", session_id=session.id),
         deliberation_url=optional_url("deliberation.session_overview", session_id=session.id)), status
 
@@ -100,6 +107,37 @@ def generate(session_id: int):
         return _render(session, generate_errors=missing or [], status=exc.status)
     flash(_("Le procès-verbal n° %(n)d et %(g)d grille(s) d'évaluation ont été générés et certifiés. Les membres du "
             "jury peuvent les signer, puis vous signerez le procès-verbal.", n=pv.number, g=len(grids)), "success")
+    return redirect(url_for("pv.overview", session_id=session.id))
+
+
+@blueprint.get("/<int:session_id>/pv/scellement")
+@login_required
+def sealing_progress(session_id: int):
+    """The page's script follows the queued seals here (JSON, same figures as the API)."""
+    from flask import jsonify
+
+    from core.pv.schemas import SealingProgressSchema
+    from core.pv.sealing import progress
+
+    response = jsonify(SealingProgressSchema().dump(progress(get_session_for(current_user, session_id))))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.post("/<int:session_id>/pv/scellement")
+@login_required
+def retry_sealing(session_id: int):
+    from core.pv.sealing import retry
+
+    session = get_session_for(current_user, session_id, manage=True)
+    if not GenerateForm().validate_on_submit():
+        return _render(session, status=400)
+    count = retry(session, current_user)
+    if count:
+        flash(ngettext("Le scellement de %(num)d document a été relancé.",
+                       "Le scellement de %(num)d documents a été relancé.", count), "success")
+    else:
+        flash(_("Aucun document n'attend son cachet."), "info")
     return redirect(url_for("pv.overview", session_id=session.id))
 
 

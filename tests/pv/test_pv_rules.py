@@ -199,7 +199,9 @@ def test_a_failed_signature_leaves_the_document_and_its_bytes_as_they_were(app, 
     assert _state(app, doc_id) == before and _objects(app, sid) == objects
     monkeypatch.undo()
 
-    # the last signature succeeds but the final seal fails: the juror's signature is not kept either
+    # the last signature succeeds but the final seal fails: the signature is kept, the document waits for its
+    # seal (status « sealing », the reason shown), nothing is issued; a retry seals it, once
+    from core.dossiers.models import Document
     from core.jury.models import SignedDocument
     from core.extensions import db
 
@@ -207,18 +209,35 @@ def test_a_failed_signature_leaves_the_document_and_its_bytes_as_they_were(app, 
         doc = db.session.get(SignedDocument, doc_id)
         doc.planned = doc.planned[:1]
         db.session.commit()
-    before = _state(app, doc_id)
+        documents_before = db.session.query(Document).count()
     monkeypatch.setattr(sealing, "issue_document", lambda *a, **k: tsa_down())
-    failed = client.post(url, json={"password": PASSWORD}, headers=api_headers(juror1))
-    assert failed.status_code == 503
-    assert _state(app, doc_id) == before and _objects(app, sid) == objects
+    signed = client.post(url, json={"password": PASSWORD}, headers=api_headers(juror1))
+    assert signed.status_code == 202 and signed.json["status"] == "sealing"
+    assert signed.headers["Location"].endswith(f"/api/v1/sessions/{sid}/sealing")
+    waiting = _state(app, doc_id)
+    assert waiting["status"] == "sealing" and waiting["signatures"][0]["field"] == "Jure1"
+    assert _objects(app, sid) == [waiting["key"]]  # the signed bytes replaced the certified ones
+    progress = client.get(f"/api/v1/sessions/{sid}/sealing", headers=api_headers(s["manager"])).json
+    assert (progress["signed"], progress["sealed"], progress["waiting"], progress["done"]) == (1, 0, 1, False)
+    assert progress["errors"][0]["message"] == "Le service d'horodatage ne répond pas : rien n'a été signé."
+    again = client.post(url, json={"password": PASSWORD}, headers=api_headers(juror1))
+    assert again.status_code == 409 and again.json["error"]["code"] == "document_sealed"  # signed once only
+    with app.app_context():
+        assert db.session.query(Document).count() == documents_before
     monkeypatch.undo()
 
-    done = client.post(url, json={"password": PASSWORD}, headers=api_headers(juror1))
-    assert done.status_code == 200 and done.json["status"] == "sealed"
+    refused = client.post(f"/api/v1/sessions/{sid}/sealing", headers=api_headers(juror1))
+    assert refused.status_code in (403, 404)  # only the session's manager relaunches
+    retried = client.post(f"/api/v1/sessions/{sid}/sealing", headers=api_headers(s["manager"]))
+    assert retried.status_code == 200 and retried.json["done"] and retried.json["sealed"] == 1
     after = _state(app, doc_id)
-    assert after["signatures"][0]["field"] == "Jure1" and after["key"] != before["key"]
-    assert before["key"] not in _objects(app, sid)  # the replaced bytes are deleted once the new ones are committed
+    assert after["status"] == "sealed" and after["key"] == waiting["key"]
+    assert client.post(f"/api/v1/sessions/{sid}/sealing", headers=api_headers(s["manager"])).status_code == 200
+    with app.app_context():
+        from core.pv.sealing import seal_document
+
+        assert seal_document(doc_id) is False  # a late job finds it sealed: nothing sealed twice
+        assert db.session.query(Document).count() == documents_before + 1
 
 
 def test_one_password_signs_each_document_and_a_failure_says_which(app, jury_session, clients, input_pdf,

@@ -33,8 +33,32 @@
     });
   }
 
+  // A long job's progress (data-progress-url: a JSON status with "done", "sealed" and "signed"): the
+  // figures are updated in place every few seconds, read out politely; the page reloads once it is done.
+  function followProgress() {
+    var box = document.querySelector("[data-progress-url]");
+    if (!box || !window.fetch) { return; }
+    var url = box.getAttribute("data-progress-url");
+    var bar = box.querySelector("progress");
+    var text = box.querySelector("[data-progress-text]");
+    var tick = function () {
+      fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (state) {
+          if (!state) { return; }
+          if (bar) { bar.max = state.signed; bar.value = state.sealed; }
+          if (text) { text.textContent = text.getAttribute("data-template")
+            .replace("%(sealed)s", state.sealed).replace("%(total)s", state.signed); }
+          if (state.done) { window.location.reload(); } else { window.setTimeout(tick, 3000); }
+        })
+        .catch(function () { window.setTimeout(tick, 10000); });
+    };
+    window.setTimeout(tick, 3000);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     enhanceMenu();
     focusErrorSummary();
+    followProgress();
   });
 })();
