@@ -24,11 +24,11 @@ from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
-from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
 
 from .config import LEVELS, SigningConfig
 from .credentials import Credential, PersonSigner
+from .http import Timestamper, fetcher_backend
 from .errors import ConfigurationError, SealingError
 
 logger = logging.getLogger(__name__)
@@ -205,9 +205,7 @@ def _validation_context(config: SigningConfig, signer) -> ValidationContext:
         allow_fetching=True,
         revocation_mode="hard-fail",
         # handed over so that the context closes its HTTP session when done
-        fetcher_backend=OwnedFetcherBackend(
-            AIOHttpFetcherBackend(per_request_timeout=config.revocation_fetch_timeout)
-        ),
+        fetcher_backend=OwnedFetcherBackend(fetcher_backend(config.revocation_fetch_timeout)),
     )
 
 
@@ -215,7 +213,7 @@ def _timestamper(config: SigningConfig) -> HTTPTimeStamper:
     url = config.effective_tsa_url()
     if not url:
         raise ConfigurationError("Aucune autorité d'horodatage (TSA) n'est configurée.")
-    return HTTPTimeStamper(url, timeout=config.tsa_timeout)
+    return Timestamper(url, timeout=config.tsa_timeout)
 
 
 def _cause_chain(exc: BaseException):

@@ -21,7 +21,7 @@ def timestamp_digest(digest: bytes) -> CheckpointToken:
     Raises :class:`SealingFailed` when no TSA is configured or it does not answer
     properly (nothing is kept).
     """
-    from pyhanko.sign.timestamps import HTTPTimeStamper
+    from signing.http import Timestamper as HTTPTimeStamper
 
     cfg = prepared_config()
     url = cfg.effective_tsa_url()

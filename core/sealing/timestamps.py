@@ -14,7 +14,7 @@ from io import BytesIO
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.general import extract_certificate_info
 from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
-from pyhanko.sign.timestamps import HTTPTimeStamper
+from signing.http import Timestamper as HTTPTimeStamper
 from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 
 from signing import SealingError, SigningConfig
