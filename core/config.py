@@ -210,6 +210,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIGNING_LEVEL", "B-LTA", _signing_level, "PAdES level of every seal and signature: B-B, B-T, B-LT or B-LTA."),
     Setting("SIGNING_TSA_URL", "", _optional_url, "RFC 3161 time-stamping authority (empty: the embedded development TSA)."),
     Setting("SIGNING_TSA_TIMEOUT", 10, _positive_int, "Seconds to wait for the TSA and for each CRL/OCSP fetch while sealing."),
+    Setting("SIGNING_REVOCATION_CACHE_SECONDS", 300, _positive_int, "Seconds the CRLs and OCSP responses fetched for a seal are reused by the next seals (a session's documents fetch them once)."),
     Setting("SIGNING_SEAL_PKCS12", "", _str, "Organisation's seal as a PKCS#12 file (key, certificate and chain)."),
     Setting("SIGNING_SEAL_PKCS12_PASSWORD", "", _str, "Password of SIGNING_SEAL_PKCS12."),
     Setting("SIGNING_SEAL_CERT", "", _str, "Organisation's seal certificate (PEM file), with SIGNING_SEAL_KEY."),

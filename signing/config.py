@@ -71,6 +71,9 @@ class SigningConfig:
     tsa_timeout: float = 10.0
     trust_roots: list[Path | str] = field(default_factory=list)
     revocation_fetch_timeout: float = 10.0
+    # revocation data (CRLs, OCSP responses) fetched for a B-LT/B-LTA seal is reused by the next seals for
+    # this many seconds (0: fetch for every seal); see signing.pades._REVINFO
+    revocation_cache_seconds: float = 300.0
 
     # -- defaults ----------------------------------------------------------
     default_level: str = DEFAULT_LEVEL
@@ -129,10 +132,16 @@ class SigningConfig:
         return certs
 
     def load_seal_signer(self):
-        """The organisation's seal as a pyHanko ``Signer``."""
+        """The organisation's seal as a pyHanko ``Signer``; a key from files (or the development PKI) is
+        loaded once per configuration and reused by every seal (a token's session is opened each time)."""
         from .credentials import load_seal_signer
 
-        return load_seal_signer(self)
+        if self.pkcs11 is not None:
+            return load_seal_signer(self)
+        cached = self.__dict__.get("_seal_signer")
+        if cached is None:
+            cached = self.__dict__["_seal_signer"] = load_seal_signer(self)
+        return cached
 
     def person_authority(self):
         """The :class:`signing.person_ca.PersonCA` of ``person_ca`` (loaded once), or ``None`` when none is

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
@@ -194,11 +195,20 @@ def _stamp_text(*, kind: str, who: str, org: str | None, when: datetime, level: 
     return "\n".join(lines)
 
 
-def _validation_context(config: SigningConfig, signer) -> ValidationContext:
+def _validation_context(config: SigningConfig, signer, *, cached: bool = True
+                        ) -> tuple[ValidationContext, str | None]:
+    """The validation context of a B-LT/B-LTA seal, and the revocation cache key it was built from
+    (``None``: a fetching context, whose revocation data :func:`_keep_revinfo` keeps afterwards)."""
     roots = config.trust_root_certs()
     if not roots:
         raise ConfigurationError("Aucun certificat racine de confiance n'est configuré.")
     others = list(getattr(signer, "cert_registry", None) or [])
+    key = _revinfo_key(config, signer, roots)
+    kept = _REVINFO.get(key) if cached and config.revocation_cache_seconds > 0 else None
+    if kept is not None and kept[0] > time.monotonic():
+        _expires, crls, ocsps = kept
+        return ValidationContext(trust_roots=roots, other_certs=others, crls=crls, ocsps=ocsps,
+                                 allow_fetching=False, revocation_mode="hard-fail"), key
     return ValidationContext(
         trust_roots=roots,
         other_certs=others,
@@ -206,7 +216,44 @@ def _validation_context(config: SigningConfig, signer) -> ValidationContext:
         revocation_mode="hard-fail",
         # handed over so that the context closes its HTTP session when done
         fetcher_backend=OwnedFetcherBackend(fetcher_backend(config.revocation_fetch_timeout)),
-    )
+    ), None
+
+
+# Revocation data reused from one seal to the next for ``SigningConfig.revocation_cache_seconds``: a session's
+# grids and PV, sealed one after another, fetch the CRLs of the seal's and the TSA's chains once, not once each.
+# A seal that the kept data cannot validate (a CRL past its nextUpdate, a new TSA certificate) is done again
+# with fetching, which renews the entry.
+_REVINFO: dict[str, tuple[float, list, list]] = {}
+
+
+class _KeptRevinfoFilter(logging.Filter):
+    """pyHanko warns whenever a context that may not fetch embeds validation data: that is the point here."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "fetching is not allowed" not in record.getMessage()
+
+
+logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(_KeptRevinfoFilter())
+
+
+def _revinfo_key(config: SigningConfig, signer, roots) -> str:
+    import hashlib
+
+    cert = getattr(signer, "signing_cert", None)
+    digest = hashlib.sha256(cert.dump() if cert is not None else b"")
+    digest.update((config.effective_tsa_url() or "").encode())
+    for root in roots:
+        digest.update(root.dump())
+    return digest.hexdigest()
+
+
+def _keep_revinfo(config: SigningConfig, signer, vc: ValidationContext) -> None:
+    if config.revocation_cache_seconds <= 0:
+        return
+    crls, ocsps = list(vc.crls), list(vc.ocsps)
+    if crls or ocsps:
+        _REVINFO[_revinfo_key(config, signer, config.trust_root_certs())] = (
+            time.monotonic() + config.revocation_cache_seconds, crls, ocsps)
 
 
 def _timestamper(config: SigningConfig) -> HTTPTimeStamper:
@@ -273,35 +320,49 @@ def _apply(pdf_bytes: bytes, *, signer, level: str, reason: str | None,
         )
     lt = level in ("B-LT", "B-LTA")
     timestamper = _timestamper(config) if level != "B-B" else None
-    vc = _validation_context(config, signer) if lt else None
-    meta = signers.PdfSignatureMetadata(
-        field_name=field_name,
-        md_algorithm="sha256",
-        reason=reason,
-        location=location,
-        subfilter=fields.SigSeedSubFilter.PADES,
-        embed_validation_info=lt,
-        use_pades_lta=(level == "B-LTA"),
-        validation_context=vc,
-        certify=certify,
-        docmdp_permissions=fields.MDPPerm.FILL_FORMS,
-        signer_key_usage={"non_repudiation"},
-    )
-    pdf_signer = signers.PdfSigner(
-        meta, signer, timestamper=timestamper,
-        stamp_style=stamp_style() if visible else None,
-        new_field_spec=field_spec,
-    )
     text = _stamp_text(kind=kind, who=who, org=org, when=datetime.now(PARIS),
                        level=level, reason=reason)
+
+    def attempt(target, vc):
+        meta = signers.PdfSignatureMetadata(
+            field_name=field_name,
+            md_algorithm="sha256",
+            reason=reason,
+            location=location,
+            subfilter=fields.SigSeedSubFilter.PADES,
+            embed_validation_info=lt,
+            use_pades_lta=(level == "B-LTA"),
+            validation_context=vc,
+            certify=certify,
+            docmdp_permissions=fields.MDPPerm.FILL_FORMS,
+            signer_key_usage={"non_repudiation"},
+        )
+        pdf_signer = signers.PdfSigner(
+            meta, signer, timestamper=timestamper,
+            stamp_style=stamp_style() if visible else None,
+            new_field_spec=field_spec,
+        )
+        return pdf_signer.sign_pdf(target, appearance_text_params={"bloc": text})
+
+    vc, cached_key = _validation_context(config, signer) if lt else (None, None)
     try:
-        out = pdf_signer.sign_pdf(writer, appearance_text_params={"bloc": text})
+        try:
+            out = attempt(writer, vc)
+        except Exception:
+            if cached_key is None:
+                raise
+            # the kept revocation data did not do (stale, or a chain it does not cover): fetch afresh
+            _REVINFO.pop(cached_key, None)
+            vc, cached_key = _validation_context(config, signer, cached=False)
+            out = attempt(_open_writer(pdf_bytes), vc)
     except SealingError:
         raise
     except Exception as exc:
         err = _translate(exc)
         logger.warning("signing failed at %s: %s", level, err.detail)
         raise err from exc
+    if lt and cached_key is None:
+        _keep_revinfo(config, signer, vc)
     result = out.getvalue()
     _assert_level(result, field_name, level)
     return result

@@ -42,8 +42,10 @@ def export():
 
 def _rectification_page(form: RightsRequestForm | None = None, status: int = 200):
     dossiers = sealed_dossiers(current_user)
-    form = form or RightsRequestForm(formdata=None)
-    form.prepare(dossiers)
+    if form is None:
+        form = RightsRequestForm(formdata=None).prepare(dossiers, preselect=True)
+    else:
+        form.prepare(dossiers)
     return render_template("privacy/rights_rectification.html", form=form, dossiers=dossiers,
                            drafts=[d for d in dossiers_of(current_user) if d.editable],
                            requests=requests_of(current_user)), status

@@ -105,6 +105,7 @@ def _config_from_settings(settings) -> SigningConfig:
         tsa_url=settings.get("SIGNING_TSA_URL") or None,
         tsa_timeout=timeout,
         revocation_fetch_timeout=timeout,
+        revocation_cache_seconds=float(settings.get("SIGNING_REVOCATION_CACHE_SECONDS", 300)),
         trust_roots=_split(settings.get("SIGNING_TRUST_ROOTS")),
         default_level=settings.get("SIGNING_LEVEL") or "B-LTA",
         dev_pki=bool(settings.get("SIGNING_DEV_PKI", True)),

@@ -74,7 +74,7 @@ def add_document_timestamp(pdf_bytes: bytes, config: SigningConfig) -> bytes:
         raise SealingError(MSG_TSA, detail="no TSA configured")
     before = timestamp_state(pdf_bytes)
     stamper = PdfTimeStamper(HTTPTimeStamper(url, timeout=config.tsa_timeout))
-    vc = _validation_context(config, None)
+    vc, _kept = _validation_context(config, None, cached=False)
     try:
         reader = PdfFileReader(BytesIO(pdf_bytes), strict=False)
         out = stamper.update_archival_timestamp_chain(reader, vc, in_place=False)

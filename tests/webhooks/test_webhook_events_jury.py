@@ -114,9 +114,10 @@ def test_pv_sealing_sends_decisions_certificate_and_pv(app, jury_session, client
     for juror in s["jurors"]:
         assert clients(juror).post(f"/sessions/{sid}/signatures", data={"password": PASSWORD}).status_code == 302
 
-    # the manager's signature seals the PV; a failure after the events were queued undoes it all
+    # the manager's signature queues the PV's seal; a failure of the seal after the events were queued undoes
+    # the whole seal (the signature stays, the PV waits for its seal), and the manager relaunches it
     restore = _failing_on(monkeypatch, "pv.sealed")
-    assert manager.post(f"/sessions/{sid}/signatures", data={"password": PASSWORD}).status_code == 500
+    assert manager.post(f"/sessions/{sid}/signatures", data={"password": PASSWORD}).status_code == 302
     restore()
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(JuryDecision.id)).where(
@@ -124,7 +125,7 @@ def test_pv_sealing_sends_decisions_certificate_and_pv(app, jury_session, client
         assert db.session.scalar(db.select(db.func.count(Document.id)).where(Document.kind == "certificate")) == 0
     assert _deliveries(app) == 0 and hooks.receiver.requests == [] and outbox() == []
 
-    assert manager.post(f"/sessions/{sid}/signatures", data={"password": PASSWORD}).status_code == 302
+    assert manager.post(f"/sessions/{sid}/pv/scellement", data={}).status_code == 302
     events = events_of(hooks.receiver)
     assert sorted(events) == ["certificate.issued", "decision.sealed", "decision.sealed", "pv.sealed"]
     bodies = {}
