@@ -83,8 +83,9 @@ def livret_certifications():
 def livret_dossier_sections(certification):
     """Return the ordered sections of the candidate's dossier for ``certification`` (firstresult).
 
-    Called whenever a dossier of that certification is shown, saved,
-    checked or submitted (keep it cheap: return prebuilt objects).
+    Asked once per certification and language, the answer kept by core
+    until a plugin is registered or unregistered: return the same sections
+    for the same certification and language (titles may be translated).
 
     :param certification: one of this plugin's
         :class:`core.certifications.descriptor.Certification`.
@@ -253,9 +254,9 @@ def livret_processing_activities():
     Called by ``livret privacy register`` and by the privacy notice of each
     certification (« Informations sur vos données »). Core's default plugin
     (:mod:`core.default_plugins.privacy`) declares core's own activities
-    (accounts, dossiers, fees, jury, signatures, audit) and one per
-    installed certification built from its referential's ``[privacy]``
-    table. A plugin adds activities of its own (e.g. a proctoring service);
+    (accounts, fees, the audit trail) and one per installed certification
+    (its dossiers, jury and documents) built from its referential's
+    ``[privacy]`` table. A plugin adds activities of its own (e.g. a proctoring service);
     an activity whose ``key`` another plugin already declared is ignored.
 
     :return: a list of :class:`core.privacy.declarations.ProcessingActivity`,

@@ -1,5 +1,4 @@
-"""Privacy pages: the register of rights requests (certifier admin, platform admin) and, in
-:mod:`core.privacy.views_notice`, the privacy notice of each certification (see core/privacy/blueprint.py)."""
+"""Privacy pages: the register of rights requests (certifier admin, platform admin); see core/privacy/blueprint.py."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -28,7 +27,7 @@ def _apply_errors(form, exc: UserError) -> None:
 
 
 def _register_page(form: RequestForm | None = None, status: int = 200):
-    chosen = services.parse_filter(request.args.get("statut"))
+    chosen = services.parse_filter(request.args.get("status"))
     page = services.list_requests(current_user, chosen, page=request.args.get("page", 1, type=int) or 1)
     return render_template("privacy/register_list.html", page=page, chosen=chosen, form=form or RequestForm(),
                            filters=services.FILTERS, filter_labels=services.FILTER_LABELS, now=utcnow(),
@@ -90,5 +89,3 @@ def handle_request(request_id: int):
     flash(_("La demande est close : la réponse est enregistrée dans le registre."), "success")
     return redirect(url_for("privacy.register"))
 
-
-from core.privacy import views_notice  # noqa: E402,F401

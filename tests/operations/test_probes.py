@@ -126,6 +126,7 @@ def test_metrics_are_for_operators_only(app, client):
     assert ok.status_code == 200 and "livret_http_requests_total" in ok.get_data(as_text=True)
 
 
+@pytest.mark.logs_personal_data("an address in a query string, which the JSON formatter must hide")
 def test_json_logs_hide_query_strings(app):
     from core.operations.logs import JsonFormatter
 
