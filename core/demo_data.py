@@ -100,9 +100,18 @@ def load_demo_data(installed: set[str]) -> list[str]:
             db.session.flush()
             content = _content(user, submitted)
             if status is DossierStatus.DRAFT:
+                # a demo draft was last saved the day it was opened: the oldest are due for the retention
+                # reminder; RNCP37827's first one was abandoned long ago and reminded 45 days ago, so that
+                # `livret retention run --dry-run` on the demo data lists a deletion too (docs/privacy.md)
+                last_saved = dossier.created_at
+                if code == "RNCP37827" and i == 0:
+                    last_saved = dossier.created_at = now - timedelta(days=400)
+                    dossier.reminded_at = now - timedelta(days=45)
+                dossier.updated_at = last_saved
                 for key, data in content.items():
                     if key != "declaration_honneur":
-                        db.session.add(SectionDraft(dossier_id=dossier.id, key=key, data=data, complete=True))
+                        db.session.add(SectionDraft(dossier_id=dossier.id, key=key, data=data, complete=True,
+                                                    updated_at=last_saved))
             else:
                 dossier.reference = f"{code}-{submitted.year}-{dossier.id:06d}"
                 dossier.submitted_at = submitted
