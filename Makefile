@@ -3,6 +3,8 @@
 #               with gunicorn (core/gunicorn.conf.py); `livret run` is the development server with reload
 #   make test   set up with test dependencies (Chromium included), make sure PostgreSQL and Redis run, run the whole suite
 #               (browser journeys included) on SQLite and PostgreSQL, in parallel (TEST_WORKERS, default: one per core)
+#   make bench  set up with test dependencies (psutil, SeaweedFS, locust), run every bench/*_bench.py, fail at the end
+#               if any missed its target
 
 HOST ?= 127.0.0.1
 PORT ?= 5000
@@ -24,6 +26,7 @@ test:
 	@scripts/services.sh
 	.venv/bin/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-bench: setup
+bench:
+	@scripts/setup.sh test
 	@failed=""; for script in bench/*_bench.py; do echo "== $$script"; .venv/bin/python $$script || failed="$$failed $$script"; done; \
 	if [ -n "$$failed" ]; then echo "== missed targets:$$failed"; exit 1; fi; echo "== every benchmark met its target"

@@ -236,12 +236,13 @@ def refuse_nul_characters() -> None:
         # Pages: the form is parsed anyway (CSRF). API bodies are JSON (checked when read) or
         # multipart read as a stream by the view, which must not be consumed here.
         sources += [request.form, request.files]
-    message = _("Texte invalide : le caractère nul (U+0000) n'est pas accepté.")
     details: dict[str, list[str]] = {}
+    message = ""  # translated only when needed: the locale (and so the user) is not looked up on every request
     for source in sources:
         for key, value in source.items(multi=True):
             texts = [key, value] if isinstance(value, str) else [key, getattr(value, "filename", None) or ""]
             if any("\x00" in text for text in texts):
+                message = message or _("Texte invalide : le caractère nul (U+0000) n'est pas accepté.")
                 details.setdefault(_printable_key(key.replace("\x00", "\\x00")), []).append(message)
     if details:
         raise ValidationFailed(message, details=details)  # the page shows the message and the field names

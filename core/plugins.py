@@ -24,19 +24,23 @@ class PluginLoadError(Exception):
 
 
 class LivretPluginManager(pluggy.PluginManager):
-    """pluggy's manager, keeping the per-certification hook callers it built
-    (forgotten whenever a plugin is registered or unregistered)."""
+    """pluggy's manager, keeping the per-certification hook callers it built and the dossier sections
+    the plugins returned (forgotten whenever a plugin is registered or unregistered)."""
 
     def __init__(self) -> None:
         super().__init__("livret")
         self.certification_callers: dict[tuple[str, str | None], pluggy.HookCaller] = {}
+        #: the dossier sections each certification's plugin returned, per locale (core.dossiers.services)
+        self.section_cache: dict[tuple[str, int, str], tuple[Any, ...]] = {}
 
     def register(self, plugin: Any, name: str | None = None) -> str | None:
         self.certification_callers.clear()
+        self.section_cache.clear()
         return super().register(plugin, name)
 
     def unregister(self, plugin: Any = None, name: str | None = None) -> Any:
         self.certification_callers.clear()
+        self.section_cache.clear()
         return super().unregister(plugin, name)
 
 

@@ -18,6 +18,7 @@ from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from core.auth.models import LoginSession, User, utcnow
 from core.extensions import db
@@ -65,7 +66,9 @@ def current_login_session() -> LoginSession | None:
     sid = session.get(SID_KEY)
     if not isinstance(sid, str) or not sid:
         return None
-    return db.session.scalar(select(LoginSession).where(LoginSession.sid_hash == LoginSession.hash_sid(sid)))
+    # the user comes with the row (one query per request: Flask-Login's user_loader then finds it loaded)
+    return db.session.scalar(select(LoginSession).options(joinedload(LoginSession.user))
+                             .where(LoginSession.sid_hash == LoginSession.hash_sid(sid)))
 
 
 def is_alive(row: LoginSession, now: datetime | None = None) -> bool:

@@ -157,8 +157,9 @@ class Annex(db.Model):
     removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     dossier: Mapped[Dossier] = relationship(back_populates="annexes")
+    # loaded with the annexes in one query (lists and coverage read every annex's competencies: no N+1)
     competencies: Mapped[list["AnnexCompetency"]] = relationship(cascade="all, delete-orphan",
-                                                                 back_populates="annex")
+                                                                 back_populates="annex", lazy="selectin")
 
     __table_args__ = (UniqueConstraint("dossier_id", "number"),)
 

@@ -25,10 +25,28 @@ OPEN_STATUSES = (DossierStatus.DRAFT, DossierStatus.SUBMITTED, DossierStatus.COR
 # Sections declared by plugins
 # ---------------------------------------------------------------------------
 
+def _plugin_sections(cert: Certification) -> tuple[SectionSpec, ...]:
+    """The plugin's answer to ``livret_dossier_sections``, asked once per certification and locale (titles are
+    translated when the plugin builds them) and kept on the plugin manager, which forgets it whenever a plugin
+    is registered or unregistered: a page asks for the sections several times (progress, problems, coverage)."""
+    from flask import current_app
+    from flask_babel import get_locale
+
+    pm = current_app.extensions["livret"].pm
+    cache = getattr(pm, "section_cache", None)
+    key = (cert.code, id(cert), str(get_locale()))
+    if cache is not None and key in cache:
+        return cache[key]
+    specs = tuple(certification_hook(cert, "livret_dossier_sections", pm)(certification=cert) or ())
+    if cache is not None:
+        cache[key] = specs
+    return specs
+
+
 def sections_for(cert: Certification, dossier: Dossier | None = None) -> list[SectionSpec]:
     """The sections of ``cert``'s dossier (empty: no online dossier for it); with ``dossier``, only those
     of its access route (:func:`core.dossiers.routes.visible_sections`)."""
-    specs = list(certification_hook(cert, "livret_dossier_sections")(certification=cert) or [])
+    specs = list(_plugin_sections(cert))
     if dossier is None:
         return specs
     from core.dossiers.routes import route_of, visible_sections
@@ -267,11 +285,12 @@ def coverage(dossier: Dossier, cert: Certification) -> list[dict[str, Any]]:
     """Per competency: the annexes linked to it on the annexes page or cited as its evidence in a section."""
     annexes = active_annexes(dossier)
     cited = cited_annexes(dossier, cert)
+    codes = {a.id: {link.competency_code for link in a.competencies} for a in annexes}
     rows = []
     for block in cert.blocks:
         for comp in block.competencies:
             numbers = cited.get(comp.code, set())
-            linked = [a for a in annexes if comp.code in a.competency_codes or a.number in numbers]
+            linked = [a for a in annexes if comp.code in codes[a.id] or a.number in numbers]
             rows.append({"block": block, "competency": comp, "annexes": linked})
     return rows
 
@@ -320,10 +339,14 @@ def _field_problems(dossier: Dossier, spec: SectionSpec, cert: Certification, st
     return found
 
 
-def problems(dossier: Dossier, cert: Certification) -> list[Problem]:
-    """Everything that prevents submission, each pointing where to fix it."""
+def problems(dossier: Dossier, cert: Certification, *, states: list[SectionState] | None = None,
+             coverage_rows: list[dict[str, Any]] | None = None) -> list[Problem]:
+    """Everything that prevents submission, each pointing where to fix it.
+
+    ``states`` and ``coverage_rows``: :func:`progress` and :func:`coverage` of the same dossier when the
+    caller already has them (the dossier page shows both), so that they are not computed twice."""
     found: list[Problem] = []
-    for state in progress(dossier, cert):
+    for state in (states if states is not None else progress(dossier, cert)):
         spec = state.spec
         if not spec.required or state.state == "complete":
             continue
@@ -351,7 +374,7 @@ def problems(dossier: Dossier, cert: Certification) -> list[Problem]:
                                    n=annex.number, t=annex.title), annex_key, code="annex_pending"))
     if annex_key is not None and any(s.kind == ANNEXES and s.options.get("require_coverage", True)
                                      for s in sections_for(cert, dossier)):
-        for row in coverage(dossier, cert):
+        for row in (coverage_rows if coverage_rows is not None else coverage(dossier, cert)):
             if not row["annexes"]:
                 comp = row["competency"]
                 found.append(Problem(_("Aucune pièce justificative n'est associée à la compétence %(c)s.",

@@ -54,13 +54,15 @@ def _overview_page(dossier, submit_error: str | None = None) -> str:
     from core.dossiers.routes import block_oral_of, route_of
     from core.fees.services import certification_fee
 
-    found = services.problems(dossier, cert) if dossier.editable else []
+    states = services.progress(dossier, cert)
+    coverage = services.coverage(dossier, cert)
+    found = services.problems(dossier, cert, states=states, coverage_rows=coverage) if dossier.editable else []
     return render_template(
-        "dossiers/overview.html", dossier=dossier, cert=cert, states=services.progress(dossier, cert),
+        "dossiers/overview.html", dossier=dossier, cert=cert, states=states,
         route=route_of(dossier, cert), block_oral=block_oral_of(dossier, cert), fee=certification_fee(dossier),
         declares=any(s.key == "declaration_honneur" for s in services.sections_for(cert, dossier)),
         problems=[p for p in found if p.blocking], warnings=[p for p in found if not p.blocking],
-        coverage=services.coverage(dossier, cert), is_owner=dossier.candidate_id == current_user.id,
+        coverage=coverage, is_owner=dossier.candidate_id == current_user.id,
         documents=services.documents_of(dossier), submit_error=submit_error,
         can_review=services.can_review(current_user, dossier) and dossier.status is not DossierStatus.DRAFT)
 
@@ -112,7 +114,8 @@ def section(dossier_id: int, key: str):
             status = 422
         else:
             flash(_("Brouillon enregistré."), "success")
-            return redirect(url_for("dossiers.section", dossier_id=dossier.id, key=key))
+            # the id of the URL: the dossier, expired by the commit, is not read again for it
+            return redirect(url_for("dossiers.section", dossier_id=dossier_id, key=key))
     elif (restored := restored_formdata()) is not None:  # a refused token: what was typed, not the draft
         form = services.build_form(spec, cert, formdata=restored)
         form.validate_draft()

@@ -145,7 +145,7 @@ def test_per_certification_hooks_are_marked():
 
     assert hookspecs.PER_CERTIFICATION == {
         "livret_dossier_sections", "livret_dossier_problems", "livret_jury_problems", "livret_jury_regulation",
-        "livret_evaluation_grid", "livret_jury_decision", "livret_decision_problems"}
+        "livret_evaluation_grid", "livret_jury_decision", "livret_decision_problems", "livret_retention_rules"}
     for name in hookspecs.PER_CERTIFICATION:
         assert "certification" in inspect.signature(getattr(hookspecs, name)).parameters
     # cross-cutting hooks stay global, even the one that receives a certification
