@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from core.errors import UserError
 from core.extensions import db
+from core.form_errors import apply_errors
 from core.organisations import services
 from core.organisations.blueprint import blueprint
 from core.organisations import seals
@@ -37,15 +38,6 @@ def settings():
     return _settings_page(services.organisation_for_admin(current_user))
 
 
-def _apply_errors(form, exc: UserError) -> None:
-    details = exc.details if isinstance(exc.details, dict) else {}
-    placed = False
-    for name, messages in details.items():
-        if name in form._fields:
-            form[name].errors = list(form[name].errors or []) + list(messages)
-            placed = True
-    if not placed:
-        form.form_errors.append(str(exc))
 
 
 @blueprint.post("/organisation/coordonnees")
@@ -62,7 +54,7 @@ def update_details():
         db.session.commit()
     except UserError as exc:
         db.session.rollback()
-        _apply_errors(form, exc)
+        apply_errors(form, exc)
         return _settings_page(services.organisation_for_admin(current_user), exc.status, details_form=form)
     flash(_("Les coordonnées de l'organisme ont été enregistrées.") if changed
           else _("Aucune modification à enregistrer."), "success")
@@ -127,7 +119,7 @@ def invite():
         db.session.commit()
     except UserError as exc:
         db.session.rollback()
-        _apply_errors(form, exc)
+        apply_errors(form, exc)
         return _settings_page(services.organisation_for_admin(current_user), exc.status, invite_form=form)
     flash(_("Le compte de %(name)s a été créé ; un lien pour choisir son mot de passe lui a été envoyé à %(email)s.",
             name=user.full_name, email=user.email), "success")
@@ -179,7 +171,7 @@ def upload_seal():
         db.session.commit()
     except UserError as exc:
         db.session.rollback()
-        _apply_errors(form, exc)
+        apply_errors(form, exc)
         return _settings_page(services.organisation_for_admin(current_user), exc.status, seal_form=form)
     flash(_("Le certificat de cachet « %(name)s » est enregistré : les documents de l'organisme seront "
             "désormais scellés avec lui.", name=seal.subject_cn or seal.subject), "success")
@@ -213,7 +205,7 @@ def update_tsa():
         db.session.commit()
     except UserError as exc:
         db.session.rollback()
-        _apply_errors(form, exc)
+        apply_errors(form, exc)
         return _settings_page(services.organisation_for_admin(current_user), exc.status, tsa_form=form)
     if not changed:
         flash(_("Aucune modification à enregistrer."), "success")

@@ -6,8 +6,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from core.auth.models import utcnow
-from core.errors import UserError, ValidationFailed
+from core.errors import ValidationFailed
 from core.extensions import db
+from core.form_errors import apply_errors
 from core.privacy import register as services
 from core.privacy.blueprint import blueprint
 from core.privacy.forms_register import HandleForm, RequestForm
@@ -15,15 +16,6 @@ from core.privacy.forms_register import HandleForm, RequestForm
 REGISTER_URL = "/donnees-personnelles/demandes"
 
 
-def _apply_errors(form, exc: UserError) -> None:
-    details = exc.details if isinstance(exc.details, dict) else {}
-    placed = False
-    for name, messages in details.items():
-        if name in form._fields:
-            form[name].errors = list(form[name].errors or []) + list(messages)
-            placed = True
-    if not placed:
-        form.form_errors.append(str(exc))
 
 
 def _register_page(form: RequestForm | None = None, status: int = 200):
@@ -54,7 +46,7 @@ def create_request():
         db.session.commit()
     except ValidationFailed as exc:
         db.session.rollback()
-        _apply_errors(form, exc)
+        apply_errors(form, exc)
         return _register_page(form, exc.status)
     flash(_("Demande enregistrée : réponse attendue au plus tard le %(date)s.",
             date=services.to_paris(row.due_at).strftime("%d/%m/%Y")), "success")
@@ -84,7 +76,7 @@ def handle_request(request_id: int):
         db.session.commit()
     except ValidationFailed as exc:
         db.session.rollback()
-        _apply_errors(form, exc)
+        apply_errors(form, exc)
         return _request_page(services.get_request(current_user, request_id), form, exc.status)
     flash(_("La demande est close : la réponse est enregistrée dans le registre."), "success")
     return redirect(url_for("privacy.register"))
