@@ -70,7 +70,9 @@ class RQQueue:
 
     def enqueue(self, func_path: str, **kwargs: Any) -> str:
         resolve(func_path)  # fail now, in the caller, for a wrong path
-        job = self.queue.enqueue(run_in_app, func_path, kwargs, job_timeout=600,
+        # the description is what RQ's worker logs: the job's name only, never its arguments (an e-mail's
+        # recipients, a dossier's data): no personal data in the logs
+        job = self.queue.enqueue(run_in_app, func_path, kwargs, job_timeout=600, description=func_path,
                                  result_ttl=86400, failure_ttl=7 * 86400)
         return job.id
 

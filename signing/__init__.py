@@ -13,6 +13,9 @@ from .errors import (
 )
 from .pades import Placement, seal, sign
 from .verify import Limits, SignatureReport, VerificationReport, verify
+from .log_redaction import install as _redact_pyhanko_logs
+
+_redact_pyhanko_logs()  # pyHanko's log lines name certificate holders: redacted (signing/log_redaction.py)
 
 
 def issue_person_certificate(config: SigningConfig, name: str, email: str, days: int = 30) -> PersonSigner:
