@@ -26,23 +26,7 @@ def select_locale() -> str:
 def _api_account_language(languages) -> str | None:
     from flask import g
 
-    from sqlalchemy.orm.exc import DetachedInstanceError
-
-    token = g.get("api_token")
-    if token is None:
-        return None
-    try:
-        locale = token.user.locale
-    except DetachedInstanceError:  # first string translated in a streamed response, after the view returned
-        from sqlalchemy import inspect, select
-
-        from core.api.models import ApiToken
-        from core.auth.models import User
-        from core.extensions import db
-
-        identity = inspect(token).identity
-        locale = db.session.scalar(select(User.locale).join(ApiToken, ApiToken.user_id == User.id)
-                                   .where(ApiToken.id == identity[0])) if identity else None
+    locale = g.get("api_locale")  # set when the bearer token was checked (core.api.auth)
     return locale if locale in languages else None
 
 

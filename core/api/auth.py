@@ -59,6 +59,9 @@ def _authenticate_request(required: bool) -> ApiToken | None:
         raise Unauthorized(_("Le jeton d'accès est invalide, expiré ou révoqué."))
     db.session.commit()  # authenticate() recorded last_used_at
     g.api_token = token
+    # the account's language, read once here: core.i18n.select_locale may run later, even after the view
+    # returned (the first string of a streamed response), when the token's row is no longer loaded
+    g.api_locale = token.user.locale
     if token.user.locale:  # the account's language counts from now on (core.i18n.select_locale)
         from flask_babel import refresh
 
