@@ -55,7 +55,8 @@ def enqueue(document_id: int, actor_id: int | None) -> None:
     try:
         current_app.extensions["livret"].jobs.enqueue(JOB, document_id=document_id, actor_id=actor_id)
     except Exception as exc:  # noqa: BLE001 - the document stays « sealing »: resume_sealing will queue it
-        logger.error("could not queue the seal of jury document %s: %s", document_id, type(exc).__name__)
+        # RQ: the queue refused it; inline jobs: the seal itself failed (recorded on the document)
+        logger.error("the seal of jury document %s was not done: %s", document_id, type(exc).__name__)
 
 
 def seal_document(document_id: int, actor_id: int | None = None) -> bool:
