@@ -29,13 +29,24 @@ TASKS = (
     Periodic("audit-checkpoint", "core.sealing.checkpoints.create_audit_checkpoint", timedelta(hours=24)),
     Periodic("webhook-retries", "core.webhooks.services.retry_due", timedelta(minutes=1)),
     Periodic("seal-resume", "core.pv.sealing.resume_sealing", timedelta(minutes=1)),
+    Periodic("submission-resume", "core.dossiers.submission_queue.resume_pending", timedelta(minutes=1)),
     Periodic("retention", "core.privacy.retention.run_scheduled", timedelta(hours=24)),
 )
 
 
-def run_due(last_runs: dict[str, float], now: float, tasks=TASKS) -> list[str]:
-    """Enqueue every task whose period has elapsed; returns their names."""
+def configured_tasks() -> tuple[Periodic, ...]:
+    """:data:`TASKS` with the periods the settings change (``SEAL_RESUME_SECONDS``)."""
+    from dataclasses import replace
+
+    resume = timedelta(seconds=int(current_app.config.get("SEAL_RESUME_SECONDS") or 60))
+    return tuple(replace(t, every=resume) if t.name in ("seal-resume", "submission-resume") else t for t in TASKS)
+
+
+def run_due(last_runs: dict[str, float], now: float, tasks=None) -> list[str]:
+    """Enqueue every task whose period has elapsed (``tasks``: :func:`configured_tasks` by default); returns
+    their names."""
     jobs = current_app.extensions["livret"].jobs
+    tasks = configured_tasks() if tasks is None else tasks
     started = []
     for task in tasks:
         last = last_runs.get(task.name)

@@ -156,4 +156,10 @@ class SigningConfig:
         return cached
 
     def replace(self, **changes) -> "SigningConfig":
-        return dataclasses.replace(self, **changes)
+        """A copy with ``changes``; one that changes only network settings keeps the loaded keys."""
+        copy = dataclasses.replace(self, **changes)
+        if set(changes) <= {"tsa_url", "tsa_timeout", "revocation_fetch_timeout"}:
+            for cached in ("_seal_signer", "_person_authority"):
+                if cached in self.__dict__:
+                    copy.__dict__[cached] = self.__dict__[cached]
+        return copy

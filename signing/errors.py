@@ -19,6 +19,11 @@ class SealingError(SigningLayerError):
     """
 
 
+class TimestampTimeout(SealingError):
+    """The timestamping authority did not answer in time (it is slow, not refusing): trying again later,
+    with more patience, may succeed."""
+
+
 class ConfigurationError(SigningLayerError):
     """Key material or trust settings are missing or unreadable."""
 

@@ -30,7 +30,7 @@ from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
 from .config import LEVELS, SigningConfig
 from .credentials import Credential, PersonSigner
 from .http import Timestamper, fetcher_backend
-from .errors import ConfigurationError, SealingError
+from .errors import ConfigurationError, SealingError, TimestampTimeout
 
 logger = logging.getLogger(__name__)
 # fontTools reports every table it drops while subsetting the stamp font
@@ -44,6 +44,7 @@ FONT_CANDIDATES = (
 STAMP_W, STAMP_H, STAMP_MARGIN, STAMP_GAP = 260, 64, 28, 6
 
 MSG_TSA = "Le service d'horodatage est injoignable : le document n'a pas été scellé."
+MSG_TSA_SLOW = "Le service d'horodatage ne répond pas assez vite : le document n'a pas encore été scellé."
 MSG_REVOCATION = (
     "Les informations de révocation des certificats sont indisponibles : "
     "le document n'a pas été scellé."
@@ -274,6 +275,8 @@ def _cause_chain(exc: BaseException):
 def _translate(exc: BaseException) -> SealingError:
     chain = list(_cause_chain(exc))
     if any(isinstance(e, TimestampRequestError) for e in chain):
+        if any(isinstance(e, TimeoutError) for e in chain):  # asyncio's timeout is TimeoutError (3.11)
+            return TimestampTimeout(MSG_TSA_SLOW, detail=repr(exc))
         return SealingError(MSG_TSA, detail=repr(exc))
     text = " ".join(repr(e) for e in chain).lower()
     if any(isinstance(e, PathValidationError) for e in chain) or "revocation" in text or "crl" in text:

@@ -132,6 +132,7 @@ PAGE_READS: dict[str, tuple[str, ...]] = {
     "pv.overview": ("pv_api.pv_list",),
     "pv.draft": ("pv_api.pv_draft",),
     "pv.sealing_progress": ("pv_api.sealing_progress",),
+    "dossiers.sealing_progress": ("dossiers_api.sealing_progress",),
     "pv.download": ("documents_api.document_content", "pv_api.document_content"),
     "evaluation.grid": ("evaluation_api.grid",),
     "evaluation.dossier": ("evaluation_api.dossier",),

@@ -143,7 +143,8 @@ def _problems(dossier: Dossier, cert: Certification) -> list[dict[str, Any]]:
 
 
 def _version(version: DossierVersion) -> dict[str, Any]:
-    return {"number": version.number, "submitted_at": version.submitted_at, "manifest": list(version.manifest or [])}
+    return {"number": version.number, "submitted_at": version.submitted_at, "manifest": list(version.manifest or []),
+            "documents_pending": bool(version.documents_pending)}
 
 
 def _detail(dossier: Dossier) -> dict[str, Any]:
@@ -546,7 +547,14 @@ def submit(dossier_id: int):
             schema: SubmitRequestSchema
       responses:
         201:
-          description: La version déposée.
+          description: La version déposée, ses documents émis.
+          content:
+            application/json:
+              schema: SubmissionSchema
+        202:
+          description: >-
+            La version déposée ; le service d'horodatage tardant à répondre, le Livret 2 signé et
+            l'accusé de réception sont émis par la file de tâches (`Location` : leur avancement).
           content:
             application/json:
               schema: SubmissionSchema
@@ -563,8 +571,12 @@ def submit(dossier_id: int):
     response = jsonify(SubmissionSchema().dump({
         "dossier_id": found.id, "status": found.status.value, "status_label": found.status.label,
         "version": _version(version)}))
-    response.status_code = 201
-    response.headers["Location"] = url_for("dossiers_api.dossier", dossier_id=found.id)
+    if version.documents_pending:  # a slow TSA: the documents are issued by a job, follow it there
+        response.status_code = 202
+        response.headers["Location"] = url_for("dossiers_api.sealing_progress", dossier_id=found.id)
+    else:
+        response.status_code = 201
+        response.headers["Location"] = url_for("dossiers_api.dossier", dossier_id=found.id)
     return response
 
 
@@ -632,3 +644,4 @@ def documents(dossier_id: int):
 
 
 from core.dossiers import api_result  # noqa: E402,F401 - the candidate's result after the jury
+from core.dossiers import api_sealing  # noqa: E402,F401 - a deferred submission's documents

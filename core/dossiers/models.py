@@ -6,7 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, BigInteger, DateTime, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, func
+from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint, func)
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.auth.models import Organisation, User, utcnow
@@ -125,6 +127,11 @@ class DossierVersion(db.Model):
     # corrections the certifier asked for on this version: [{"section", "annex", "message"}]
     corrections: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     corrections_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # the signed Livret 2 and the receipt are issued by a job (core.dossiers.submission_queue) when the
+    # timestamping authority was too slow to answer within the request; the last attempt and its reason
+    documents_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    seal_attempted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    seal_error: Mapped[str | None] = mapped_column(Text)
 
     dossier: Mapped[Dossier] = relationship(back_populates="versions")
 

@@ -180,6 +180,21 @@ class DossierVersionSchema(ResponseSchema):
     submitted_at = UtcDateTime(required=True, metadata=_d("Date du dépôt."))
     manifest = fields.List(fields.Nested(ManifestEntrySchema), required=True, metadata=_d(
         "Manifeste des annexes figées dans cette version."))
+    documents_pending = fields.Bool(required=True, metadata=_d(
+        "Vrai tant que le Livret 2 signé et l'accusé de réception attendent leur scellement (service "
+        "d'horodatage lent) : suivre `GET /dossiers/{id}/sealing`."))
+
+
+class SubmissionSealingSchema(ResponseSchema):
+    dossier_id = fields.Int(required=True, metadata=_d("Identifiant du dossier."))
+    version = fields.Int(required=True, allow_none=True, metadata=_d("La dernière version déposée (null : aucune)."))
+    done = fields.Bool(required=True, metadata=_d(
+        "Vrai quand le Livret 2 signé et l'accusé de réception de cette version sont émis."))
+    signed = fields.Int(required=True, metadata=_d("Documents à émettre pour la version (2)."))
+    sealed = fields.Int(required=True, metadata=_d("Parmi eux, ceux qui sont émis (signés et scellés)."))
+    error = fields.Str(required=True, allow_none=True, metadata=_d(
+        "La raison du dernier essai échoué, en français (un nouvel essai est prévu)."))
+    attempted_at = UtcDateTime(required=True, allow_none=True, metadata=_d("Le dernier essai."))
 
 
 class SubmissionSchema(ResponseSchema):

@@ -25,22 +25,33 @@ def submit_and_seal(dossier: Dossier, *, actor: User, password: str) -> tuple[Do
     """Re-authenticate, lock the version, issue its documents, queue the receipt e-mail, commit.
 
     Raises :class:`core.errors.UserError` subclasses (wrong password 422, incomplete
-    dossier 409, sealing failure) after rolling everything back.
+    dossier 409, sealing failure) after rolling everything back. When the timestamping
+    authority is too slow to answer within ``SUBMISSION_TSA_WAIT_SECONDS``, the version is
+    recorded all the same, its documents « pending », and a job issues them
+    (:mod:`core.dossiers.submission_queue`): the list of documents returned is then empty.
     """
-    from core.sealing.services import reauthenticate
+    from core.sealing.patience import tsa_patience
+    from core.sealing.services import TimestampSlow, reauthenticate
 
     reauthenticate(actor, password)
     issued: list[Document] = []
     try:
         version = services.submit(dossier, actor=actor)
-        issued = issue_submission_documents(dossier, version, actor)
-        _emit_submitted(dossier, version, issued)
+        with tsa_patience(current_app.config["SUBMISSION_TSA_WAIT_SECONDS"]):
+            issue_submission_documents(dossier, version, actor, into=issued)
+        emit_submitted(dossier, version, issued)
         db.session.commit()
+    except TimestampSlow:
+        db.session.rollback()
+        discard(issued)
+        from core.dossiers.submission_queue import submit_pending
+
+        return submit_pending(dossier, actor), []
     except (IntegrityError, OperationalError) as exc:
         # The same dossier submitted twice at once: the other submission won (version number taken,
         # or SQLite's writer lock). One version exists; this one is refused, nothing of it is kept.
         db.session.rollback()
-        _discard(issued)
+        discard(issued)
         if isinstance(exc, OperationalError) and "locked" not in str(exc).lower():
             raise
         logger.info("concurrent submission of dossier %s refused: %s", dossier.id, exc.__class__.__name__)
@@ -48,13 +59,17 @@ def submit_and_seal(dossier: Dossier, *, actor: User, password: str) -> tuple[Do
                        code="submission_in_progress") from None
     except Exception:
         db.session.rollback()
-        _discard(issued)
+        discard(issued)
         raise
     services.after_submission(version)
     return version, issued
 
 
-def issue_submission_documents(dossier: Dossier, version: DossierVersion, actor: User) -> list[Document]:
+def issue_submission_documents(dossier: Dossier, version: DossierVersion, actor: User,
+                               into: list[Document] | None = None) -> list[Document]:
+    """The Livret 2 signed by the candidate then sealed, and the sealed receipt (rows not committed).
+    ``into``: the list each issued document is added to as soon as it is stored, so that a caller
+    whose second issue failed can remove the first one's object."""
     from core.documents.services import render_livret2, render_receipt
     from core.sealing.services import issue_document, sign_as_person
 
@@ -63,7 +78,7 @@ def issue_submission_documents(dossier: Dossier, version: DossierVersion, actor:
     pdf = render_livret2(livret)
     signed = sign_as_person(pdf, actor, reason=_("Déclaration sur l'honneur et dépôt du dossier %(ref)s",
                                                    ref=dossier.reference))
-    issued = []
+    issued = into if into is not None else []
     doc = issue_document(signed, dossier=dossier, version=version, kind="livret2", commit=False, actor_id=actor.id,
                          title=_("%(name)s – %(ref)s – version %(n)d", name=livret.certification.document_name,
                                  ref=dossier.reference, n=version.number),
@@ -78,7 +93,7 @@ def issue_submission_documents(dossier: Dossier, version: DossierVersion, actor:
     return issued
 
 
-def _emit_submitted(dossier: Dossier, version: DossierVersion, issued: list[Document]) -> None:
+def emit_submitted(dossier: Dossier, version: DossierVersion, issued: list[Document]) -> None:
     """The webhook ``dossier.submitted`` to the dossier's organisation, sent once the submission is committed."""
     from core.webhooks.models import DOSSIER_SUBMITTED
     from core.webhooks.services import emit, iso
@@ -132,7 +147,7 @@ def preview_response(dossier: Dossier):
     return response
 
 
-def _discard(documents: list[Document]) -> None:
+def discard(documents: list[Document]) -> None:
     """Remove the objects of documents whose rows were rolled back."""
     storage = current_app.extensions["livret"].storage
     for doc in documents:

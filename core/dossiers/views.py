@@ -140,9 +140,27 @@ def submit(dossier_id: int):
         db.session.rollback()
         flash(str(exc), "error")
         return _overview_page(dossier, submit_error=str(exc)), exc.status
-    flash(_("Votre dossier est déposé (version %(n)d). Un accusé de réception vous a été envoyé par courriel.",
-            n=version.number), "success")
+    if version.documents_pending:
+        flash(_("Votre dossier est déposé (version %(n)d). Son scellement se termine : l'accusé de réception vous "
+                "sera envoyé par courriel dès qu'il sera prêt.", n=version.number), "success")
+    else:
+        flash(_("Votre dossier est déposé (version %(n)d). Un accusé de réception vous a été envoyé par courriel.",
+                n=version.number), "success")
     return redirect(url_for("dossiers.overview", dossier_id=dossier.id))
+
+
+@blueprint.get("/<int:dossier_id>/scellement")
+@login_required
+def sealing_progress(dossier_id: int):
+    """The page's script follows a deferred submission's documents here (JSON, same figures as the API)."""
+    from flask import jsonify
+
+    from core.dossiers.schemas import SubmissionSealingSchema
+    from core.dossiers.submission_queue import progress
+
+    response = jsonify(SubmissionSealingSchema().dump(progress(services.get_dossier_for(current_user, dossier_id))))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @blueprint.get("/<int:dossier_id>/apercu.pdf")

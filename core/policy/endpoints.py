@@ -96,6 +96,8 @@ ENDPOINTS: dict[str, str] = {
     "dossiers_api.preview": "dossier.edit",
     "dossiers_api.documents": "dossier.view",
     "dossiers_api.result": "dossier.view",
+    "dossiers.sealing_progress": "dossier.view",
+    "dossiers_api.sealing_progress": "dossier.view",
     "dossiers_api.section": "dossier.view",
     "dossiers_api.save_section": "dossier.edit",
     "dossiers_api.submit": "dossier.edit",

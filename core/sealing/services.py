@@ -58,6 +58,18 @@ class SealingFailed(UserError):
     default_message = _l("Le document n'a pas pu être scellé. Réessayez plus tard.")
 
 
+class TimestampSlow(SealingFailed):
+    """The timestamping authority did not answer in time (:class:`signing.errors.TimestampTimeout`):
+    nothing was kept; a job with more patience may succeed (:mod:`core.sealing.patience`)."""
+
+
+def _failed(exc: Exception) -> SealingFailed:
+    """The :class:`SealingFailed` (or :class:`TimestampSlow`) for a signing layer error."""
+    from signing.errors import TimestampTimeout
+
+    return (TimestampSlow if isinstance(exc, TimestampTimeout) else SealingFailed)(str(exc))
+
+
 class ReauthenticationRequired(UserError):
     status = 403
     code = "reauthentication_required"
@@ -255,13 +267,15 @@ def ensure_dev_services(cfg: SigningConfig | None = None):
 
 def prepared_config() -> SigningConfig:
     """The configuration, with the development TSA/CRL running when needed."""
+    from core.sealing.patience import patient
+
     cfg = signing_config()
     try:
         ensure_dev_services(cfg)
     except SigningLayerError as exc:
         logger.error("development TSA/CRL unavailable: %s", exc.detail)
         raise SealingFailed(str(exc)) from exc
-    return cfg
+    return patient(cfg)
 
 
 # ---------------------------------------------------------------------------
@@ -297,7 +311,7 @@ def seal_pdf(pdf_bytes: bytes, *, reason: str, location: str | None = None, leve
                     signer=signer, certify=certify, field_name=field_name)
     except SigningLayerError as exc:
         logger.warning("sealing failed: %s (%s)", exc, exc.detail)
-        raise SealingFailed(str(exc)) from exc
+        raise _failed(exc) from exc
 
 
 def reauthenticate(user: User, password: str) -> None:
@@ -318,6 +332,12 @@ def reauthenticate(user: User, password: str) -> None:
         attempts.failed(user)
         message = _("Mot de passe incorrect : votre identité n'a pas pu être confirmée, rien n'a été signé.")
         raise ValidationFailed(message, details={"password": [message]}, code="reauthentication_failed")
+    g.livret_reauthenticated = (user.id, time.monotonic())
+
+
+def act_on_consent(user: User) -> None:
+    """Let a job sign for ``user``, who confirmed their identity (password re-entered) in the request that
+    queued it — the submission whose documents a slow TSA deferred (:mod:`core.dossiers.submission_queue`)."""
     g.livret_reauthenticated = (user.id, time.monotonic())
 
 
@@ -352,7 +372,7 @@ def sign_as_person(pdf_bytes: bytes, user: User, *, reason: str, level: str | No
                    reason=reason, config=cfg, field_name=field_name)
     except (SigningLayerError, ValueError) as exc:
         logger.warning("personal signature failed: %s (%s)", exc, getattr(exc, "detail", ""))
-        raise SealingFailed(str(exc)) from exc
+        raise _failed(exc) from exc
     cert = signer.cert if hasattr(signer, "cert") else signer.signing_cert
     record("signature.person", "user", user.id, actor_id=user.id,
            payload={"certificate_serial": format(cert.serial_number, "x"),
