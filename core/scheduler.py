@@ -25,7 +25,7 @@ class Periodic:
 
 
 TASKS = (
-    Periodic("seal-renewal", "core.sealing.services.renew_seals", timedelta(hours=24)),
+    Periodic("seal-renewal", "core.sealing.renewal.renew_seals", timedelta(hours=24)),
     Periodic("audit-checkpoint", "core.sealing.checkpoints.create_audit_checkpoint", timedelta(hours=24)),
     Periodic("webhook-retries", "core.webhooks.services.retry_due", timedelta(minutes=1)),
     Periodic("seal-resume", "core.pv.sealing.resume_sealing", timedelta(minutes=1)),
