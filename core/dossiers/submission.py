@@ -57,12 +57,30 @@ def submit_and_seal(dossier: Dossier, *, actor: User, password: str) -> tuple[Do
         logger.info("concurrent submission of dossier %s refused: %s", dossier.id, exc.__class__.__name__)
         raise Conflict(_("Ce dossier est déjà en cours de dépôt : rechargez la page pour voir la version déposée."),
                        code="submission_in_progress") from None
-    except Exception:
+    except Exception as exc:
         db.session.rollback()
         discard(issued)
+        _record_failure(dossier, actor, exc)
         raise
     services.after_submission(version)
     return version, issued
+
+
+def _record_failure(dossier: Dossier, actor: User, exc: Exception) -> None:
+    """An audit event for a submission refused by the sealing layer (TSA unreachable, key missing or expired,
+    storage full…): the candidate was told why in French, operators find it in the audit chain."""
+    from core.audit.services import record
+    from core.sealing.services import SealingFailed
+
+    if not isinstance(exc, SealingFailed):
+        return
+    try:
+        record("dossier.submission_failed", "dossier", dossier.id, actor_id=actor.id, outcome="failure",
+               payload={"error": type(exc).__name__, "code": exc.code})
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - the database itself may be what failed
+        db.session.rollback()
+        logger.exception("could not record the failed submission of dossier %s", dossier.id)
 
 
 def issue_submission_documents(dossier: Dossier, version: DossierVersion, actor: User,

@@ -193,9 +193,13 @@ def test_failed_seal_leaves_the_dossier_as_it_was(app_config, plugin, create_use
     assert response.status_code >= 400  # the overview again, with the reason at the password field
     assert "horodatage" in page(response)
     with broken.app_context():
+        from core.audit.models import AuditEvent
+
         assert db.session.get(Dossier, dossier_id).status is DossierStatus.DRAFT
         assert db.session.query(DossierVersion).count() == 0
         assert db.session.query(Document).count() == 0
+        failed = db.session.query(AuditEvent).filter(AuditEvent.action == "dossier.submission_failed").one()
+        assert (failed.outcome, failed.object_id, failed.payload["code"]) == ("failure", str(dossier_id), "sealing_failed")
         keys = list(broken.extensions["livret"].storage.iter_keys("documents/"))
         assert keys == []
 
