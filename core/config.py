@@ -173,6 +173,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SMTP_SSL", False, _bool, "Use implicit TLS."),
     Setting("JOBS_BACKEND", "inline", _choice("inline", "rq"), "'inline' runs jobs at once; 'rq' queues them on Redis for `livret worker`."),
     Setting("READY_SEAL_MIN_DAYS", 30, _positive_int, "/readyz fails when the platform's seal certificate expires within this many days."),
+    Setting("STORAGE_MIN_FREE_MB", 200, _positive_int, "/readyz fails when the filesystem storage has less free space than this (MiB); every backend must also accept a small write."),
     Setting("METRICS_TOKEN", "", _str, "Bearer token required by /metrics; empty: /metrics answers the machine itself (loopback) only."),
     Setting("LOG_FORMAT", "text", _choice("text", "json"), "'json' writes one JSON object per log line (time, level, logger, message, method, path); 'text' is plain."),
     Setting("REDIS_URL", "redis://127.0.0.1:6379/0", _url, "Redis URL for the RQ job backend."),

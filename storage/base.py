@@ -14,6 +14,7 @@ from __future__ import annotations
 import abc
 import hashlib
 import io
+import os
 import re
 import uuid
 from dataclasses import dataclass
@@ -438,6 +439,18 @@ class Storage(abc.ABC):
     def purge_stale_temporaries(self, older_than_seconds: float) -> list[str]:
         """Remove leftovers of interrupted writes older than the grace period (backend-specific)."""
         return []
+
+    def free_bytes(self) -> int | None:
+        """Room left for new objects when the backend can tell (a filesystem); ``None`` when it cannot (an S3
+        server refuses a write when full or over quota: :meth:`probe_write` finds out)."""
+        return None
+
+    def probe_write(self) -> None:
+        """Write then remove a tiny object (readiness): raises :class:`StorageError` when writes are refused
+        (disk or bucket full, quota reached, read-only credentials)."""
+        key = f"readiness/probe-{os.getpid()}"
+        self.put(key, b"probe", length=5, content_type="text/plain")
+        self.delete(key)
 
     def check(self) -> None:
         """Raise :class:`StorageError` when the backend cannot be used (health check)."""

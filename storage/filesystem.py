@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -283,6 +284,9 @@ class FilesystemStorage(Storage):
                 except FileNotFoundError:
                     pass
         return removed
+
+    def free_bytes(self) -> int | None:
+        return shutil.disk_usage(self.root).free
 
     def check(self) -> None:
         if not os.access(self.root, os.W_OK | os.X_OK):

@@ -43,9 +43,19 @@ def check_database() -> Check:
 
 
 def check_storage() -> Check:
+    """The storage answers, accepts a write, and (when it can tell) has ``STORAGE_MIN_FREE_MB`` left: a full
+    disk or bucket turns the probe red before an upload or a seal meets it."""
     storage = current_app.extensions["livret"].storage
     storage.exists("readiness/probe")  # a round trip; the object need not exist
-    return Check("storage", True, type(storage).__name__)
+    storage.probe_write()
+    free = storage.free_bytes()
+    if free is None:
+        return Check("storage", True, f"{type(storage).__name__}: writable")
+    minimum = int(current_app.config["STORAGE_MIN_FREE_MB"])
+    free_mb = free // (1024 * 1024)
+    return Check("storage", free_mb >= minimum,
+                 f"{type(storage).__name__}: {free_mb} MiB free, at least {minimum} required",
+                 extra={"free_mb": free_mb})
 
 
 def _redis_urls() -> list[str]:

@@ -20,6 +20,17 @@ def test_readyz_checks_the_database_the_storage_the_tsa_and_the_seal(client):
     assert set(body["checks"]) == {"database", "storage", "tsa", "seal_certificate"}  # no Redis in use
     assert all(check["ok"] for check in body["checks"].values())
     assert body["checks"]["seal_certificate"]["days_left"] > 30
+    assert body["checks"]["storage"]["free_mb"] >= 200  # the filesystem backend of the tests
+
+
+def test_readyz_turns_red_when_the_storage_is_nearly_full(app, client, stored_keys):
+    app.config["STORAGE_MIN_FREE_MB"] = 10**9  # more than any disk here: the storage counts as full
+    response = client.get("/readyz")
+    body = response.get_json()
+    assert response.status_code == 503 and body["status"] == "not_ready"
+    storage = body["checks"]["storage"]
+    assert storage["ok"] is False and "at least 1000000000 required" in storage["detail"], storage
+    assert list(app.extensions["livret"].storage.iter_keys("readiness/")) == []  # the write probe cleaned up
 
 
 def test_readyz_turns_red_before_the_seal_expires(app, client):
