@@ -8,19 +8,53 @@ right date: the overview gives the last day), answers the six cases citing annex
 evidence of a case left empty first: error summary, focus, error tied to the field, answers kept), uploads
 those annexes watching the progress bars (the cited annexes count as evidence of each case's competency),
 signs the declaration, sees no blocking point left, previews the PDF, signs with his password inside the
-deadline and reads his receipt (sealed PDF, e-mail).
+deadline — the day the timestamping authority is slow: his version is recorded at once and the page follows
+the sealing of his documents until they are issued (issue 15) — and reads his receipt (sealed PDF, e-mail).
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
+from contextlib import contextmanager
 
-from candidate_steps import (TODAY, annex_rows, assert_error_on, back_from_annexes, blocking_problems, date,
-                             declare_on_honour, download, fill, fill_identity, flash, is_pdf, make_pdf, make_png,
-                             open_annexes, open_section, press, preview_is_a_pdf, remarks, section_state,
+from browser_support import off_the_loop
+
+from candidate_steps import (SEALING_MS, TODAY, annex_rows, assert_error_on, back_from_annexes, blocking_problems,
+                             date, declare_on_honour, download, fill, fill_identity, flash, is_pdf, make_pdf,
+                             make_png, open_annexes, open_section, press, preview_is_a_pdf, remarks, section_state,
                              sign_and_submit, status, type_text, upload_annexes, validate_section, write)
 
 EMAIL, PASSWORD = "candidate2@demo.livret.fr", "demo-candidate2-2026"
+
+
+@contextmanager
+def slow_timestamps(app, delays: list[float]):
+    """The live platform's TSA behind a relay that answers late (:mod:`tests.dossiers.slow_tsa`), with a
+    person waiting 1 s for it and a job 2 s; everything as it was afterwards."""
+    from core.sealing.services import signing_config
+    from tests.dossiers.slow_tsa import SlowTsa
+
+    original, wait = signing_config(app), app.config["SUBMISSION_TSA_WAIT_SECONDS"]
+    with SlowTsa(original.effective_tsa_url(), delays) as relay:
+        app.extensions["livret_signing_config"] = original.replace(tsa_url=relay.url, tsa_timeout=2)
+        app.config["SUBMISSION_TSA_WAIT_SECONDS"] = 1
+        try:
+            yield relay
+        finally:
+            app.extensions["livret_signing_config"] = original
+            app.config["SUBMISSION_TSA_WAIT_SECONDS"] = wait
+
+
+def issue_waiting_documents(app, dossier_id: int) -> bool:
+    """What the scheduler's ``submission-resume`` queues: the job issuing the documents of the last version."""
+    from core.dossiers.models import Dossier
+    from core.dossiers.submission_queue import issue_pending
+    from core.extensions import db
+
+    with app.test_request_context("/"):
+        version = db.session.get(Dossier, dossier_id).latest_version
+        assert version.documents_pending and version.seal_error
+        return issue_pending(version.id)
 TRAINING_START = TODAY - dt.timedelta(days=40)
 TRAINING_END = TODAY - dt.timedelta(days=8)  # the written test is due within 10 days: two days left
 DEADLINE = TRAINING_END + dt.timedelta(days=10)
@@ -144,10 +178,26 @@ def test_candidate_rs6776_returns_the_written_test_within_ten_days(people, tmp_p
     # -- Preview ----------------------------------------------------------------------------------------
     preview_is_a_pdf(noah)
 
-    # -- Sign and submit inside the deadline ----------------------------------------------------------
-    sign_and_submit(noah, PASSWORD, "dossier déposé")
-    flash(noah, "Votre dossier est déposé (version 1).")
-    assert status(noah) == "Recevable"  # RS6776 has no recevabilité: the returned test goes to the jury
+    # -- Sign and submit inside the deadline, the day the timestamping authority is slow ----------------
+    # The TSA answers after 3 s: the request gives up after SUBMISSION_TSA_WAIT_SECONDS (1 s here) and records
+    # the version; the job (inline) meets the same slow TSA (2 s timeout here) and fails: the page shows the
+    # version recorded, its documents waiting, the reason. Then the TSA is quick again and the scheduler's job
+    # issues them: the page's script sees it and reloads with the documents.
+    with slow_timestamps(people.app, delays=[3, 3]) as tsa:
+        sign_and_submit(noah, PASSWORD, "dossier déposé, scellement en attente")
+        flash(noah, "Votre dossier est déposé (version 1). Son scellement se termine")
+        waiting = page.get_by_role("region", name="Scellement de votre dépôt en cours")
+        assert "est bien déposé (version 1) et ne peut plus être perdu" in waiting.inner_text()
+        assert waiting.get_by_role("status").inner_text() == "0 document(s) scellé(s) sur 2."
+        assert "ne répond pas assez vite" in waiting.get_by_role("alert").inner_text()
+        assert status(noah) == "Recevable"  # recorded: RS6776 has no recevabilité, the test goes to the jury
+        tsa.delays = []
+        with page.expect_navigation(timeout=SEALING_MS):  # the progress script reloads the page once done
+            assert off_the_loop(issue_waiting_documents, people.app, int(overview_url.rsplit("/", 1)[1]))
+    noah.check("dossier déposé, documents émis")
+    assert not page.get_by_role("region", name="Scellement de votre dépôt en cours").count()
+    assert page.get_by_role("heading", name="Mes documents").is_visible()
+    assert status(noah) == "Recevable"
     with people.app.app_context():
         from core.dossiers.models import Dossier
         from core.extensions import db
