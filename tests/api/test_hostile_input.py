@@ -91,6 +91,7 @@ def test_ids_beyond_the_database_range_are_404_on_the_api(client, candidate_api,
         ("get", f"/api/v1/dossiers/{huge}/annexes/1/content"),
         ("get", f"/api/v1/dossiers/{dossier_id}/annexes/{huge}"),
         ("post", f"/api/v1/dossiers/{huge}/submit"),
+        ("get", f"/api/v1/dossiers/{huge}/sealing"),
         ("delete", f"/api/v1/tokens/{huge}"),
         ("patch", f"/api/v1/sessions/{huge}"),
         # another method exists on the same path: still 404, not 405

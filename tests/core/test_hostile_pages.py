@@ -42,7 +42,7 @@ def candidate_with_dossier(app, client, create_user, login, certifier_org):
 
 @pytest.mark.parametrize("huge", HUGE_IDS, ids=lambda n: f"{len(str(n))}-digits")
 def test_ids_beyond_the_database_range_are_the_french_404_page(app, client, create_user, login, huge):
-    urls = [("get", f"/dossiers/{huge}"), ("get", f"/dossiers/{huge}/apercu.pdf"),
+    urls = [("get", f"/dossiers/{huge}"), ("get", f"/dossiers/{huge}/apercu.pdf"), ("get", f"/dossiers/{huge}/scellement"),
             ("get", f"/sessions/{huge}"), ("get", f"/jury/sessions/1/candidats/{huge}/grille"),
             ("post", f"/compte/jetons/{huge}/revoquer"),
             ("post", f"/dossiers/{huge}/annexes")]  # GET exists on that path: 404, not 405
