@@ -30,6 +30,7 @@ TASKS = (
     Periodic("webhook-retries", "core.webhooks.services.retry_due", timedelta(minutes=1)),
     Periodic("seal-resume", "core.pv.sealing.resume_sealing", timedelta(minutes=1)),
     Periodic("submission-resume", "core.dossiers.submission_queue.resume_pending", timedelta(minutes=1)),
+    Periodic("annex-rescan", "core.annexes.services.rescan_stale", timedelta(minutes=10)),
     Periodic("retention", "core.privacy.retention.run_scheduled", timedelta(hours=24)),
 )
 

@@ -425,6 +425,24 @@ def rescan(states: Iterable[ScanState] = (ScanState.PENDING,)) -> list[tuple[int
     return done
 
 
+def rescan_stale(now=None) -> int:
+    """The scheduler's task: queue again the scan of every annex still « en attente » 10 minutes after its
+    upload (clamd or the storage was down when its scan ran; ``livret annexes rescan`` does it at once).
+    Returns how many were queued; nothing without an antivirus."""
+    from datetime import timedelta
+
+    from core.auth.models import utcnow
+
+    if not antivirus_configured():
+        return 0
+    cutoff = (now or utcnow()) - timedelta(minutes=10)
+    ids = list(db.session.scalars(select(Annex.id).where(
+        Annex.scan_state == ScanState.PENDING, Annex.removed_at.is_(None), Annex.created_at < cutoff)))
+    for annex_id in ids:
+        _state().jobs.enqueue("core.annexes.services.scan_annex", annex_id=annex_id)
+    return len(ids)
+
+
 # ---------------------------------------------------------------------------
 # Edit, remove
 # ---------------------------------------------------------------------------

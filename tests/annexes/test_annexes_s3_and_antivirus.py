@@ -125,3 +125,31 @@ def test_clamd_down_means_pending_until_rescan(app, client, make_dossier, token_
                                                                 headers=headers).json["items"]}
     assert states == {1: "infected", 2: "clean"}
     assert client.get(f"/api/v1/dossiers/{dossier_id}/annexes/2/content", headers=headers).status_code == 200
+
+
+def test_the_scheduler_scans_again_what_clamd_missed(app, client, make_dossier, token_for, tmp_path):
+    from datetime import timedelta
+
+    from core.annexes.services import rescan_stale
+    from core.auth.models import utcnow
+    from core.scheduler import TASKS
+
+    assert "core.annexes.services.rescan_stale" in {task.job for task in TASKS}
+    daemon = Clamd(tmp_path / "clamd").start()
+    app.config["CLAMD_ADDRESS"] = daemon.tcp
+    daemon.stop()
+    user, dossier_id = make_dossier()
+    headers = token_for(user)
+    uploaded = _api_upload(client, dossier_id, headers, samples.pdf(), "sain.pdf")
+    assert uploaded.status_code == 201 and uploaded.json["scan_state"] == "pending"
+
+    daemon = Clamd(tmp_path / "clamd").start()
+    try:
+        app.config["CLAMD_ADDRESS"] = daemon.tcp
+        with app.app_context():
+            assert rescan_stale() == 0  # a fresh upload: its own scan job may still be on its way
+            assert rescan_stale(now=utcnow() + timedelta(minutes=11)) == 1  # inline jobs: scanned now
+    finally:
+        daemon.stop()
+    annex = client.get(f"/api/v1/dossiers/{dossier_id}/annexes", headers=headers).json["items"][0]
+    assert annex["scan_state"] == "clean"
