@@ -12,7 +12,10 @@ from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
+
+from storage.base import StorageError
 
 from core.csrf import page_after_refused_token
 
@@ -124,3 +127,41 @@ def register_error_handlers(app: Flask) -> None:
             return handle_http_error(exc)
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         return error_response(500, "internal_error", str(_HTTP_MESSAGES[500]))
+
+    @app.errorhandler(DBAPIError)
+    def handle_database_error(exc: DBAPIError):
+        # the database cannot be reached (restarted, failed over): a clear 503 rather than a 500, and the
+        # connection pool (pool_pre_ping) reconnects by itself once it is back
+        if not (isinstance(exc, (OperationalError, InterfaceError)) or exc.connection_invalidated):
+            return handle_unexpected(exc)
+        _rollback_quietly()
+        app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, type(exc.orig).__name__)
+        return _unavailable("database_unavailable", _("Le service est momentanément indisponible. Réessayez dans "
+                                                      "quelques instants."))
+
+    @app.errorhandler(StorageError)
+    def handle_storage_error(exc: StorageError):
+        if type(exc) is not StorageError:  # a missing object, a wrong key, a size refused: not an outage
+            return handle_unexpected(exc)
+        _rollback_quietly()
+        app.logger.warning("storage unavailable on %s %s: %s", request.method, request.path, exc)
+        return _unavailable("storage_unavailable", _("Le stockage des fichiers est momentanément indisponible. "
+                                                     "Réessayez dans quelques instants."))
+
+
+def _rollback_quietly() -> None:
+    from core.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the database itself may be what failed
+        pass
+
+
+def _unavailable(code: str, message: str):
+    try:
+        response = make_response(error_response(503, code, message))
+    except Exception:  # noqa: BLE001 - the error page itself needs the database (the signed-in user): plain text
+        response = make_response(message, 503, {"Content-Type": "text/plain; charset=utf-8"})
+    response.headers["Retry-After"] = "5"
+    return response

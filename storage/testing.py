@@ -126,6 +126,7 @@ class SeaweedS3:
         self.base = base
         self.proc: subprocess.Popen | None = None
         self.port: int | None = None
+        self._ports: tuple[list[int], list[int]] | None = None
         self._log = None
 
     @property
@@ -154,8 +155,9 @@ class SeaweedS3:
         (base / "s3.json").write_text(
             '{"identities": [{"name": "livret", "credentials": [{"accessKey": "%s", "secretKey": "%s"}],'
             ' "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}' % (S3_ACCESS_KEY, S3_SECRET_KEY))
-        master, volume, filer, s3 = free_ports(4)
-        grpc = free_ports(4)
+        if self._ports is None:  # started again (after stop()): same ports, same data
+            self._ports = (free_ports(4), free_ports(4))
+        (master, volume, filer, s3), grpc = self._ports
         self.port = s3
         args = [
             weed, "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-dir={base / 'data'}",
@@ -166,7 +168,7 @@ class SeaweedS3:
             "-s3.port.iceberg=0", "-s3.port.lance=0", "-master.volumeSizeLimitMB=256", "-volume.max=0",
             f"-filer.localSocket={base / 'filer.sock'}", f"-s3.localSocket={base / 's3.sock'}",
         ]
-        self._log = open(base / "weed.log", "wb")
+        self._log = open(base / "weed.log", "ab")
         self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
                                      cwd=base)
         client = self.client()
