@@ -156,7 +156,7 @@ def _install_policy(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from core import models  # noqa: F401 - import every model before Alembic/SQLAlchemy use them
     from core.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from core.i18n import install_template_gettext, select_locale
+    from core.i18n import install_request_domain, install_template_gettext, select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
@@ -164,6 +164,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     install_template_gettext(app)  # the same strings, without Flask-Babel's per-string look-ups
+    install_request_domain(app, babel)  # Python's gettext: the catalogue looked up once per request
     limiter.init_app(app)
     login_manager.init_app(app)
 

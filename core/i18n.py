@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
+from flask_babel import Domain
 from flask_login import current_user
 
 blueprint = Blueprint("i18n", __name__)
@@ -69,10 +70,46 @@ def _request_translations():
     domain = getattr(ctx, "babel_domain", None)
     locale = getattr(ctx, "babel_locale", None)
     if domain is not None and locale is not None:
+        memo = getattr(ctx, "livret_translations", None)
+        if memo is not None and memo[0] is domain and memo[1] is locale:
+            return memo[2]
+        if isinstance(domain, RequestDomain):
+            return domain.get_translations()
         found = getattr(domain, "cache", {}).get((str(locale), domain.domain[0]))
         if found is not None:
             return found
     return get_translations()
+
+
+class RequestDomain(Domain):
+    """Flask-Babel's default domain, whose translations are looked up once per request and locale.
+
+    :meth:`flask_babel.Domain.get_translations` looks up the request context three times and formats the
+    locale's identifier for every string that Python code translates (``gettext``, ``lazy_gettext`` labels
+    of forms, states, messages: about seventy a page). The same catalogue is kept on the request's
+    Flask-Babel context with the domain and locale it was found for; a changed locale (``force_locale``,
+    ``refresh``) is a different object, so it is looked up again."""
+
+    def get_translations(self):
+        from flask import g
+
+        ctx = g.get("_flask_babel") if g else None
+        locale = getattr(ctx, "babel_locale", None)
+        memo = getattr(ctx, "livret_translations", None)
+        if memo is not None and locale is not None and memo[0] is self and memo[1] is locale:
+            return memo[2]
+        translations = super().get_translations()
+        ctx = g.get("_flask_babel") if g else None
+        locale = getattr(ctx, "babel_locale", None)
+        if locale is not None:
+            ctx.livret_translations = (self, locale, translations)
+        return translations
+
+
+def install_request_domain(app, babel) -> None:
+    """Flask-Babel's default domain for ``app`` as a :class:`RequestDomain` (same catalogues, same strings)."""
+    if not isinstance(babel.__dict__.get("domain_instance"), RequestDomain):
+        babel.domain_instance = RequestDomain(domain=app.config.get("BABEL_DOMAIN", "messages"))
 
 
 def install_template_gettext(app) -> None:

@@ -14,7 +14,10 @@ blueprint = Blueprint("forms", __name__, template_folder="templates", static_fol
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint (idempotent)."""
+    """Register the blueprint and the widgets' attribute writer (:mod:`forms.html`); idempotent."""
+    from forms.html import install
+
+    install()
     if "forms" not in app.blueprints:
         app.register_blueprint(blueprint)
 

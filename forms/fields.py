@@ -17,8 +17,9 @@ from wtforms import fields as wtf
 from wtforms.fields.choices import SelectChoice
 from wtforms.utils import unset_value
 from wtforms.validators import ValidationError
-from wtforms.widgets import TextInput, html_params
+from wtforms.widgets import TextInput
 
+from forms.html import html_params
 from forms.validators import Phone, Siret, format_money, format_phone, parse_money
 
 __all__ = [

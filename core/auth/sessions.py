@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from core.auth.models import LoginSession, User, utcnow
@@ -62,13 +62,17 @@ def start_login_session(user: User) -> LoginSession:
     return row
 
 
+# the user comes with the row (one query per request: Flask-Login's user_loader then finds it loaded); the
+# statement is built once: SQLAlchemy keeps its cache key with it instead of rebuilding both on every request
+_SESSION_BY_HASH = (select(LoginSession).options(joinedload(LoginSession.user))
+                    .where(LoginSession.sid_hash == bindparam("sid_hash")))
+
+
 def current_login_session() -> LoginSession | None:
     sid = session.get(SID_KEY)
     if not isinstance(sid, str) or not sid:
         return None
-    # the user comes with the row (one query per request: Flask-Login's user_loader then finds it loaded)
-    return db.session.scalar(select(LoginSession).options(joinedload(LoginSession.user))
-                             .where(LoginSession.sid_hash == LoginSession.hash_sid(sid)))
+    return db.session.scalar(_SESSION_BY_HASH, {"sid_hash": LoginSession.hash_sid(sid)})
 
 
 def is_alive(row: LoginSession, now: datetime | None = None) -> bool:

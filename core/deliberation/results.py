@@ -238,8 +238,9 @@ def result_of(dossier: Dossier) -> DossierResult:
     if cert is None:
         return DossierResult(dossier, None, [], len(convened), False, None)
     grid = grid_of(cert)
-    issued = list(db.session.scalars(select(Document).where(Document.dossier_id == dossier.id)))
     decided = [(c, d) for c in convened if (d := latest_sealed(c)) is not None]
+    # the documents issued to the dossier, only read when a sealed decision lists them (not on every dossier page)
+    issued = list(db.session.scalars(select(Document).where(Document.dossier_id == dossier.id))) if decided else []
     sittings = []
     for index, (candidate, decision) in enumerate(decided):
         until = _aware(decided[index + 1][1].sealed_at) if index + 1 < len(decided) else None

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, inspect as sa_inspect, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.audit.services import record
 from core.auth.models import DeliveryRole, Organisation, OrganisationCertification, Role, User, utcnow
@@ -157,12 +158,27 @@ def create_dossier(user: User, code: str, organisation_id: int | None = None, ro
 # Drafts
 # ---------------------------------------------------------------------------
 
+# What the lazy loads of ``dossier.sections`` and ``dossier.annexes`` read (same statements, same rows, same
+# order), with statements built once: a lazy load builds its statement and its cache key again on every page,
+# which cost about as much as the query itself. :func:`_loaded` fills the relationship as the lazy load would.
+_DRAFTS_OF = select(SectionDraft).where(SectionDraft.dossier_id == bindparam("dossier_id"))
+_ANNEXES_OF = select(Annex).where(Annex.dossier_id == bindparam("dossier_id")).order_by(Annex.number)
+
+
+def _loaded(dossier: Dossier, name: str, statement) -> list:
+    """``dossier.<name>``, read with ``statement`` when not loaded yet (a persistent dossier of a session)."""
+    state = sa_inspect(dossier)
+    if name not in state.dict and state.persistent:
+        set_committed_value(dossier, name, list(state.session.scalars(statement, {"dossier_id": dossier.id})))
+    return getattr(dossier, name)
+
+
 def draft_of(dossier: Dossier, key: str) -> SectionDraft | None:
-    return next((s for s in dossier.sections if s.key == key), None)
+    return next((s for s in _loaded(dossier, "sections", _DRAFTS_OF) if s.key == key), None)
 
 
 def section_data(dossier: Dossier) -> dict[str, dict[str, Any]]:
-    return {s.key: dict(s.data or {}) for s in dossier.sections}
+    return {s.key: dict(s.data or {}) for s in _loaded(dossier, "sections", _DRAFTS_OF)}
 
 
 def build_form(spec: SectionSpec, cert: Certification, data: dict[str, Any] | None = None, formdata=None):
@@ -228,7 +244,7 @@ class SectionState:
 
 
 def active_annexes(dossier: Dossier) -> list[Annex]:
-    return [a for a in dossier.annexes if a.removed_at is None]
+    return [a for a in _loaded(dossier, "annexes", _ANNEXES_OF) if a.removed_at is None]
 
 
 def progress(dossier: Dossier, cert: Certification) -> list[SectionState]:
