@@ -155,10 +155,11 @@ def _install_policy(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from core import models  # noqa: F401 - import every model before Alembic/SQLAlchemy use them
-    from core.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from core.extensions import babel, csrf, db, install_session_teardown, limiter, login_manager, migrate
     from core.i18n import install_request_domain, install_template_gettext, select_locale
 
     db.init_app(app)
+    install_session_teardown(app)  # before Flask-SQLAlchemy's: a connection lost at the end is not a 500
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)

@@ -13,7 +13,8 @@ one RQ worker and the scheduler, all on loopback (:mod:`tests.stack.stack_suppor
 4. clamd is stopped: uploads stay « en attente » (not downloadable), and are scanned once it is back
    (``livret annexes rescan``).
 
-Each prints its figures (acknowledged, lost, duplicated, orphaned) and fails on any loss.
+Each prints its figures (acknowledged, lost, duplicated, orphaned) and fails on any loss. Last, `/healthz`,
+`/readyz` and `/metrics` answer on both app processes, and `/readyz` turns red while the S3 server is down.
 """
 from __future__ import annotations
 
@@ -103,3 +104,30 @@ def test_clamd_stopped_uploads_wait_then_are_scanned(stack, lc, tmp_path):
     faults.report("4. clamd stopped", **figures)
     assert figures["downloadable_while_down"] == 0 and figures["not_pending_while_down"] == 0, figures
     assert figures["lost"] == 0 and figures["scanned_after"] == figures["acknowledged"], figures
+
+
+def test_probes_answer_on_the_running_stack_and_readyz_turns_red_without_s3(stack):
+    import requests
+
+    for url in stack.urls:
+        assert requests.get(url + "/healthz", timeout=10).json() == {"status": "ok"}
+        ready = requests.get(url + "/readyz", timeout=30)
+        body = ready.json()
+        assert ready.status_code == 200 and body["status"] == "ready", body
+        assert {"database", "storage", "redis", "tsa", "seal_certificate"} <= set(body["checks"]), body
+        metrics = requests.get(url + "/metrics", timeout=30)
+        assert metrics.status_code == 200, metrics.text[:500]
+        for name in ("livret_http_requests_total", "livret_uploads_total", "livret_seal_certificate_days_left"):
+            assert name in metrics.text, name
+    stack.s3.stop()
+    try:
+        down = requests.get(stack.urls[0] + "/readyz", timeout=30)
+        assert down.status_code == 503 and down.json()["checks"]["storage"]["ok"] is False, down.text[:1000]
+        assert down.json()["checks"]["database"]["ok"] is True  # the others still answer
+    finally:
+        stack.s3.start()
+    deadline = time.monotonic() + 90
+    while requests.get(stack.urls[0] + "/readyz", timeout=30).status_code != 200:
+        assert time.monotonic() < deadline, "/readyz still red 90 s after S3 came back"
+        time.sleep(1)
+    faults.report("5. probes", readyz="green, red without S3, green again", metrics="answered by both apps")
