@@ -9,8 +9,10 @@ front from cheap counts and enforced while analysing
 (:class:`VerificationTooComplex`).
 
 Modules: :mod:`.report` (the report), :mod:`.checks` (one signature),
-:mod:`.reader` (indexed object streams, deadline), :mod:`.diff` (difference
-analysis once per revision pair), :mod:`.budget` (up-front counts).
+:mod:`.reader` (indexed object streams, deadline), :mod:`.fastparse` (simple
+objects read without pyHanko's byte-by-byte parser), :mod:`.diff` (difference
+analysis once per revision pair), :mod:`.usages` (usage maps), :mod:`.budget`
+(up-front counts), :mod:`.gcpause` (no cyclic collection while verifying).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from .checks import (  # noqa: F401 - re-exported (tests and core import them fr
     _removed_signatures,
 )
 from .diff import SharedDiffPolicy
+from .gcpause import collector_paused
 from .reader import AnalysisTooComplex, Limits, VerifyReader
 from .report import (  # noqa: F401
     COVERAGE_TEXT,
@@ -87,7 +90,11 @@ def verify(pdf_bytes: bytes, *, trust_roots, max_size: int = DEFAULT_MAX_SIZE,
         )
     if b"%PDF-" not in data[:1024]:
         raise InvalidDocument("Le fichier transmis n'est pas un document PDF.")
-    limits = limits or Limits()
+    with collector_paused():
+        return _verify_bytes(data, trust_roots, max_pages, limits or Limits(), diff_policy_factory)
+
+
+def _verify_bytes(data: bytes, trust_roots, max_pages: int, limits: Limits, diff_policy_factory) -> VerificationReport:
     try:
         check_raw(data, limits)
         reader = VerifyReader(BytesIO(data), limits=limits, deadline=time.monotonic() + limits.seconds)
@@ -122,6 +129,8 @@ def verify(pdf_bytes: bytes, *, trust_roots, max_size: int = DEFAULT_MAX_SIZE,
             "Le document PDF est endommagé ou illisible : il ne peut pas être vérifié.",
             detail=repr(exc),
         ) from exc
+    finally:
+        reader.release()
     return report
 
 

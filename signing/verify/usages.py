@@ -19,111 +19,19 @@ analysis runs unchanged on top of it.
 """
 from __future__ import annotations
 
-import sys
 from collections import defaultdict
 
 from pyhanko.pdf_utils import generic, misc
 from pyhanko.pdf_utils.reader import RawPdfPath
 
-
-class _RevisionView:
-    """Objects of ``hist.revision``, not re-bound (references are followed through :meth:`deref`)."""
-
-    def __init__(self, hist):
-        self.reader = hist.reader
-        self.revision = hist.revision
-        self.cache: dict = {}
-
-    def __call__(self, ref: generic.Reference):
-        try:
-            return self.cache[ref]
-        except KeyError:
-            pass
-        reader = self.reader
-        try:
-            last_change = reader.xrefs.get_last_change(ref)
-        except KeyError:
-            last_change = None
-        if last_change is not None and last_change <= self.revision:
-            obj = reader.get_object(ref, transparent_decrypt=False)
-        else:
-            obj = reader.get_object(ref, self.revision, transparent_decrypt=False)
-        if isinstance(obj, generic.DecryptedObjectProxy):  # pragma: no cover - encrypted files are refused
-            obj = obj.decrypted
-        self.cache[ref] = obj
-        return obj
-
-    def deref(self, obj):
-        """``obj.get_object()`` as the historical resolver would answer it."""
-        for _ in range(sys.getrecursionlimit()):
-            if not isinstance(obj, generic.IndirectObject):
-                return obj
-            obj = self(obj.reference)
-        raise RecursionError("reference chain too long")
-
-    def getitem(self, dictionary, key):
-        """``dictionary[key]`` (dereferenced; a null value is a missing key)."""
-        value = self.deref(dict.__getitem__(dictionary, key))
-        if isinstance(value, generic.NullObject):
-            raise KeyError(key)
-        return value
-
-
-class _Graph:
-    """The objects of one revision as a graph: each object's references (every reference it holds,
-    in any nested dictionary or array, except under ``/Parent`` — a superset of what the walk
-    follows), shared across revisions for the objects they have in common."""
-
-    def __init__(self, edges_cache: dict):
-        self.edges_cache = edges_cache
-
-    @staticmethod
-    def _refs_in(obj, out: list) -> None:
-        stack = [obj]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, generic.IndirectObject):
-                out.append(item.reference)
-            elif isinstance(item, generic.DictionaryObject):
-                stack.extend(v for k, v in item.items() if k != "/Parent")
-            elif isinstance(item, generic.ArrayObject):
-                stack.extend(item)
-
-    def edges(self, view: _RevisionView, ref) -> list:
-        marker = view.reader.xrefs.get_historical_ref(ref, view.revision)
-        key = (ref.idnum, ref.generation, marker)
-        try:
-            return self.edges_cache[key]
-        except (KeyError, TypeError):
-            pass
-        out: list = []
-        self._refs_in(view(ref), out)
-        try:
-            self.edges_cache[key] = out
-        except TypeError:  # pragma: no cover - unhashable marker
-            pass
-        return out
-
-    def parents(self, view: _RevisionView, trailer) -> dict:
-        """``{ref: [refs holding it]}`` over the objects reachable from the trailer (``None``: the trailer)."""
-        roots: list = []
-        self._refs_in(trailer, roots)
-        parents: dict = defaultdict(list)
-        seen: set = set()
-        stack = []
-        for ref in roots:
-            parents[ref].append(None)
-            if ref not in seen:
-                seen.add(ref)
-                stack.append(ref)
-        while stack:
-            ref = stack.pop()
-            for child in self.edges(view, ref):
-                parents[child].append(ref)
-                if child not in seen:
-                    seen.add(child)
-                    stack.append(child)
-        return parents
+from .graph import (  # noqa: F401 - _RevisionView re-exported
+    _ancestors,
+    _document_parents,
+    _Graph,
+    _parent_tree,
+    _reader_memo,
+    _RevisionView,
+)
 
 
 class Usages(dict):
@@ -136,31 +44,31 @@ class Usages(dict):
         self.hist = hist
         self.graph = _Graph({} if edges_cache is None else edges_cache)
         self.trees = _trees(self.view, hist)
+        self.root_ref = hist.root_ref
         #: objects likely to be asked for (those later revisions overwrite): mapped in one walk
         self.expected = set(expected)
         self._parents = None
+        self._outside_tree = None
 
     def __bool__(self) -> bool:  # pyHanko reads ``cache or {}``
         return True
 
     def __missing__(self, ref):
         if self._parents is None:
-            self._parents = self.graph.parents(self.view, self.hist.trailer_view)
-        parents = self._parents
+            self._parents = (_document_parents(self.hist.reader, self.graph)
+                             or self.graph.parents(self.view, self.hist.trailer_view))
+        parents, parents_not_p = self._parents
         if self.expected is not None:  # first question: map what the analysis will ask about in one walk
             wanted = self.expected | _form_refs(self.view, self.hist) | {ref}
             self.expected = None
         else:
             wanted = {ref}
         batch = {r for r in wanted if r in parents and not dict.__contains__(self, r)}
-        ancestors = set(batch)
-        stack = list(batch)
-        while stack:
-            for parent in parents.get(stack.pop(), ()):
-                if parent is not None and parent not in ancestors:
-                    ancestors.add(parent)
-                    stack.append(parent)
-        found = _walk(self.view, self.hist.trailer_view, self.trees, keep=ancestors) if batch else {}
+        if self._outside_tree is None:
+            self._outside_tree = _parent_tree(self.view, self.graph, parents, parents_not_p, self.trees,
+                                              self.root_ref)
+        ancestors = _ancestors(batch, parents, parents_not_p, self.trees, self.root_ref, self._outside_tree)
+        found = _walk(self.view, self.hist.trailer_view, self.trees, keep=ancestors, only=batch) if batch else {}
         for target in batch:
             self[target] = found.get(target, set())
         if not dict.__contains__(self, ref):
@@ -204,9 +112,41 @@ def _form_refs(view: _RevisionView, hist) -> set:
     return found
 
 
+def _catalog_entry(root, key):
+    """How ``root`` holds ``key``: ``(idnum, generation)``, ``"absent"``, or ``None`` (held directly)."""
+    if key not in root:
+        return "absent"
+    value = root.raw_get(key)
+    if isinstance(value, generic.IndirectObject):
+        return value.idnum, value.generation
+    return None
+
+
+def _unchanged(reader, idnums: frozenset, revision: int, other: int) -> bool:
+    """No object of ``idnums`` is defined, overwritten or freed by a revision between the two."""
+    low, high = sorted((revision, other))
+    xrefs = reader.xrefs
+    for section in range(low + 1, high + 1):
+        data = xrefs.get_xref_data(section)
+        if getattr(data, "hybrid", None) is not None:
+            return False
+        if not idnums.isdisjoint(idnum for idnum, _gen in data.explicit_refs_in_revision):
+            return False
+        if not idnums.isdisjoint(data.freed):
+            return False
+    return True
+
+
 def _trees(view: _RevisionView, hist):
     """The page-tree nodes (with their canonical paths) and the structure elements of the revision."""
+    root_ref = hist.root_ref
+    root = view.deref(view(generic.Reference(root_ref.idnum, root_ref.generation, view.reader)))
+    assert isinstance(root, generic.DictionaryObject)  # as pyHanko's ``root``
+    page_tree_nodes = _page_tree(view, root)
+    return page_tree_nodes, _struct_tree(view, hist, root)
 
+
+def _page_tree(view: _RevisionView, root) -> dict:
     def page_tree_refs(pages_obj, path):
         for ix, kid in enumerate(view.getitem(pages_obj, "/Kids")):
             kid_path = path.cons("/Kids").cons(ix)
@@ -216,6 +156,39 @@ def _trees(view: _RevisionView, hist):
             if kid.get("/Type", None) == "/Pages":
                 yield from page_tree_refs(kid, kid_path)
 
+    pages_ref = root.raw_get("/Pages")
+    pages_path = misc.ConsList.sing("/Root").cons("/Pages")
+    page_tree_nodes = {}
+    if isinstance(pages_ref, generic.IndirectObject):
+        page_tree_nodes[pages_ref.reference] = pages_path
+    for ref, path in page_tree_refs(view.deref(pages_ref), pages_path):
+        if ref in page_tree_nodes:
+            raise misc.PdfReadError("Circular reference in page tree in mapping stage")
+        page_tree_nodes[ref] = path
+    return page_tree_nodes
+
+
+def _struct_tree(view: _RevisionView, hist, root) -> set:
+    """The structure elements of the revision: those of an earlier revision of the same reader when
+    the catalog names the same ``/StructTreeRoot`` and no object read to list them changed in between
+    (the signatures of one document share one structure tree: it is read once)."""
+    entry = _catalog_entry(root, "/StructTreeRoot")
+    memo = None  # [(revision, the catalog's /StructTreeRoot, objects read, elements)]
+    if entry is not None:
+        shared = _reader_memo(view.reader)
+        memo = None if shared is None else shared.setdefault("struct trees", [])
+    if memo is not None:
+        for revision, known, idnums, nodes in memo:
+            if known == entry and _unchanged(view.reader, idnums, revision, view.revision):
+                return nodes
+    read: set = set()
+    nodes = _read_struct_tree(_RevisionView(hist, record=read), root)
+    if memo is not None:
+        memo.append((view.revision, entry, frozenset(idnum for idnum, _gen in read), frozenset(nodes)))
+    return nodes
+
+
+def _read_struct_tree(view: _RevisionView, root) -> set:
     def struct_tree_refs(struct_elem):
         try:
             children = view.getitem(struct_elem, "/K")
@@ -239,18 +212,6 @@ def _trees(view: _RevisionView, hist):
                 yield child_ref
             yield from struct_tree_refs(child)
 
-    root_ref = hist.root_ref
-    root = view.deref(view(generic.Reference(root_ref.idnum, root_ref.generation, view.reader)))
-    assert isinstance(root, generic.DictionaryObject)  # as pyHanko's ``root``
-    pages_ref = root.raw_get("/Pages")
-    pages_path = misc.ConsList.sing("/Root").cons("/Pages")
-    page_tree_nodes = {}
-    if isinstance(pages_ref, generic.IndirectObject):
-        page_tree_nodes[pages_ref.reference] = pages_path
-    for ref, path in page_tree_refs(view.deref(pages_ref), pages_path):
-        if ref in page_tree_nodes:
-            raise misc.PdfReadError("Circular reference in page tree in mapping stage")
-        page_tree_nodes[ref] = path
     struct_tree_nodes = set()
     try:
         struct_tree_root = view.deref(root.raw_get("/StructTreeRoot"))
@@ -260,12 +221,13 @@ def _trees(view: _RevisionView, hist):
             struct_tree_nodes.add(ref)
     except KeyError:
         pass
-    return page_tree_nodes, struct_tree_nodes
+    return struct_tree_nodes
 
 
-def _walk(view: _RevisionView, trailer, trees, keep=None) -> dict:
+def _walk(view: _RevisionView, trailer, trees, keep=None, only=None) -> dict:
     """pyHanko's walk from the trailer; with ``keep``, references outside it are not followed
-    (their entries are then incomplete: only the entries of ``keep`` are meant to be read)."""
+    (their entries are then incomplete: only the entries of ``keep`` are meant to be read); with
+    ``only``, the entries of those references alone are returned."""
     page_tree_objs, struct_tree_objs = trees
     collected: dict = defaultdict(set)
     root_path = misc.ConsList.sing("/Root")
@@ -282,19 +244,33 @@ def _walk(view: _RevisionView, trailer, trees, keep=None) -> dict:
                 return
             if not is_struct_tree and obj_ref in struct_tree_objs:
                 return
+        # values that lead nowhere (numbers, names, strings; references outside ``keep``; outside the
+        # structure tree, a structure element not asked about: recorded, then left) are skipped before
+        # their path is built
         if isinstance(obj, generic.DictionaryObject):
+            at_tree_root = not is_struct_tree and cur_path.head == "/StructTreeRoot" and cur_path.tail == root_path
             for k, v in obj.items():
                 if k == "/Parent" or (is_struct_tree and k == "/P"):
                     continue
-                paths(v, cur_path.cons(k), seen_in_path,
-                      is_struct_tree or (cur_path.head == "/StructTreeRoot" and k == "/K"
-                                         and cur_path.tail == root_path))
+                in_tree = is_struct_tree or (at_tree_root and k == "/K")
+                if followed(v, in_tree):
+                    paths(v, cur_path.cons(k), seen_in_path, in_tree)
         elif isinstance(obj, generic.ArrayObject):
             for ix, v in enumerate(obj):
-                paths(v, cur_path.cons(ix), seen_in_path, is_struct_tree)
+                if followed(v, is_struct_tree):
+                    paths(v, cur_path.cons(ix), seen_in_path, is_struct_tree)
+
+    def followed(value, in_tree: bool) -> bool:
+        if isinstance(value, generic.IndirectObject):
+            ref = value.reference
+            if keep is not None and ref not in keep:
+                return False
+            return in_tree or only is None or ref in only or ref not in struct_tree_objs
+        return isinstance(value, (generic.DictionaryObject, generic.ArrayObject))
 
     paths(trailer, misc.ConsList.empty(), misc.ConsList.empty(), False)
-    return {ref: {RawPdfPath(*reversed(list(p))) for p in ps} for ref, ps in collected.items()}
+    return {ref: {RawPdfPath(*reversed(list(p))) for p in ps} for ref, ps in collected.items()
+            if only is None or ref in only}
 
 
 def usage_map(hist) -> dict:

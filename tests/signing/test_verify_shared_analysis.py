@@ -14,9 +14,10 @@ from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, StandardDiffPolicy
 
 from signing import Limits, VerificationTooComplex, seal, sign, verify
 from signing.verify.reader import VerifyReader
-from signing.verify.usages import prime, usage_map
-from verify_samples import (append_content, blank_contents, change_one_byte, deep_structure, huge_object_stream,
-                            many_objects, many_revisions, remove_field, tagged_pdf)
+from signing.verify.usages import _RevisionView, _trees, prime, usage_map
+from verify_samples import (append_content, blank_contents, change_one_byte, deep_structure,
+                            detach_structure_element, huge_object_stream, many_objects, many_revisions, remove_field,
+                            tagged_pdf)
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +104,54 @@ def test_objects_in_object_streams_read_alike(certified_grid):
     assert len(compressed) > 100
     for ref in compressed:
         assert repr(ours.get_object(ref)) == repr(theirs.get_object(ref))
+
+
+# ---------------------------------------------------------------------------
+# what the revisions of one document share (structure elements, object holders)
+# ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def restructured(config, dev_pki):
+    """Sealed, signed, then a structure element taken out of the tree, then sealed again."""
+    pdf = seal(tagged_pdf(pages=1), level="B-B", config=config)
+    pdf = sign(pdf, signer=dev_pki.issue_person_certificate("Jules Juré", "jules@example.org"), level="B-B",
+               config=config)
+    return seal(detach_structure_element(pdf), level="B-B", config=config)
+
+
+def test_a_structure_changed_after_signing_is_caught_as_pyhanko_catches_it(restructured, dev_pki):
+    ours = verify(restructured, trust_roots=[dev_pki.root_pem]).to_dict()
+    plain = verify(restructured, trust_roots=[dev_pki.root_pem],
+                   diff_policy_factory=lambda reader: DEFAULT_DIFF_POLICY).to_dict()
+    assert ours == plain
+    assert not ours["valid"]
+    assert [s["valid"] for s in ours["signatures"]] == [False, False, True], ours["reasons"]
+
+
+def test_revisions_share_the_structure_tree_only_while_it_is_unchanged(restructured):
+    theirs, ours, lazy = (PdfFileReader(BytesIO(restructured), strict=False) for _ in range(3))
+    total = theirs.xrefs.total_revisions
+    elements = []
+    for revision in range(total):  # in order: each revision may reuse what an earlier one read
+        expected = theirs.get_historical_resolver(revision)
+        expected._load_reverse_xref_cache()
+        want = {ref: {p.path for p in paths} for ref, paths in expected._indirect_object_access_cache.items()}
+        hist = ours.get_historical_resolver(revision)
+        elements.append(len(_trees(_RevisionView(hist), hist)[1]))
+        assert {ref: {p.path for p in paths} for ref, paths in usage_map(hist).items()} == want, revision
+        hist = lazy.get_historical_resolver(revision)
+        prime(hist)
+        for ref in want:
+            assert {p.path for p in hist._get_usages_of_ref(ref)} == want[ref], (revision, ref)
+    assert elements[0] == elements[1] == elements[2] > elements[3] == elements[4], elements
+
+
+def test_tampered_documents_share_nothing_with_the_issued_one(certified_grid, dev_pki):
+    assert verify(certified_grid, trust_roots=[dev_pki.root_pem]).valid
+    for case, data in _documents(certified_grid).items():
+        if case != "issued":
+            assert not verify(data, trust_roots=[dev_pki.root_pem]).valid, case
+    assert verify(certified_grid, trust_roots=[dev_pki.root_pem]).valid
 
 
 # ---------------------------------------------------------------------------

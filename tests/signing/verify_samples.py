@@ -62,6 +62,28 @@ def blank_contents(pdf: bytes, name: str) -> bytes:
     return bytes(data)
 
 
+def detach_structure_element(pdf: bytes) -> bytes:
+    """An incremental update taking one structure element (and its subtree) out of the structure tree."""
+    writer = IncrementalPdfFileWriter(BytesIO(pdf))
+    root = writer.root["/StructTreeRoot"]
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        kids = node.raw_get("/K") if "/K" in node else None
+        if isinstance(kids, generic.IndirectObject):
+            kids = kids.get_object()
+        if not isinstance(kids, generic.ArrayObject):
+            continue
+        elements = [k for k in list.__iter__(kids) if isinstance(k, generic.IndirectObject)
+                    and k.get_object().get("/Type") == "/StructElem"]
+        if node is not root and len(elements) >= 2:
+            node["/K"] = generic.ArrayObject(k for k in list.__iter__(kids) if k is not elements[0])
+            writer.update_container(node)
+            return _write(writer)
+        stack.extend(k.get_object() for k in elements)
+    raise AssertionError("no structure element with two children")
+
+
 # -- crafted to make the analysis explode (the budget refuses them) -------------------------------
 
 def _classic_pdf(objects: dict[int, bytes], root: int = 1) -> bytes:
