@@ -2,11 +2,11 @@
 #   make run    set up (Debian packages when root, .venv, plugins), migrate, load demo accounts, serve on 127.0.0.1:5000
 #               with gunicorn (core/gunicorn.conf.py); `livret run` is the development server with reload
 #   make test   set up with test dependencies (Chromium included), make sure PostgreSQL and Redis run, run the whole suite
-#               (browser journeys included) on SQLite and PostgreSQL, in parallel (TEST_WORKERS, default: one per core),
-#               then the stack test (about 6 minutes, below)
+#               (browser journeys included) on SQLite and PostgreSQL, in parallel (TEST_WORKERS, default: one per core)
 #   make stack-test  set up with test dependencies, start a whole deployment on loopback (PostgreSQL, SeaweedFS S3,
 #               Redis, clamd, two gunicorn app processes, an RQ worker, the scheduler), drive the journey through
-#               both, then stop a service at a time (tests/stack; docs/operations.md, « The stack test »)
+#               both, then stop a service at a time (tests/stack; docs/operations.md, « The stack test »); CI runs it
+#               after make test
 #   make bench  set up with test dependencies (psutil, SeaweedFS, locust), run every bench/*_bench.py, fail at the end
 #               if any missed its target
 
@@ -29,7 +29,6 @@ test:
 	@scripts/setup.sh test
 	@scripts/services.sh
 	.venv/bin/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
-	.venv/bin/python -m pytest tests/stack -m stack -p no:cacheprovider
 
 stack-test:
 	@scripts/setup.sh test

@@ -219,7 +219,8 @@ class EventPayload:
 EVENT_PAYLOADS: dict[str, EventPayload] = {
     models.DOSSIER_SUBMITTED: EventPayload(DossierSubmittedPayloadSchema, (
         "Un candidat a déposé son dossier : Livret 2 signé et scellé, accusé de réception émis. Aussi à chaque "
-        "nouveau dépôt après des corrections (`version` > 1).")),
+        "nouveau dépôt après des corrections (`version` > 1). Quand le service d'horodatage a tardé, l'événement "
+        "part quand la file de tâches a émis les deux documents (`submitted_at` reste l'heure du dépôt).")),
     models.CORRECTIONS_REQUESTED: EventPayload(CorrectionsRequestedPayloadSchema, (
         "Le certificateur a demandé des corrections sur la version déposée (envoyé avec "
         "`dossier.admissibility_decided`, `decision` = `corrections`). Aucun délai n'est fixé par la plateforme.")),
