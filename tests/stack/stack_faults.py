@@ -142,6 +142,18 @@ def _wait_scanned(me, dossier_id: int, seconds: float) -> list[dict]:
     return _wait_until(done, "antivirus scans", seconds, 0.5)
 
 
+def _unreadable(me, acked: dict, files: list[bytes]) -> int:
+    """How many acknowledged uploads do not read back with the bytes that were sent."""
+    lost = 0
+    for n, annex in acked.items():
+        try:
+            body = me.download(annex["links"]["content"], annex["sha256"], annex["size"])
+            lost += hashlib.sha256(body).hexdigest() != hashlib.sha256(files[n]).hexdigest()
+        except Exception:  # noqa: BLE001 - unreadable: lost
+            lost += 1
+    return lost
+
+
 def uploads_with_s3_restarted(stack, lc, folder, total: int = 200, threads: int = 4) -> dict:
     me, dossier_id, _sections = new_candidate(lc, stack.instance / "outbox", 0, "stockage")
     files = [_png(n) for n in range(total)]
@@ -161,13 +173,7 @@ def uploads_with_s3_restarted(stack, lc, folder, total: int = 200, threads: int 
     # the scans that ran while the storage was down left their annexes « en attente »: queued again
     rescan = stack.livret("annexes", "rescan").strip().splitlines()[-1]
     _wait_scanned(me, dossier_id, 180)
-    lost = 0
-    for n, annex in acked.items():
-        try:
-            body = me.download(annex["links"]["content"], annex["sha256"], annex["size"])
-            lost += hashlib.sha256(body).hexdigest() != hashlib.sha256(files[n]).hexdigest()
-        except Exception:  # noqa: BLE001 - unreadable: lost
-            lost += 1
+    lost = _unreadable(me, acked, files)
     time.sleep(2)
     stack.livret("storage", "sweep", "--older-than-hours", "0.0005")  # 1.8 s: no upload is running any more
     rows = stack.postgres.query("SELECT sha256, storage_key FROM annexes WHERE dossier_id = %s", dossier_id)
@@ -277,12 +283,6 @@ def uploads_with_clamd_stopped(stack, lc, folder, count: int = 10) -> dict:
     figures["rescan"] = stack.livret("annexes", "rescan").strip().splitlines()[-1]
     items = _wait_scanned(me, dossier_id, 120)
     figures["scanned_after"] = sum(a["scan_state"] == "clean" for a in items)
-    lost = 0
-    for n, annex in acked.items():
-        try:
-            body = me.download(annex["links"]["content"], annex["sha256"], annex["size"])
-            lost += hashlib.sha256(body).hexdigest() != hashlib.sha256(files[n]).hexdigest()
-        except Exception:  # noqa: BLE001 - unreadable: lost
-            lost += 1
+    lost = _unreadable(me, acked, files)
     figures["lost"] = lost
     return figures
