@@ -23,7 +23,6 @@ from typing import Any
 from flask import Response, jsonify, request, url_for
 from flask_babel import gettext as _
 from jsonschema import Draft202012Validator
-from sqlalchemy import select
 
 from core.api.auth import current_api_user, token_required
 from core.api.blueprint import api_blueprint
@@ -35,9 +34,8 @@ from core.annexes import deliverables
 from core.dossiers import services
 from core.dossiers.routes import route_of
 from core.dossiers.models import Document, Dossier, DossierVersion
-from core.dossiers.schemas import (SubmitRequestSchema, DossierCreateSchema, DossierDocumentListSchema, DossierListSchema,
-                                   DossierProblemListSchema, DossierSchema, DossierSectionSchema,
-                                   SectionDescriptorListSchema, SubmissionSchema)
+from core.dossiers.schemas import (DossierCreateSchema, DossierListSchema, DossierSchema, DossierSectionSchema,
+                                   SectionDescriptorListSchema)
 from core.dossiers.sections import DELIVERABLES, FORM, SectionSpec
 from core.errors import Conflict, UserError, ValidationFailed
 from core.extensions import db
@@ -493,155 +491,6 @@ def save_section(dossier_id: int, key: str):
     return _section_response(found, cert, spec.key)
 
 
-@blueprint.get("/dossiers/<int:dossier_id>/problems")
-@token_required
-def dossier_problems(dossier_id: int):
-    """The completeness check: what prevents submission, and warnings.
-    ---
-    get:
-      summary: Vérification avant dépôt
-      description: >-
-        Tout ce qui empêche le dépôt (`blocking: true`), chaque point avec la section et
-        le champ où le régler, puis les avertissements (par exemple une compétence sans
-        preuve). `ready` est vrai quand le dossier peut être déposé.
-      tags: [dossiers]
-      responses:
-        200:
-          description: Les problèmes.
-          content:
-            application/json:
-              schema: DossierProblemListSchema
-        404: DossierNotFound
-    """
-    found = services.get_dossier_for(current_api_user(), dossier_id)
-    cert = get_certification(found.certification_code)
-    items = _problems(found, cert)
-    blocking = sum(1 for p in items if p["blocking"])
-    return jsonify(DossierProblemListSchema().dump({
-        "ready": found.editable and blocking == 0, "blocking_count": blocking, "items": items}))
-
-
-@blueprint.post("/dossiers/<int:dossier_id>/submit")
-@token_required
-def submit(dossier_id: int):
-    """Submit the dossier: locks an immutable version; 409 with the problem list when incomplete.
-    ---
-    post:
-      summary: Déposer le dossier
-      description: >-
-        Fige une version du dossier (sections et manifeste des annexes), fait signer la
-        déclaration sur l'honneur par le candidat (certificat personnel émis après
-        confirmation de son mot de passe), scelle le Livret 2 et l'accusé de réception
-        et les envoie au certificateur ; un accusé de réception est envoyé par courriel.
-        Si le dossier est incomplet, la réponse est un 409 `dossier_incomplete` dont
-        `details` liste chaque problème (`message`, `section`, `field`, `code`) ; un dossier
-        déjà déposé répond 409 `wrong_state` ; un mot de passe erroné, 422
-        `reauthentication_failed` ; trop de mots de passe erronés, 429 `rate_limited` avec
-        `Retry-After`. Si la signature ou le scellement échoue, rien n'est
-        déposé (503 `sealing_failed`) : réessayez plus tard.
-      tags: [dossiers]
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema: SubmitRequestSchema
-      responses:
-        201:
-          description: La version déposée, ses documents émis.
-          content:
-            application/json:
-              schema: SubmissionSchema
-        202:
-          description: >-
-            La version déposée ; le service d'horodatage tardant à répondre, le Livret 2 signé et
-            l'accusé de réception sont émis par la file de tâches (`Location` : leur avancement).
-          content:
-            application/json:
-              schema: SubmissionSchema
-        404: DossierNotFound
-        409: DossierIncomplete
-        429: TooManyPasswordAttempts
-    """
-    from core.dossiers.submission import submit_and_seal
-
-    user = current_api_user()
-    found = services.get_dossier_for(user, dossier_id, write=True)
-    body = load_json(SubmitRequestSchema)
-    version, _documents = submit_and_seal(found, actor=user, password=body["password"])
-    response = jsonify(SubmissionSchema().dump({
-        "dossier_id": found.id, "status": found.status.value, "status_label": found.status.label,
-        "version": _version(version)}))
-    if version.documents_pending:  # a slow TSA: the documents are issued by a job, follow it there
-        response.status_code = 202
-        response.headers["Location"] = url_for("dossiers_api.sealing_progress", dossier_id=found.id)
-    else:
-        response.status_code = 201
-        response.headers["Location"] = url_for("dossiers_api.dossier", dossier_id=found.id)
-    return response
-
-
-@blueprint.get("/dossiers/<int:dossier_id>/preview")
-@token_required
-def preview(dossier_id: int):
-    """The Livret 2 as it would be submitted now, not signed, marked as a preview (owner only).
-    ---
-    get:
-      summary: Aperçu du Livret 2 avant signature
-      description: >-
-        Le Livret 2 en PDF, produit par le même code que le livret déposé, à partir des
-        brouillons et des annexes actuels, marqué « Aperçu – non signé » sur la
-        couverture et sur chaque page : il n'est ni signé ni scellé, rien n'est enregistré.
-        Affiché dans le navigateur (`Content-Disposition: inline`), avec
-        `X-Content-Type-Options: nosniff` et `Cache-Control: no-store`. Seul le candidat
-        titulaire du dossier peut l'obtenir : pour tout autre compte, 404.
-      tags: [dossiers]
-      responses:
-        200:
-          description: L'aperçu en PDF.
-          content:
-            application/pdf:
-              schema:
-                type: string
-                format: binary
-        404: DossierNotFound
-    """
-    from core.dossiers.submission import preview_response
-
-    found = services.get_dossier_for(current_api_user(), dossier_id, write=True)
-    return preview_response(found)
-
-
-@blueprint.get("/dossiers/<int:dossier_id>/documents")
-@token_required
-def documents(dossier_id: int):
-    """The documents the platform issued for the dossier (Livret 2 PDF, receipts…).
-    ---
-    get:
-      summary: Documents d'un dossier
-      description: >-
-        Les documents émis par la plateforme pour ce dossier (livret déposé en PDF,
-        accusés…) que la personne peut lire, du plus ancien au plus récent, avec leur
-        empreinte SHA-256 et le lien de téléchargement (un membre du jury ne voit que le
-        livret déposé).
-      tags: [dossiers]
-      responses:
-        200:
-          description: Les documents.
-          content:
-            application/json:
-              schema: DossierDocumentListSchema
-        404: DossierNotFound
-    """
-    from core.policy import allowed
-
-    user = current_api_user()
-    found = services.get_dossier_for(user, dossier_id)
-    rows = [d for d in db.session.scalars(select(Document).where(Document.dossier_id == found.id)
-                                          .order_by(Document.created_at, Document.id))
-            if allowed(user, "document.view", d)]
-    versions = {v.id: v.number for v in found.versions}
-    return jsonify(DossierDocumentListSchema().dump({"items": [_document(d, versions) for d in rows]}))
-
-
+from core.dossiers import api_submission  # noqa: E402,F401 - check, submit, preview, documents
 from core.dossiers import api_result  # noqa: E402,F401 - the candidate's result after the jury
 from core.dossiers import api_sealing  # noqa: E402,F401 - a deferred submission's documents
