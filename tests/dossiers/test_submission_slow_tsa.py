@@ -115,6 +115,10 @@ def test_with_rq_the_candidate_gets_202_and_follows_the_progress_until_issued_on
                           headers={"Authorization": f"Bearer {other_secret}"}).status_code == 404
         overview = page(client.get(f"/dossiers/{dossier_id}"))
         assert "Scellement de votre dépôt en cours" in overview and "0 document(s) scellé(s) sur 2." in overview
+        stranger = app.test_client()  # another candidate, signed in through the form: the page's JSON is 404 too
+        stranger.post("/connexion", data={"email": other.email, "password": other.plain_password})
+        assert stranger.get(f"/dossiers/{dossier_id}/scellement").status_code == 404
+        assert stranger.get(f"/dossiers/{dossier_id}").status_code == 404
         assert jobs.queue.count == 1 and _state(app, dossier_id)[1] == []
 
         # the worker's first try meets a TSA still slower than SIGNING_TSA_TIMEOUT: nothing is kept
