@@ -42,6 +42,13 @@ def _proxy_count(value: Any) -> int:
     return number
 
 
+def _non_negative_int(value: Any) -> int:
+    number = _int(value)
+    if number < 0:
+        raise ValueError("expected a positive integer or 0")
+    return number
+
+
 def _positive_int(value: Any) -> int:
     number = _int(value)
     if number <= 0:
@@ -202,6 +209,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("S3_CREATE_BUCKETS", False, _bool, "Create the buckets at start-up when missing."),
     Setting("CLAMD_ADDRESS", "", _str, "clamd address (tcp://host:3310 or unix:///path); empty: files are marked 'not scanned'."),
     Setting("UPLOAD_SCAN", True, _bool, "Scan uploads with clamd (CLAMD_ADDRESS). Without the development PKI (SIGNING_DEV_PKI=false) the platform refuses to start without CLAMD_ADDRESS unless this is set to off on purpose; off: files are stored 'not scanned'."),
+    Setting("DOSSIER_RENDER_CACHE_MB", 16, _non_negative_int, "Megabytes per process kept of section forms rendered from saved drafts, per draft revision (0: off)."),
     Setting("UPLOAD_MAX_FILE_SIZE", 200 * 1024 * 1024, _positive_int, "Largest annex accepted, in bytes."),
     Setting("UPLOAD_DOSSIER_QUOTA", 1024 * 1024 * 1024, _positive_int, "Total size of a dossier's annexes, in bytes."),
     Setting("JSON_MAX_SIZE", 2 * 1024 * 1024, _positive_int, "Largest JSON request body accepted, in bytes (413 beyond)."),

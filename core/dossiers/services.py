@@ -329,12 +329,14 @@ def _field_problems(dossier: Dossier, spec: SectionSpec, cert: Certification, st
     The labels come from the section's form rebuilt from the draft (the stored
     problems only keep paths); the stored problems are the fallback.
     """
+    from core.dossiers import memo
+
     draft = draft_of(dossier, spec.key)
     items: list[dict[str, str]] = []
     if draft is not None:
-        form = spec.form.from_data(dict(draft.data or {}), certification=cert)
-        if not form.validate():
-            items = form.error_items()
+        items = [dict(item) for item in memo.remembered(
+            memo.identity("field-problems", cert, spec, dossier, draft),
+            lambda: _strict_error_items(spec, cert, draft), lambda found: 200 + 300 * len(found))]
     if not items:
         items = [{"id": path.replace(".", "-"), "path": path, "label": "", "message": messages[0]}
                  for path, messages in sorted(state.problems.items()) if messages]
@@ -353,6 +355,11 @@ def _field_problems(dossier: Dossier, spec: SectionSpec, cert: Certification, st
             text = _("%(section)s : %(message)s", section=spec.title, message=message)
         found.append(Problem(text, spec.key, field=item["id"] or None, code="section_invalid"))
     return found
+
+
+def _strict_error_items(spec: SectionSpec, cert: Certification, draft: SectionDraft) -> list[dict[str, str]]:
+    form = spec.form.from_data(dict(draft.data or {}), certification=cert)
+    return [] if form.validate() else form.error_items()
 
 
 def problems(dossier: Dossier, cert: Certification, *, states: list[SectionState] | None = None,

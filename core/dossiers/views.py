@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from core.certifications.services import get_certification
 from core.csrf import restored_formdata
-from core.dossiers import services
+from core.dossiers import memo, services
 from core.dossiers.blueprint import blueprint
 from core.dossiers.models import DossierStatus
 from core.dossiers.routes import document_name
@@ -119,12 +119,18 @@ def section(dossier_id: int, key: str):
     elif (restored := restored_formdata()) is not None:  # a refused token: what was typed, not the draft
         form = services.build_form(spec, cert, formdata=restored)
         form.validate_draft()
-    else:
-        form = services.build_form(spec, cert, data=draft.data if draft else {})
-        if draft is not None and draft.data:
-            form.validate_draft()
+    else:  # the saved draft as the page shows it, kept per revision (core.dossiers.memo)
+        form = memo.remembered(memo.identity("section-page", cert, spec, dossier, draft),
+                               lambda: _rendered_draft(spec, cert, draft), lambda rendered: rendered.size)
     return render_template("dossiers/section.html", dossier=dossier, cert=cert, spec=spec, form=form,
                            draft=draft, can_edit=can_edit), status
+
+
+def _rendered_draft(spec, cert, draft) -> memo.RenderedSection:
+    form = services.build_form(spec, cert, data=draft.data if draft else {})
+    if draft is not None and draft.data:
+        form.validate_draft()
+    return memo.RenderedSection(form, heading_level=1, title_in_page=True)
 
 
 @blueprint.post("/<int:dossier_id>/deposer")
