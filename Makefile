@@ -1,6 +1,7 @@
 # Livret — the two commands of the README's Quick start.
 #   make run    set up (Debian packages when root, .venv, plugins), migrate, load demo accounts, serve on 127.0.0.1:5000
-#               with gunicorn (core/gunicorn.conf.py); `livret run` is the development server with reload
+#               with gunicorn (core/gunicorn.conf.py) beside `livret scheduler` (periodic upkeep, without the retention
+#               run so that the demo data stays); `livret run` is the development server with reload
 #   make test   set up with test dependencies (Chromium included), make sure PostgreSQL and Redis run, run the whole suite
 #               (browser journeys included) on SQLite and PostgreSQL, in parallel (TEST_WORKERS, default: one per core)
 #   make stack-test  set up with test dependencies, start a whole deployment on loopback (PostgreSQL, SeaweedFS S3,
@@ -23,6 +24,7 @@ setup:
 run: setup
 	.venv/bin/livret db upgrade
 	.venv/bin/livret demo
+	.venv/bin/livret scheduler --skip retention & scheduler=$$!; trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	GUNICORN_WORKERS=$${GUNICORN_WORKERS:-2} .venv/bin/gunicorn -c core/gunicorn.conf.py --bind $(HOST):$(PORT) core.wsgi:app
 
 test:

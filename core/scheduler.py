@@ -64,13 +64,17 @@ def run_due(last_runs: dict[str, float], now: float, tasks=None) -> list[str]:
 @click.command("scheduler")
 @click.option("--once", is_flag=True, help="Run every task once, then stop (for cron).")
 @click.option("--poll", default=60, show_default=True, help="Seconds between checks.")
+@click.option("--skip", "skipped", multiple=True, type=click.Choice([t.name for t in TASKS]),
+              help="Leave this task out (repeatable); `make run` leaves out the retention run, so that the "
+                   "demo data stays as loaded.")
 @with_appcontext
-def scheduler_command(once: bool, poll: int) -> None:
-    """Run periodic upkeep: seal renewal, audit checkpoints and the retention run (daily), webhook retries
-    (every minute)."""
+def scheduler_command(once: bool, poll: int, skipped: tuple[str, ...]) -> None:
+    """Run periodic upkeep: seal renewal, audit checkpoints and the retention run (daily), webhook retries,
+    interrupted seals and submissions (every minute), annexes left unscanned (every 10 minutes)."""
+    tasks = tuple(t for t in configured_tasks() if t.name not in skipped)
     last_runs: dict[str, float] = {}
     while True:
-        for name in run_due(last_runs, time.monotonic()):
+        for name in run_due(last_runs, time.monotonic(), tasks):
             click.echo(f"enqueued {name}")
         if once:
             return

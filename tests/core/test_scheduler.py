@@ -35,3 +35,12 @@ def test_scheduler_once_runs_checkpoint_and_renewal(runner, app, create_user):
     assert "enqueued seal-renewal" in result.output and "enqueued audit-checkpoint" in result.output
     with app.app_context():
         assert db.session.query(AuditCheckpoint).count() == 1
+
+
+def test_scheduler_skips_the_tasks_it_is_told_to(runner, app):
+    result = runner.invoke(args=["scheduler", "--once", "--skip", "retention", "--skip", "seal-renewal"])
+    assert result.exit_code == 0, result.output
+    assert "enqueued retention" not in result.output and "enqueued seal-renewal" not in result.output
+    assert "enqueued submission-resume" in result.output and "enqueued annex-rescan" in result.output
+    refused = runner.invoke(args=["scheduler", "--once", "--skip", "everything"])
+    assert refused.exit_code == 2 and "retention" in refused.output  # the choices are listed
