@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import inspect
 import logging
 import warnings
 from importlib.metadata import entry_points
@@ -67,10 +68,67 @@ def make_plugin_manager(*, load_entry_points: bool = True, extra: tuple[Any, ...
 def _register(pm: pluggy.PluginManager, plugin: Any, name: str) -> None:
     if pm.get_plugin(name) is not None:
         raise PluginLoadError(f"Plugin {name!r} is installed twice.")
+    problems = hook_signature_problems(pm, plugin)
+    if problems:
+        raise PluginLoadError(f"Plugin {name!r} implements a hook wrongly: " + " ".join(problems))
     try:
         pm.register(plugin, name=name)
     except pluggy.PluginValidationError as exc:
         raise PluginLoadError(f"Plugin {name!r} implements a hook wrongly: {exc}") from exc
+
+
+def hook_signature_problems(pm: pluggy.PluginManager, plugin: Any) -> list[str]:
+    """The ``@hookimpl`` functions of ``plugin`` whose arguments are not the documented ones, one
+    sentence each (the hook, the file and line, what is wrong, the expected arguments).
+
+    pluggy itself refuses only a positional argument the specification does not have; it silently
+    never passes an argument with a default value, nor anything to ``*args`` / ``**kwargs``, so such
+    an implementation would run with wrong values. Hooks without a specification are left to
+    :func:`check` (``check_pending``)."""
+    problems: list[str] = []
+    for attr in sorted(dir(plugin)):
+        if not attr.startswith("livret_"):
+            continue
+        try:
+            function = getattr(plugin, attr)
+            opts = pm.parse_hookimpl_opts(plugin, attr)
+        except Exception:  # noqa: BLE001 - a property that fails is not a hook; pluggy will say more
+            continue
+        if opts is None or not callable(function):
+            continue
+        hook = opts.get("specname") or attr
+        spec = getattr(getattr(pm.hook, hook, None), "spec", None)
+        if spec is None:
+            continue
+        try:
+            signature = inspect.signature(function)
+        except (TypeError, ValueError):
+            continue
+        params = list(signature.parameters.values())
+        if params and params[0].name == "self" and not inspect.ismethod(function):
+            params = params[1:]
+        expected = ", ".join(spec.argnames)
+        wrong: list[str] = []
+        for param in params:
+            if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+                wrong.append(f"{'*' if param.kind is param.VAR_POSITIONAL else '**'}{param.name} receives nothing "
+                             "(Livret passes the documented arguments by name)")
+            elif param.name not in spec.argnames:
+                wrong.append(f"argument {param.name!r} is not an argument of the hook")
+            elif param.default is not param.empty:
+                wrong.append(f"argument {param.name!r} has a default value, so pluggy never passes it")
+        if wrong:
+            problems.append(f"{hook}{signature} ({_where(function)}): {'; '.join(wrong)}; expected any of "
+                            f"the arguments {hook}({expected}) without default values (core/hookspecs.py).")
+    return problems
+
+
+def _where(function: Any) -> str:
+    """``file:line`` of a function, or its qualified name when the source cannot be found."""
+    try:
+        return f"{inspect.getsourcefile(function)}:{inspect.getsourcelines(function)[1]}"
+    except (OSError, TypeError):
+        return getattr(function, "__qualname__", repr(function))
 
 
 def check(pm: pluggy.PluginManager) -> None:

@@ -99,10 +99,6 @@ class BrokenPlugin(CertificationPlugin):
         return DecisionProposal(outcome="ok" if consolidation.present else "absent")
 
     @hookimpl
-    def livret_decision_problems(self, certification, consolidation, decison=None):  # misspelt: never passed
-        return []
-
-    @hookimpl
     def livret_dossier_sections(self, certification):
         return [SectionSpec("motivation", "Motivation", form=BadSchemaSection)]
 
@@ -122,8 +118,6 @@ def test_a_broken_plugin_is_reported_in_french_with_exit_1(app, register_plugin)
     # hypothesis finds the combination that makes the rule raise, and prints it
     assert "livret_jury_decision lève ValueError: cas non prévu pour cette consolidation des grilles" in out
     assert '"not_met": 2' in out
-    assert ("livret_decision_problems a un argument « decison » que le hook ne connaît pas ; arguments documentés : "
-            "certification, consolidation, decision.") in out
     assert "Le schéma JSON de la section motivation n'est pas un JSON Schema 2020-12 valide" in out
     assert "Vouliez-vous dire livret_jury_problems ?" in out
     assert "[ERREUR]" in out and "Non conforme : corrigez les erreurs." in out
@@ -142,6 +136,10 @@ def test_signature_problems_pluggy_lets_through(app):
             return None
 
         @hookimpl
+        def livret_decision_problems(self, certification, consolidation, decison=None):  # misspelt: never passed
+            return []
+
+        @hookimpl
         def livret_jury_decisions(self, certification):
             return None
 
@@ -154,6 +152,8 @@ def test_signature_problems_pluggy_lets_through(app):
     assert ("L'argument « consolidation » de livret_jury_decision a une valeur par défaut : pluggy ne le transmet "
             "pas, il garde toujours sa valeur par défaut.") in messages
     assert any(m.startswith("livret_dossier_problems accepte *kwargs") for m in messages)
+    assert ("livret_decision_problems a un argument « decison » que le hook ne connaît pas ; arguments documentés : "
+            "certification, consolidation, decision.") in messages
     assert ("livret_jury_decisions ne correspond à aucun hook de Livret (core/hookspecs.py). Vouliez-vous dire "
             "livret_jury_decision ?") in messages
     assert "livret_settings n'est pas décorée par @hookimpl : Livret ne l'appelle jamais." in messages
@@ -174,3 +174,25 @@ def test_the_example_data_must_pass_the_schema(app, register_plugin):
     result = run(app, "EXEMPLE1", "--no-documents", *EXAMPLES)
     assert result.exit_code == 1, result.output
     assert "Les données d'exemple de la section lettre_motivation sont refusées par le formulaire" in result.output
+
+
+def test_a_template_that_does_not_compile_is_an_error_with_its_line(app, register_plugin, tmp_path):
+    folder = tmp_path / "templates"
+    (folder / "gabarits").mkdir(parents=True)
+    (folder / "gabarits" / "about.html").write_text("<p>{{ certification.title }}</p>\n", encoding="utf-8")
+    (folder / "gabarits" / "broken.html").write_text("<p>\n{% if certification %}\n<p>fin</p>\n", encoding="utf-8")
+    (folder / "stray.html").write_text("<p>hors du dossier du greffon</p>\n", encoding="utf-8")
+
+    class Plugin(CertificationPlugin):
+        @hookimpl
+        def livret_template_dirs(self):
+            return [folder]
+
+    register_plugin(Plugin(make_certification("GABARIT1")), "gabarits")
+    result = run(app, "GABARIT1", "--no-documents", *EXAMPLES)
+    out = result.output
+    assert result.exit_code == 1, out
+    assert "[ERREUR] templates — gabarits/broken.html:" in out  # the file and the line
+    assert "Le gabarit gabarits/broken.html ne se compile pas : TemplateSyntaxError" in out
+    assert "gabarits/about.html" not in out  # a good template is not reported
+    assert "Le gabarit stray.html n'est pas rangé dans le dossier « gabarits/ »" in out

@@ -29,6 +29,96 @@ def test_misspelt_hook_stops_start_up_naming_the_plugin(app_config):
     assert "livret_certificatons" in str(info.value)
 
 
+class ExtraArgument(CertificationPlugin):
+    @hookimpl
+    def livret_jury_decision(self, certification, consolidation, jury):
+        return None
+
+
+class DefaultValue(CertificationPlugin):
+    @hookimpl
+    def livret_jury_decision(self, certification, consolidation=None):  # pluggy would never pass it
+        return None
+
+
+class Keywords(CertificationPlugin):
+    @hookimpl
+    def livret_dossier_problems(self, certification, **kwargs):  # pluggy would pass nothing
+        return None
+
+
+@pytest.mark.parametrize("cls, fragment", [
+    (ExtraArgument, "argument 'jury' is not an argument of the hook"),
+    (DefaultValue, "argument 'consolidation' has a default value, so pluggy never passes it"),
+    (Keywords, "**kwargs receives nothing"),
+])
+def test_wrong_hook_signature_stops_start_up_naming_plugin_file_line_and_expected(app_config, cls, fragment):
+    import inspect
+
+    plugin = cls(make_certification("SIG1"))
+    plugin.__name__ = "wrong_signature"
+    with pytest.raises(PluginLoadError) as info:
+        create_app(dict(app_config, EXTRA_PLUGINS=[plugin]))
+    message = str(info.value)
+    hook = next(name for name in vars(cls) if name.startswith("livret_"))
+    line = inspect.getsourcelines(getattr(cls, hook))[1]
+    assert message.startswith("Plugin 'wrong_signature' implements a hook wrongly: ")
+    assert f"{__file__}:{line}" in message and fragment in message
+    expected = {"livret_jury_decision": "livret_jury_decision(certification, consolidation)",
+                "livret_dossier_problems": "livret_dossier_problems(certification, dossier, sections)"}[hook]
+    assert f"expected any of the arguments {expected}" in message
+
+
+def test_livret_plugins_command_stops_on_a_wrong_signature_or_an_unknown_hook(tmp_path):
+    """``livret plugins`` (a real process, the plugin found through its entry point) stops with the plugin's name."""
+    import subprocess
+    import sys
+    import textwrap
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    package = tmp_path / "livret_wrongsig"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "plugin.py").write_text(textwrap.dedent('''\
+        from core.hookspecs import hookimpl
+        from core.testing import make_certification
+
+
+        @hookimpl
+        def livret_certifications():
+            return [make_certification("SIG2")]
+
+
+        @hookimpl
+        def livret_jury_decision(certification, consolidation=None):
+            return None
+        '''))
+    (package / "typo.py").write_text(textwrap.dedent('''\
+        from core.hookspecs import hookimpl
+
+
+        @hookimpl
+        def livret_jury_decisions(certification, consolidation):
+            return None
+        '''))
+    code = ("import sys; sys.path.insert(0, sys.argv.pop(1)); module = sys.argv.pop(1); import core.plugins as p; "
+            "from importlib.metadata import EntryPoint; "
+            "p.entry_points = lambda group: [EntryPoint('wrongsig', 'livret_wrongsig.' + module, 'livret.plugins')]; "
+            "from core.cli import main; main()")
+    env = {"LIVRET_INSTANCE_PATH": str(tmp_path / "instance"), "PATH": "/usr/bin:/bin"}
+    for module, fragments in (
+            ("plugin", [f"{package / 'plugin.py'}:10", "argument 'consolidation' has a default value",
+                        "livret_jury_decision(certification, consolidation)"]),
+            ("typo", ["implements an unknown hook", "livret_jury_decisions"])):
+        result = subprocess.run([sys.executable, "-c", code, str(tmp_path), module, "plugins"],
+                                capture_output=True, text=True, env=env, cwd=root)
+        assert result.returncode != 0, result.stdout
+        assert "Livret cannot start: Plugin 'wrongsig'" in result.stderr, result.stderr
+        assert all(fragment in result.stderr for fragment in fragments), result.stderr
+        assert "Traceback" not in result.stderr
+
+
 def test_plugin_failing_to_import_is_named(monkeypatch, app_config):
     from importlib.metadata import EntryPoint
 
