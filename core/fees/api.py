@@ -33,6 +33,8 @@ def fee_payload(dossier, fee) -> dict[str, Any]:
         if fee.receipt_document_id:
             data["links"]["receipt"] = url_for("documents_api.document_content",
                                                document_id=fee.receipt_document_id)
+            if fee.receipt is not None:  # the digest and size of the bytes the link serves (issue 13 §1)
+                data.update(receipt_sha256=fee.receipt.sha256, receipt_size=fee.receipt.size)
     return data
 
 

@@ -38,6 +38,11 @@ class FeeRequestSchema(ResponseSchema):
     paid_at = UtcDateTime(allow_none=True, metadata=_d("Date d'enregistrement du paiement."))
     invoice_number = fields.Str(allow_none=True, metadata=_d("Numéro de facture (séquentiel par organisme et année)."))
     receipt_document_id = fields.Int(allow_none=True, metadata=_d("Document de la facture acquittée scellée."))
+    receipt_sha256 = fields.Str(allow_none=True, metadata=_d(
+        "Empreinte SHA-256 de la facture acquittée, celle des octets de `links.receipt` (son `ETag`) ; "
+        "null sans facture."))
+    receipt_size = fields.Int(allow_none=True, metadata=_d("Taille en octets de la facture acquittée ; null sans "
+                                                           "facture."))
     waived_reason = fields.Str(allow_none=True, metadata=_d("Motif de l'exonération."))
     links = fields.Dict(keys=fields.Str(), values=fields.Str(), metadata=_d("Chemins liés (reçu)."))
 

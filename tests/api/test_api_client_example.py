@@ -19,6 +19,7 @@ from docs/api.md and imported as a module, untouched. With it, and nothing but H
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import importlib.util
 import re
 import sys
@@ -178,8 +179,6 @@ def _admissible(lc, platform, code: str, dossier_id: int, me, sections: dict) ->
 
 def _jury(lc, platform, code: str, dossier_id: int):
     """Plan, compose, open, grade, decide, sign and seal; returns the manager's client and the session id."""
-    from core.certifications.services import get_certification
-
     manager = _staff(lc, platform, code, "manager")
     jurors = []
     for email, password in JURORS:
@@ -203,11 +202,11 @@ def _jury(lc, platform, code: str, dossier_id: int):
     manager.post(f"/sessions/{sid}/open")
     manager.put(f"/sessions/{sid}/attendance", json={"attendance": [
         {"candidate_id": candidate, "attendance": "present"}]})
-    with platform.app_context():
-        cert = get_certification(code)
-        criteria = {c.code: "met" for comp in cert.competencies for c in comp.criteria}
-        blocks = [b.code for b in cert.blocks]
-        competencies = [c.code for c in cert.competencies]
+    # the referential as the API publishes it (blocks → competencies → criteria), nothing read in-process
+    cert = manager.get(f"/certifications/{code}")
+    blocks = [b["code"] for b in cert["blocks"]]
+    competencies = [c["code"] for b in cert["blocks"] for c in b["competencies"]]
+    criteria = {c["code"]: "met" for b in cert["blocks"] for comp in b["competencies"] for c in comp["criteria"]}
     if code == "RNCP37827":
         grading = {"criteria": criteria, "blocks": {b: "validated" for b in blocks}, "proposal": "admis"}
         decision = {"outcome": "admis", "validated_blocks": blocks, "vae_outcome": "validation_totale_titre"}
@@ -288,6 +287,11 @@ def test_the_python_client_of_the_docs_takes_a_candidate_to_the_certificate(clie
     result, files = lc.result_and_documents(me, dossier_id)
     sitting = result["sittings"][-1]
     assert sitting["decision"]["outcome"] == ("admis" if code == "RNCP37827" else "acquise")
+    # the result lists its documents with the digest and size of the bytes downloaded from the documents route
+    assert sitting["documents"]
+    for listed in sitting["documents"]:
+        body = files[listed["id"]]
+        assert (hashlib.sha256(body).hexdigest(), len(body)) == (listed["sha256"], listed["size"]), listed["kind"]
     kinds = {d["kind"] for d in me.get("/documents", params={"dossier_id": dossier_id})["items"]}
     # RS6776 issues a nominative certificate on success (règlement); RNCP37827's title is delivered outside the
     # platform: the candidate gets the decision and the signed grid

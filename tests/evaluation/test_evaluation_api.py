@@ -1,6 +1,8 @@
 """The juror's API: grid definition, draft save with revisions, completion, dossier reading; in OpenAPI."""
 from __future__ import annotations
 
+import hashlib
+
 from openapi_spec_validator import validate
 
 from tests.evaluation.conftest import PDF
@@ -101,6 +103,9 @@ def test_dossier_api_lists_annexes_by_competency(make_jury, client, token_for):
 
     livret = client.get(body["livret2"]["links"]["content"], headers=headers)
     assert livret.status_code == 200 and livret.data == PDF
+    # issue 13 §1: what the juror's listing says is what its link serves
+    assert body["livret2"]["sha256"] == hashlib.sha256(PDF).hexdigest() and body["livret2"]["size"] == len(PDF)
+    assert livret.headers["ETag"] == f'"{body["livret2"]["sha256"]}"'
 
 
 def test_dossier_api_closed_while_session_is_draft(make_jury, client, token_for):

@@ -1,6 +1,7 @@
 """The fee end to end: bank transfer + statement + sealed receipt, third-party payer, waiver, gate, API."""
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import re
@@ -159,6 +160,13 @@ def test_third_party_payer_link_purchase_order_and_api_payment(app, client, plug
     assert paid.status_code == 201, paid.get_json()
     data = paid.get_json()
     assert data["state"] == "paid" and data["settled"] is True and data["links"]["receipt"]
+    # issue 13 §1: the fee reports the digest and size of the receipt its link serves
+    receipt = client.get(data["links"]["receipt"], headers=staff_headers)
+    assert receipt.status_code == 200 and receipt.headers["ETag"] == f'"{data["receipt_sha256"]}"'
+    assert hashlib.sha256(receipt.data).hexdigest() == data["receipt_sha256"]
+    assert len(receipt.data) == data["receipt_size"]
+    assert client.get(f"/api/v1/dossiers/{dossier_id}/fee", headers=cand_headers).get_json()["receipt_sha256"] \
+        == data["receipt_sha256"]
     again = client.post(f"/api/v1/dossiers/{dossier_id}/fee/payments", headers=staff_headers,
                         json={"amount_cents": 30000})
     assert again.status_code == 409 and "« Réglés »" in again.get_json()["error"]["message"]

@@ -84,6 +84,47 @@ def test_the_export_holds_everything_and_every_hash_is_the_bytes(app, client, ri
     assert [(r["kind"], r["status"]) for r in listed] == [("access", "done")]
 
 
+def test_the_export_carries_the_fee_and_the_sealed_decision(app, client, rights, create_jury_session):
+    """Issue 18 §2: the dossier's fee record and the jury's decisions (outcome, validated blocks, retake date)
+    are in ``donnees.json``, as recorded."""
+    from datetime import date, datetime, timedelta, timezone
+    from types import SimpleNamespace
+
+    from sqlalchemy import select
+
+    from core.extensions import db
+    from core.fees.models import FeeRequest, FeeState
+    from core.jury.models import JuryDecision, SessionCandidate
+
+    session_id = create_jury_session("RGT01", dossiers=[SimpleNamespace(id=rights.dossier_id)], status="closed",
+                                     title="Session de mars")
+    retake = date.today() + timedelta(days=200)
+    with app.app_context():
+        sitting = db.session.scalar(select(SessionCandidate.id).where(SessionCandidate.session_id == session_id))
+        db.session.add(JuryDecision(candidate_id=sitting, outcome="partiel", validated_blocks=["BC01"],
+                                    remaining="BC02", recorded_by_id=rights.admin.id,
+                                    sealed_at=datetime.now(timezone.utc), retake_until=retake))
+        db.session.add(FeeRequest(dossier_id=rights.dossier_id, amount_cents=30000, label="Frais de recevabilité",
+                                  state=FeeState.PAID, transfer_reference="RF18RGT01EXPORT", paid_on=date(2026, 3, 2),
+                                  paid_amount_cents=30000, invoice_number="2026-000007", seller_id=rights.org.id,
+                                  payer_name="Camille Martin"))
+        db.session.commit()
+
+    data = json.loads(_zip(client.get(EXPORT, headers=bearer(rights.token))).read("donnees.json"))
+    submitted = next(d for d in data["dossiers"] if d["id"] == rights.dossier_id)
+    fee = submitted["fee"]
+    assert (fee["label"], fee["amount_cents"], fee["state"], fee["paid_on"], fee["invoice_number"],
+            fee["payer_name"]) == ("Frais de recevabilité", 30000, "paid", "2026-03-02", "2026-000007",
+                                   "Camille Martin")
+    [jury] = submitted["jury"]
+    assert jury["session"]["id"] == session_id and jury["session"]["title"] == "Session de mars"
+    [decision] = jury["decisions"]
+    assert (decision["outcome"], decision["validated_blocks"], decision["remaining"]) == ("partiel", ["BC01"], "BC02")
+    assert decision["retake_until"] == retake.isoformat() and decision["sealed_at"]
+    draft = next(d for d in data["dossiers"] if d["id"] == rights.draft_id)
+    assert draft["fee"] is None and draft["jury"] == []
+
+
 def test_the_account_page_button_downloads_the_same_archive(client, rights):
     page = client.get("/compte")
     assert "Télécharger mes données" in page.get_data(as_text=True)

@@ -1,4 +1,5 @@
 """Admissibility review, as issue 7's "Done when" tells it (the list/search is another area's)."""
+import hashlib
 import re
 import subprocess
 
@@ -155,7 +156,13 @@ def test_inadmissible_through_the_api(app, client, submitted, outbox):
     assert _status(app, dossier_id) == "inadmissible"
     mail = [m for m in outbox() if "n'est pas recevable" in m["Subject"]]
     assert len(mail) == 1 and "inférieure à un an" in mail[0].get_content()
-    content = client.get(response.json["letter"]["links"]["content"], headers=headers)
+    letter = response.json["letter"]
+    content = client.get(letter["links"]["content"], headers=headers)
+    # issue 13 §1: the digest and size the decision lists are those of the bytes its link serves
+    assert content.status_code == 200
+    assert hashlib.sha256(content.data).hexdigest() == letter["sha256"] and len(content.data) == letter["size"]
+    assert content.headers["ETag"] == f'"{letter["sha256"]}"'
+    assert content.headers["Content-Digest"].startswith("sha-256=:")
     text = subprocess.run(["pdftotext", "-", "-"], input=content.data, capture_output=True).stdout.decode()
     assert "non recevable" in text and "inférieure à un an" in text
 
