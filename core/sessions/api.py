@@ -3,6 +3,11 @@
 Every view loads the session with :func:`core.jury.services.get_session_for`
 (``manage=True`` for changes), so a session of another organisation, or one
 the token's account does not sit on, is a 404 on every URL.
+
+This module holds the sessions' own routes; the jurors and their declarations
+(:mod:`core.sessions.api_jurors`), the candidates and their attendance
+(:mod:`core.sessions.api_candidates`), the schedule's reset and the observations
+(:mod:`core.sessions.api_running`) are on the same blueprint, re-exported here.
 """
 from __future__ import annotations
 
@@ -14,28 +19,15 @@ from core.api.blueprint import api_blueprint
 from core.api.parsing import load_json
 from core.api.spec import TAGS, declare_error_response, declare_tag
 from core.auth.models import Role
-from core.errors import Forbidden, ValidationFailed
+from core.errors import Forbidden
 from core.extensions import db
 from core.jury import services as jury
 from core.jury.models import SessionStatus
 from core.sessions.timetable import passage_minutes
-from core.sessions import members, services
+from core.sessions import services
 from core.sessions.schemas import (
-    SessionAttendanceRequestSchema,
-    SessionCandidateCreateSchema,
-    SessionCandidateListSchema,
-    SessionCandidateSchema,
-    SessionCandidateUpdateSchema,
     SessionCreateSchema,
-    SessionDeclarationListSchema,
-    SessionDeclarationRequestSchema,
     SessionDetailSchema,
-    SessionEligibleListSchema,
-    SessionJurorAddedSchema,
-    SessionJurorCreateSchema,
-    SessionJurorListSchema,
-    SessionJurorSchema,
-    SessionJurorUpdateSchema,
     SessionListSchema,
     SessionProblemsSchema,
     SessionScheduleRequestSchema,
@@ -362,340 +354,17 @@ def open_session(session_id: int):
     return _detail(session)
 
 
-# ---------------------------------------------------------------------------
-# jurors
-# ---------------------------------------------------------------------------
+# The jurors, candidates, schedule reset and observations routes live in sibling modules, on this
+# blueprint: importing them registers them. They import this module, so their views are looked up
+# when asked for (``core.sessions.api.add_juror``) rather than imported here, whichever module loads first.
+from core.sessions import api_jurors, api_candidates, api_running  # noqa: E402 - the routes of the other groups
 
-@blueprint.get("/<int:session_id>/jurors")
-@token_required
-def list_jurors(session_id: int):
-    """The jurors of a session.
-    ---
-    get:
-      summary: Lister les jurés
-      tags: [sessions]
-      responses:
-        200:
-          description: Les jurés.
-          content:
-            application/json:
-              schema: SessionJurorListSchema
-        404: SessionNotFound
-    """
-    session = _viewed(session_id)
-    return jsonify(SessionJurorListSchema().dump({"items": [_juror(j) for j in session.jurors]}))
+_VIEW_MODULES = (api_jurors, api_candidates, api_running)
 
 
-@blueprint.post("/<int:session_id>/jurors")
-@token_required
-def add_juror(session_id: int):
-    """Add a juror (an existing juror account, or a new account invited by e-mail).
-    ---
-    post:
-      summary: Ajouter un juré
-      description: >-
-        Un compte de juré existant est ajouté ; pour une adresse sans compte, le prénom et le nom
-        sont obligatoires : un compte de juré est créé et reçoit un lien à usage unique pour choisir
-        son mot de passe. Session « en préparation » seulement. `external` (extérieur ou non au
-        certificateur et à l'organisme évaluateur) est obligatoire : il n'a pas de valeur par défaut.
-      tags: [sessions]
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema: SessionJurorCreateSchema
-      responses:
-        201:
-          description: Le juré ajouté.
-          content:
-            application/json:
-              schema: SessionJurorAddedSchema
-        404: SessionNotFound
-        409: SessionConflict
-        422: SessionInvalid
-    """
-    session = _managed(session_id)
-    body = load_json(SessionJurorCreateSchema)
-    info = members.JurorInfo(position=body["position"], company=body["company"], professional=body["professional"],
-                             experience_years=body["experience_years"], external=body["external"])
-    juror, invited = _commit(lambda: members.add_juror(session, current_api_user(), email=body["email"], info=info,
-                                                       first_name=body["first_name"], last_name=body["last_name"]))
-    response = jsonify(SessionJurorAddedSchema().dump({**_juror(juror), "invited": invited}))
-    response.status_code = 201
-    return response
-
-
-@blueprint.patch("/<int:session_id>/jurors/<int:juror_id>")
-@token_required
-def update_juror(session_id: int, juror_id: int):
-    """Change what is recorded about a juror.
-    ---
-    patch:
-      summary: Modifier un juré
-      tags: [sessions]
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema: SessionJurorUpdateSchema
-      responses:
-        200:
-          description: Le juré.
-          content:
-            application/json:
-              schema: SessionJurorSchema
-        404: SessionMemberNotFound
-        409: SessionConflict
-        422: SessionInvalid
-    """
-    session = _managed(session_id)
-    juror = members.get_juror_for(session, juror_id)
-    body = load_json(SessionJurorUpdateSchema)
-    info = members.JurorInfo(**{name: body.get(name, getattr(juror, name)) for name in
-                                ("position", "company", "professional", "experience_years", "external")})
-    _commit(lambda: members.update_juror(session, current_api_user(), juror, info))
-    return jsonify(SessionJurorSchema().dump(_juror(juror)))
-
-
-@blueprint.delete("/<int:session_id>/jurors/<int:juror_id>")
-@token_required
-def remove_juror(session_id: int, juror_id: int):
-    """Remove a juror (and their declarations for this session).
-    ---
-    delete:
-      summary: Retirer un juré
-      tags: [sessions]
-      responses:
-        204:
-          description: Le juré est retiré.
-        404: SessionMemberNotFound
-        409: SessionConflict
-    """
-    session = _managed(session_id)
-    juror = members.get_juror_for(session, juror_id)
-    _commit(lambda: members.remove_juror(session, current_api_user(), juror))
-    return "", 204
-
-
-# ---------------------------------------------------------------------------
-# candidates
-# ---------------------------------------------------------------------------
-
-@blueprint.get("/<int:session_id>/candidates")
-@token_required
-def list_candidates(session_id: int):
-    """The candidates of a session, in order of passage.
-    ---
-    get:
-      summary: Lister les candidats
-      tags: [sessions]
-      responses:
-        200:
-          description: Les candidats, avec créneau et présence.
-          content:
-            application/json:
-              schema: SessionCandidateListSchema
-        404: SessionNotFound
-    """
-    session = _viewed(session_id)
-    return jsonify(SessionCandidateListSchema().dump(
-        {"items": [_candidate(session, c) for c in services.ordered(session)]}))
-
-
-@blueprint.get("/<int:session_id>/candidates/eligible")
-@token_required
-def eligible_candidates(session_id: int):
-    """Dossiers that may be added to a draft session.
-    ---
-    get:
-      summary: Dossiers pouvant être ajoutés
-      description: >-
-        Les dossiers recevables de la certification qui ne sont dans aucune session en préparation
-        ou ouverte, et les rattrapages permis (décision scellée d'échec, délai de rattrapage non
-        dépassé à la date de la session, nombre de passages permis non atteint).
-      tags: [sessions]
-      responses:
-        200:
-          description: Les dossiers.
-          content:
-            application/json:
-              schema: SessionEligibleListSchema
-        404: SessionNotFound
-    """
-    session = _managed(session_id)
-    rows = members.eligible_dossiers(session) if session.editable else []
-    return jsonify(SessionEligibleListSchema().dump({"items": [
-        {"dossier_id": e.dossier.id, "reference": e.dossier.reference, "name": e.dossier.candidate.full_name,
-         "attempt": e.attempt, "retake": e.retake} for e in rows]}))
-
-
-@blueprint.post("/<int:session_id>/candidates")
-@token_required
-def add_candidate(session_id: int):
-    """Add a dossier to a draft session.
-    ---
-    post:
-      summary: Ajouter un candidat
-      tags: [sessions]
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema: SessionCandidateCreateSchema
-      responses:
-        201:
-          description: Le candidat ajouté, en dernière position.
-          content:
-            application/json:
-              schema: SessionCandidateSchema
-        404: SessionNotFound
-        409: SessionConflict
-        422: SessionInvalid
-    """
-    session = _managed(session_id)
-    body = load_json(SessionCandidateCreateSchema)
-    candidate = _commit(lambda: members.add_candidate(session, current_api_user(), body["dossier_id"],
-                                                      body.get("access_route")))
-    response = jsonify(SessionCandidateSchema().dump(_candidate(session, candidate)))
-    response.status_code = 201
-    return response
-
-
-@blueprint.patch("/<int:session_id>/candidates/<int:candidate_id>")
-@token_required
-def update_candidate(session_id: int, candidate_id: int):
-    """Move a candidate in the order of passage, or set their slot by hand.
-    ---
-    patch:
-      summary: Modifier le rang de passage ou le créneau d'un candidat
-      description: >-
-        Session « en préparation » seulement. `position` place le candidat à ce rang (0 : premier),
-        les autres gardent leur ordre et tous les créneaux sont recalculés (les flèches « monter » et
-        « descendre » de la page). `starts_at` fixe son créneau à la main (la page « Modifier
-        l'horaire ») ; il est gardé jusqu'au prochain changement du déroulé ou de l'ordre de passage.
-        L'un des deux au moins ; avec les deux, le rang change d'abord. Tout ou rien.
-      tags: [sessions]
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema: SessionCandidateUpdateSchema
-      responses:
-        200:
-          description: Le candidat.
-          content:
-            application/json:
-              schema: SessionCandidateSchema
-        404: SessionMemberNotFound
-        409: SessionConflict
-        422: SessionInvalid
-    """
-    user = current_api_user()
-    session = _managed(session_id)
-    candidate = jury.get_candidate_for(user, session, candidate_id)
-    body = load_json(SessionCandidateUpdateSchema)
-    if not body:
-        message = _("Indiquez le rang de passage (position) ou le début du créneau (starts_at).")
-        raise ValidationFailed(_("Rien à modifier : rien n'a été enregistré."),
-                               details={"position": [message], "starts_at": [message]})
-
-    def change():
-        if "position" in body:
-            services.move_candidate_to(session, user, candidate, body["position"])
-        if "starts_at" in body:
-            start = services.local(body["starts_at"])
-            services.set_slot(session, user, candidate, start.date(), start.time().replace(tzinfo=None))
-
-    _commit(change)
-    return jsonify(SessionCandidateSchema().dump(_candidate(session, candidate)))
-
-
-@blueprint.delete("/<int:session_id>/candidates/<int:candidate_id>")
-@token_required
-def remove_candidate(session_id: int, candidate_id: int):
-    """Remove a candidate from a draft session.
-    ---
-    delete:
-      summary: Retirer un candidat
-      tags: [sessions]
-      responses:
-        204:
-          description: Le candidat est retiré ; les créneaux des suivants sont recalculés.
-        404: SessionMemberNotFound
-        409: SessionConflict
-    """
-    user = current_api_user()
-    session = _managed(session_id)
-    candidate = jury.get_candidate_for(user, session, candidate_id)
-    _commit(lambda: members.remove_candidate(session, user, candidate))
-    return "", 204
-
-
-@blueprint.put("/<int:session_id>/attendance")
-@token_required
-def put_attendance(session_id: int):
-    """Record present / absent per candidate of an open session.
-    ---
-    put:
-      summary: Saisir les présences
-      tags: [sessions]
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema: SessionAttendanceRequestSchema
-      responses:
-        200:
-          description: Les candidats, avec leur présence.
-          content:
-            application/json:
-              schema: SessionCandidateListSchema
-        404: SessionNotFound
-        409: SessionConflict
-        422: SessionInvalid
-    """
-    session = _managed(session_id)
-    body = load_json(SessionAttendanceRequestSchema)
-    values = {item["candidate_id"]: item["attendance"] for item in body["attendance"]}
-    _commit(lambda: services.set_attendance(session, current_api_user(), values))
-    return jsonify(SessionCandidateListSchema().dump(
-        {"items": [_candidate(session, c) for c in services.ordered(session)]}))
-
-
-@blueprint.put("/<int:session_id>/declarations")
-@token_required
-def put_declarations(session_id: int):
-    """A juror's declarations: no link and no part in the training, per candidate.
-    ---
-    put:
-      summary: Déclarer l'absence de lien avec les candidats (juré)
-      description: >-
-        Réservé aux jurés de la session, tant qu'elle est en préparation ou ouverte. Pour chaque
-        candidat : `no_link` (aucun lien professionnel ou personnel) et `no_training` (aucune
-        participation à sa formation ou à sa préparation) ; `false` déclare un conflit, qui
-        empêche l'ouverture de la session.
-      tags: [sessions]
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema: SessionDeclarationRequestSchema
-      responses:
-        200:
-          description: Les déclarations du juré pour cette session.
-          content:
-            application/json:
-              schema: SessionDeclarationListSchema
-        404: SessionNotFound
-        409: SessionConflict
-        422: SessionInvalid
-    """
-    user = current_api_user()
-    session = _viewed(session_id)
-    body = load_json(SessionDeclarationRequestSchema)
-    _commit(lambda: members.declare(session, user, body["declarations"]))
-    rows = [d for _c, d in members.declaration_rows(session, user) if d is not None]
-    return jsonify(SessionDeclarationListSchema().dump({"items": [_declaration(d) for d in rows]}))
-
-
-from core.sessions import api_running  # noqa: E402,F401 - the schedule reset and the observations
+def __getattr__(name: str):
+    for module in _VIEW_MODULES:
+        view = module.__dict__.get(name)
+        if view is not None and getattr(view, "__module__", None) == module.__name__:
+            return view
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
