@@ -1,4 +1,4 @@
-"""Access logs without personal data from query strings.
+"""Access logs without personal data from query strings, nor the secrets some paths carry.
 
 A query string may carry personal data: the back office's search (``?q=`` with
 an e-mail address or a name), filters, a ``next=`` URL holding another query.
@@ -15,7 +15,13 @@ Two servers write access logs:
   ``%(q)s``, ``%(f)s`` — the Referer —, ``{referer}i``, ``{location}o``,
   ``{raw_uri}e``…) are masked the same way.
 
-The application's own logs never write ``request.url`` or ``request.args``.
+A few paths carry a secret themselves: the e-mail verification and password reset links, the third-party
+payer's link (page and API). Whoever reads a log must not be able to follow them, so the segment after
+their prefix is masked as well: ``GET /mot-de-passe/reinitialiser/*** HTTP/1.1`` (:data:`SECRET_PATHS`; a
+test fails when a route with a ``token`` argument is not covered).
+
+The application's own logs never write ``request.url`` or ``request.args``; where they name the path, it
+goes through :func:`mask_path`.
 """
 from __future__ import annotations
 
@@ -38,8 +44,21 @@ def mask_query_string(query: str) -> str:
     return "&".join(items)
 
 
+#: the path prefixes whose next segment is a secret (a one-time link): e-mail verification, password reset,
+#: the third-party payer's page and API
+SECRET_PATHS = ("/verification/", "/mot-de-passe/reinitialiser/", "/frais/tiers/", "/fee-links/")
+_SECRET_SEGMENT = re.compile("(" + "|".join(re.escape(p) for p in SECRET_PATHS) + r")[^/?\s\"'#]+")
+
+
+def mask_path(path: str) -> str:
+    """``/mot-de-passe/reinitialiser/eyJ1…`` → ``/mot-de-passe/reinitialiser/***``; other paths unchanged."""
+    return _SECRET_SEGMENT.sub(lambda m: m.group(1) + MASK, path) if path else path
+
+
 def mask_target(text: str) -> str:
-    """``text`` (a request line, a URL, a log message) with the values of every query string hidden."""
+    """``text`` (a request line, a URL, a log message) with the values of every query string and the
+    secret segments of one-time links hidden."""
+    text = mask_path(text)
     if not text or "?" not in text:
         return text
     return _QUERY.sub(lambda m: "?" + mask_query_string(m.group(1)) if m.group(1) else "?", text)
@@ -67,7 +86,7 @@ def install() -> None:
 
 
 # -- gunicorn -----------------------------------------------------------------------
-_MASKED_ATOMS = ("r", "f", "{referer}i", "{location}o", "{content-location}o", "{raw_uri}e", "{request_uri}e",
+_MASKED_ATOMS = ("r", "U", "f", "{referer}i", "{location}o", "{content-location}o", "{raw_uri}e", "{request_uri}e",
                  "{http_referer}e")
 _QUERY_ATOMS = ("q", "{query_string}e")
 

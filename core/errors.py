@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from storage.base import StorageError
 
+from core.access_log import mask_path
 from core.csrf import page_after_refused_token
 
 
@@ -125,7 +126,7 @@ def register_error_handlers(app: Flask) -> None:
     def handle_unexpected(exc: Exception):
         if isinstance(exc, HTTPException):
             return handle_http_error(exc)
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        app.logger.exception("Unhandled error on %s %s", request.method, mask_path(request.path))
         return error_response(500, "internal_error", str(_HTTP_MESSAGES[500]))
 
     @app.errorhandler(DBAPIError)
@@ -135,7 +136,7 @@ def register_error_handlers(app: Flask) -> None:
         if not (isinstance(exc, (OperationalError, InterfaceError)) or exc.connection_invalidated):
             return handle_unexpected(exc)
         _rollback_quietly()
-        app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, type(exc.orig).__name__)
+        app.logger.warning("database unavailable on %s %s: %s", request.method, mask_path(request.path), type(exc.orig).__name__)
         return _unavailable("database_unavailable", _("Le service est momentanément indisponible. Réessayez dans "
                                                       "quelques instants."))
 
@@ -144,7 +145,7 @@ def register_error_handlers(app: Flask) -> None:
         if type(exc) is not StorageError:  # a missing object, a wrong key, a size refused: not an outage
             return handle_unexpected(exc)
         _rollback_quietly()
-        app.logger.warning("storage unavailable on %s %s: %s", request.method, request.path, exc)
+        app.logger.warning("storage unavailable on %s %s: %s", request.method, mask_path(request.path), exc)
         return _unavailable("storage_unavailable", _("Le stockage des fichiers est momentanément indisponible. "
                                                      "Réessayez dans quelques instants."))
 

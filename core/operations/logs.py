@@ -16,7 +16,7 @@ from flask import Flask, has_request_context, request
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        from core.access_log import mask_target
+        from core.access_log import mask_path, mask_target
 
         entry = {
             "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
@@ -25,7 +25,7 @@ class JsonFormatter(logging.Formatter):
             "message": mask_target(record.getMessage()),
         }
         if has_request_context():
-            entry["method"], entry["path"] = request.method, request.path
+            entry["method"], entry["path"] = request.method, mask_path(request.path)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)

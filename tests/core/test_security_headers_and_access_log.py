@@ -51,6 +51,43 @@ def test_query_strings_are_masked():
     assert mask_target("GET /espace/ HTTP/1.1") == "GET /espace/ HTTP/1.1"
 
 
+def test_one_time_links_are_masked_in_every_route_that_carries_a_token(app):
+    """Every route with a ``token`` argument (verification, password reset, third-party payer, page and API)
+    loses its secret in access logs and in the application's own log lines; a new such route without a
+    prefix in ``SECRET_PATHS`` fails here."""
+    from core.access_log import mask_path, mask_target
+
+    secret = "eyJ1c2VyIjo0Mn0.Z2VoZWlt.c2lnbmF0dXJl"
+    adapter = app.url_map.bind("livret.example.fr")
+    routes = [rule for rule in app.url_map.iter_rules() if "token" in rule.arguments]
+    assert len(routes) >= 6, [r.rule for r in routes]
+    for rule in routes:
+        values = {name: (secret if name == "token" else "stripe") for name in rule.arguments}
+        url = adapter.build(rule.endpoint, values, method=sorted(rule.methods - {"HEAD", "OPTIONS"})[0])
+        assert secret in url
+        for line in (f'"GET {url}?next=/espace HTTP/1.1" 200 -', f"Unhandled error on GET {url}"):
+            masked = mask_target(line)
+            assert secret not in masked and "***" in masked, (rule.rule, masked)
+        assert secret not in mask_path(url)
+    assert mask_path("/dossiers/12/sections/etat_civil") == "/dossiers/12/sections/etat_civil"
+    assert mask_target("GET /verifier HTTP/1.1") == "GET /verifier HTTP/1.1"
+
+
+def test_an_error_on_a_one_time_link_logs_the_path_without_its_secret(app, client, caplog, monkeypatch):
+    from core.auth import views
+
+    secret = "eyJ1c2VyIjo0Mn0.Z2VoZWlt.c2lnbmF0dXJl"
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(views, "render_template", broken)
+    caplog.set_level(logging.ERROR)
+    assert client.get(f"/mot-de-passe/reinitialiser/{secret}").status_code == 500
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "/mot-de-passe/reinitialiser/***" in logged and secret not in logged
+
+
 def _get(url, headers=None, within=120.0):
     """The status of a GET, waiting for the server to start (a gunicorn worker loads the app first)."""
     deadline = time.monotonic() + within
@@ -103,6 +140,7 @@ def test_gunicorn_access_log_has_no_query_values(tmp_path):
     try:
         referer = f"http://127.0.0.1:{port}/certificateur/dossiers?q={EMAIL}"
         assert _get(f"http://127.0.0.1:{port}/accessibilite?q={EMAIL}&page=2", headers={"Referer": referer}) == 200
+        assert _get(f"http://127.0.0.1:{port}/mot-de-passe/reinitialiser/eyJzZWNyZXQiOjF9.dG9rZW4") in (200, 302, 400, 404)
         # `make run` serves this way: the probes an orchestrator and Prometheus use answer
         assert _get(f"http://127.0.0.1:{port}/healthz") == 200
         assert _get(f"http://127.0.0.1:{port}/readyz") == 200
@@ -114,6 +152,7 @@ def test_gunicorn_access_log_has_no_query_values(tmp_path):
     assert '"GET /accessibilite?q=***&page=*** HTTP/1.1" 200' in text, (text, errors.decode()[-2000:])
     assert "/certificateur/dossiers?q=***" in text  # the Referer, masked too
     assert "jean.dupont" not in text and "example.org" not in text
+    assert "/mot-de-passe/reinitialiser/***" in text and "eyJzZWNyZXQiOjF9" not in text  # a one-time link
 
 
 @pytest.fixture(autouse=True)
