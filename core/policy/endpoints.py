@@ -23,6 +23,7 @@ ENDPOINTS: dict[str, str] = {
     "certifications.detail": PUBLIC,
     "privacy.notice": PUBLIC,  # « Informations sur vos données » of a certification
     "pages.accessibility": PUBLIC,
+    "pages.favicon": PUBLIC,
     "i18n.set_language": PUBLIC,
     "verify.page": PUBLIC,
     # operations: probes for the orchestrator; /metrics checks its own token or loopback (core/operations)

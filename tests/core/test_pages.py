@@ -54,3 +54,12 @@ def test_the_header_menu_button_works_without_javascript(client):
     body = script.get_data(as_text=True)
     script.close()
     assert "aria-expanded" in body and "Escape" in body and "error-summary" in body
+
+
+def test_the_site_has_an_icon(client):
+    page = client.get("/accessibilite").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/img/livret.svg" type="image/svg+xml">' in page
+    answer = client.get("/favicon.ico")
+    assert answer.status_code == 301 and answer.headers["Location"].endswith("/static/img/livret.svg")
+    icon = client.get("/static/img/livret.svg")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
