@@ -27,131 +27,56 @@ Download rule: an annex is sent only when its scan state is ``clean``, or
 unset: the operator's explicit choice, shown as "non analysé" on the pages).
 Once an antivirus is configured, ``not_scanned`` annexes are blocked until
 ``livret annexes rescan`` has scanned them.
+
+The work is split by responsibility, every name re-exported here: :mod:`core.annexes.settings` (storage,
+scanner, policy, quota), :mod:`core.annexes.reading` (list, fetch, labels, download),
+:mod:`core.annexes.scanning` (antivirus job, rescans) and :mod:`core.annexes.sweeping` (orphan sweep); the
+checks, the upload and the edits are here.
 """
 from __future__ import annotations
 
 import logging
-import os
-from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any, Iterable
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError as DBIntegrityError
 
+from core.annexes.reading import (
+    SCAN_LABELS, Download, _in_a_version, _manifest_names, download_refusal, download_response, downloadable,
+    get_annex, list_annexes, open_annex_for_download, scan_label)
+from core.annexes.scanning import _remove_infected_object, rescan, rescan_stale, scan_annex
+from core.annexes.settings import (
+    _state, antivirus_configured, dossier_quota, get_scanner, get_storage, staging_dir, upload_policy, usage_of)
+from core.annexes.sweeping import known_keys, sweep
 from core.audit.services import record
 from core.auth.models import User, utcnow
 from core.certifications.services import get_certification
-from core.dossiers.models import Annex, AnnexCompetency, Dossier, DossierStatus, DossierVersion, ScanState
+from core.dossiers.models import Annex, AnnexCompetency, Dossier, DossierStatus, ScanState
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
-from core.operations.metrics import counted_scan, counted_upload
+from core.operations.metrics import counted_upload
 
 log = logging.getLogger(__name__)
+
+# Jobs are queued under this module's names (``core.annexes.services.scan_annex``): keep them re-exported.
+__all__ = [
+    "ROLES", "TITLE_MAX", "NUMBER_RETRIES",
+    "_state", "get_storage", "get_scanner", "antivirus_configured", "upload_policy", "staging_dir",
+    "dossier_quota", "usage_of",
+    "SCAN_LABELS", "list_annexes", "get_annex", "scan_label", "downloadable", "download_refusal",
+    "require_editable", "parse_competencies", "check_metadata",
+    "stage_annex", "_page_count", "_lock_dossier", "store_annex", "_withdraw_deliverable", "add_annex",
+    "scan_annex", "_remove_infected_object", "rescan", "rescan_stale",
+    "update_annex", "remove_annex",
+    "_in_a_version", "_manifest_names", "Download", "open_annex_for_download", "download_response",
+    "known_keys", "sweep",
+]
 
 ROLES = {"evidence": _l("Pièce justificative"), "cv": _l("Curriculum vitae")}
 TITLE_MAX = 200
 NUMBER_RETRIES = 5
-
-SCAN_LABELS = {
-    ScanState.CLEAN: _l("Analysé : aucun virus"),
-    ScanState.PENDING: _l("Analyse antivirus en attente"),
-    ScanState.INFECTED: _l("Virus détecté : fichier bloqué"),
-    ScanState.ERROR: _l("Analyse impossible : fichier bloqué"),
-    ScanState.NOT_SCANNED: _l("Non analysé (pas d'antivirus configuré)"),
-}
-
-
-# ---------------------------------------------------------------------------
-# Settings
-# ---------------------------------------------------------------------------
-
-def _state():
-    return current_app.extensions["livret"]
-
-
-def get_storage():
-    return _state().storage
-
-
-def get_scanner():
-    from storage import scanner_from_settings
-
-    return scanner_from_settings(current_app.config)
-
-
-def antivirus_configured() -> bool:
-    """clamd is set (``CLAMD_ADDRESS``) and scanning is not switched off (``UPLOAD_SCAN``)."""
-    return bool((current_app.config.get("CLAMD_ADDRESS") or "").strip()) and bool(
-        current_app.config.get("UPLOAD_SCAN", True))
-
-
-def upload_policy():
-    from storage import policy_from_settings
-
-    return policy_from_settings(current_app.config)
-
-
-def staging_dir() -> str:
-    """Where uploads wait while they are checked (``<instance>/upload-staging``)."""
-    return os.path.join(current_app.instance_path, "upload-staging")
-
-
-def dossier_quota() -> int:
-    return int(current_app.config["UPLOAD_DOSSIER_QUOTA"])
-
-
-def usage_of(dossier_id: int) -> int:
-    """Bytes used by the dossier's active annexes (removed ones no longer count)."""
-    return int(db.session.scalar(select(func.coalesce(func.sum(Annex.size), 0)).where(
-        Annex.dossier_id == dossier_id, Annex.removed_at.is_(None))) or 0)
-
-
-# ---------------------------------------------------------------------------
-# Reading
-# ---------------------------------------------------------------------------
-
-def list_annexes(dossier: Dossier, *, include_removed: bool = False) -> list[Annex]:
-    query = select(Annex).where(Annex.dossier_id == dossier.id)
-    if not include_removed:
-        query = query.where(Annex.removed_at.is_(None))
-    return list(db.session.scalars(query.order_by(Annex.number)))
-
-
-def get_annex(dossier: Dossier, number: int, *, include_removed: bool = False) -> Annex:
-    annex = db.session.scalar(select(Annex).where(Annex.dossier_id == dossier.id, Annex.number == number))
-    if annex is None or (annex.removed_at is not None and not include_removed):
-        raise NotFound(_("Cette annexe n'existe pas."), code="annex_not_found")
-    return annex
-
-
-def scan_label(annex: Annex) -> str:
-    return str(SCAN_LABELS.get(annex.scan_state, annex.scan_state.value))
-
-
-def downloadable(annex: Annex) -> bool:
-    if annex.scan_state is ScanState.CLEAN:
-        return True
-    return annex.scan_state is ScanState.NOT_SCANNED and not antivirus_configured()
-
-
-def download_refusal(annex: Annex) -> str | None:
-    """The French reason why ``annex`` cannot be downloaded, or ``None``."""
-    if downloadable(annex):
-        return None
-    return {
-        ScanState.PENDING: _("L'annexe n° %(n)d n'a pas encore été analysée par l'antivirus : elle ne peut pas "
-                             "être téléchargée pour le moment. Réessayez plus tard.", n=annex.number),
-        ScanState.INFECTED: _("L'annexe n° %(n)d contient un virus (%(s)s) : elle ne peut pas être téléchargée.",
-                              n=annex.number, s=annex.scan_signature or "?"),
-        ScanState.ERROR: _("L'annexe n° %(n)d n'a pas pu être analysée par l'antivirus : elle ne peut pas être "
-                           "téléchargée. L'équipe technique doit l'examiner.", n=annex.number),
-        ScanState.NOT_SCANNED: _("L'annexe n° %(n)d n'a pas encore été analysée par l'antivirus : elle ne peut "
-                                 "pas être téléchargée pour le moment.", n=annex.number),
-    }[annex.scan_state]
 
 
 # ---------------------------------------------------------------------------
@@ -356,94 +281,6 @@ def add_annex(dossier: Dossier, *, user: User, stream, filename: str | None, dec
 
 
 # ---------------------------------------------------------------------------
-# Antivirus
-# ---------------------------------------------------------------------------
-
-@counted_scan
-def scan_annex(annex_id: int) -> str | None:
-    """Job: scan the stored object with clamd and record the state (never ``clean`` unless clamd said so)."""
-    from storage.scanner import ScanState as StorageScanState
-
-    annex = db.session.get(Annex, annex_id)
-    if annex is None:
-        return None
-    if not antivirus_configured():
-        if annex.scan_state is ScanState.PENDING:
-            annex.scan_state = ScanState.NOT_SCANNED
-            db.session.commit()
-        return annex.scan_state.value
-    scanner = get_scanner()
-    try:
-        with get_storage().open(annex.storage_key) as reader:
-            result = scanner.scan_stream(iter(reader))
-        state, signature = ScanState(result.state.value), result.signature
-    except Exception as exc:  # noqa: BLE001 - storage unreachable: stays pending, rescan later
-        log.warning("scan of annex %s postponed: %s", annex_id, exc)
-        state, signature = ScanState.PENDING, None
-        result = None
-    previous = annex.scan_state
-    annex.scan_state = state
-    annex.scan_signature = signature
-    if state is not previous or state is not ScanState.PENDING:
-        record("annex.scanned", "annex", annex.id, actor_id=None,
-               outcome="success" if state is ScanState.CLEAN else "refused" if state is ScanState.INFECTED
-               else "pending" if state is ScanState.PENDING else "error",
-               payload={"state": state.value, "previous": previous.value, "signature": signature,
-                        "detail": getattr(result, "detail", None)})
-    db.session.commit()
-    if result is not None and result.state is StorageScanState.INFECTED:
-        log.warning("annex %s is infected (%s): download blocked, object removed", annex_id, signature)
-        _remove_infected_object(annex)
-    return state.value
-
-
-def _remove_infected_object(annex: Annex) -> None:
-    """An infected file is not kept: its object is deleted once the row says ``infected`` (committed, so
-    that it is never downloadable meanwhile). The row stays, with the signature, to tell the candidate. If
-    the storage cannot delete it now, the orphan sweep does (:func:`known_keys` never keeps infected ones)."""
-    try:
-        deleted = get_storage().delete(annex.storage_key)
-    except Exception:  # noqa: BLE001 - storage unreachable: the sweep removes it later
-        log.exception("could not delete the infected object of annex %s; the sweep will", annex.id)
-        return
-    record("annex.infected_deleted", "annex", annex.id, actor_id=None, outcome="success",
-           payload={"dossier": annex.dossier_id, "number": annex.number, "sha256": annex.sha256,
-                    "signature": annex.scan_signature, "deleted": bool(deleted)})
-    db.session.commit()
-
-
-def rescan(states: Iterable[ScanState] = (ScanState.PENDING,)) -> list[tuple[int, str]]:
-    """Queue a scan of every active annex in ``states``; returns (annex id, state after an inline run)."""
-    ids = list(db.session.scalars(select(Annex.id).where(Annex.scan_state.in_(list(states)),
-                                                          Annex.removed_at.is_(None)).order_by(Annex.id)))
-    done = []
-    for annex_id in ids:
-        _state().jobs.enqueue("core.annexes.services.scan_annex", annex_id=annex_id)
-        annex = db.session.get(Annex, annex_id)
-        db.session.refresh(annex)
-        done.append((annex_id, annex.scan_state.value))
-    return done
-
-
-def rescan_stale(now=None) -> int:
-    """The scheduler's task: queue again the scan of every annex still « en attente » 10 minutes after its
-    upload (clamd or the storage was down when its scan ran; ``livret annexes rescan`` does it at once).
-    Returns how many were queued; nothing without an antivirus."""
-    from datetime import timedelta
-
-    from core.auth.models import utcnow
-
-    if not antivirus_configured():
-        return 0
-    cutoff = (now or utcnow()) - timedelta(minutes=10)
-    ids = list(db.session.scalars(select(Annex.id).where(
-        Annex.scan_state == ScanState.PENDING, Annex.removed_at.is_(None), Annex.created_at < cutoff)))
-    for annex_id in ids:
-        _state().jobs.enqueue("core.annexes.services.scan_annex", annex_id=annex_id)
-    return len(ids)
-
-
-# ---------------------------------------------------------------------------
 # Edit, remove
 # ---------------------------------------------------------------------------
 
@@ -483,114 +320,3 @@ def remove_annex(dossier: Dossier, number: int, *, user: User) -> Annex:
            payload={"dossier": dossier.id, "number": annex.number, "sha256": annex.sha256})
     return annex
 
-
-# ---------------------------------------------------------------------------
-# Download
-# ---------------------------------------------------------------------------
-
-def _in_a_version(annex: Annex) -> bool:
-    manifests = db.session.scalars(select(DossierVersion.manifest).where(
-        DossierVersion.dossier_id == annex.dossier_id))
-    return any(_manifest_names(m, annex) for m in manifests)
-
-
-def _manifest_names(manifest: Any, annex: Annex) -> bool:
-    for entry in manifest or []:
-        if isinstance(entry, dict) and (entry.get("annex_id") == annex.id
-                                        or entry.get("storage_key") == annex.storage_key):
-            return True
-    return False
-
-
-@dataclass
-class Download:
-    """An annex about to be sent: :meth:`open` opens its stored object, :meth:`audit` records (and commits)
-    the download. Neither runs for a ``304 Not Modified`` (see :mod:`core.downloads`)."""
-
-    annex: Annex
-    actor_id: int
-    dossier_id: int
-
-    def open(self):
-        return get_storage().open(self.annex.storage_key)
-
-    def audit(self) -> None:
-        record("annex.downloaded", "annex", self.annex.id, actor_id=self.actor_id,
-               payload={"dossier": self.dossier_id, "number": self.annex.number, "sha256": self.annex.sha256})
-        db.session.commit()
-
-
-def open_annex_for_download(user: User, dossier: Dossier, number: int) -> Download:
-    """The annex ``user`` (who already passed ``get_dossier_for``) is about to download.
-
-    A removed annex stays downloadable only while a submitted version lists it.
-    Refused (409, French message, audited) when the scan state does not allow it.
-    The stored object is opened, and the download audited (committed before
-    any byte is sent), by :func:`download_response`.
-    """
-    annex = get_annex(dossier, number, include_removed=True)
-    if annex.removed_at is not None and not _in_a_version(annex):
-        raise NotFound(_("Cette annexe n'existe pas."), code="annex_not_found")
-    refusal = download_refusal(annex)
-    if refusal:
-        record("annex.download_refused", "annex", annex.id, actor_id=user.id, outcome="refused",
-               payload={"dossier": dossier.id, "number": annex.number, "scan_state": annex.scan_state.value})
-        db.session.commit()
-        raise Conflict(refusal, code="annex_not_downloadable", details={"scan_state": annex.scan_state.value})
-    return Download(annex=annex, actor_id=user.id, dossier_id=dossier.id)
-
-
-def download_response(download: Download):
-    """The annex as a streamed attachment, hashed as it streams (see :func:`core.downloads.attachment_response`)."""
-    from core.downloads import STREAM, attachment_response
-
-    return attachment_response(download.open, filename=download.annex.filename,
-                               media_type=download.annex.media_type, size=download.annex.size,
-                               sha256=download.annex.sha256, verify=STREAM, before_send=download.audit)
-
-
-# ---------------------------------------------------------------------------
-# Orphan sweep
-# ---------------------------------------------------------------------------
-
-def known_keys(batch: list[str]) -> set[str]:
-    """The keys in ``batch`` that must be kept: every active annex, and any annex
-    (removed or not) that a submitted version's manifest lists — except infected ones."""
-    if not batch:
-        return set()
-    rows = db.session.execute(select(Annex.id, Annex.storage_key, Annex.removed_at, Annex.dossier_id)
-                              .where(Annex.storage_key.in_(batch),
-                                     Annex.scan_state != ScanState.INFECTED)).all()  # never kept, see scan_annex
-    keep = {r.storage_key for r in rows if r.removed_at is None}
-    removed = [r for r in rows if r.removed_at is not None]
-    if removed:
-        dossier_ids = {r.dossier_id for r in removed}
-        listed_ids: set[int] = set()
-        listed_keys: set[str] = set()
-        for manifest in db.session.scalars(select(DossierVersion.manifest)
-                                           .where(DossierVersion.dossier_id.in_(dossier_ids))):
-            for entry in manifest or []:
-                if isinstance(entry, dict):
-                    if entry.get("annex_id") is not None:
-                        listed_ids.add(entry["annex_id"])
-                    if entry.get("storage_key"):
-                        listed_keys.add(entry["storage_key"])
-        keep |= {r.storage_key for r in removed if r.id in listed_ids or r.storage_key in listed_keys}
-    return keep
-
-
-def sweep(older_than: timedelta, *, dry_run: bool = False, now=None):
-    """Remove annex objects older than ``older_than`` that no row needs; purge stale staged uploads.
-
-    Only the ``annexes/`` prefix is swept: other areas (sealed documents) keep their own objects.
-    """
-    from storage.sweep import purge_staging, sweep_orphans
-
-    report = sweep_orphans(get_storage(), known_keys, older_than, prefix="annexes/", dry_run=dry_run, now=now)
-    staged = [] if dry_run else purge_staging(staging_dir(), older_than)
-    if not dry_run:
-        record("storage.swept", "storage", "annexes", actor_id=None,
-               payload={"removed": len(report.removed), "examined": report.examined,
-                        "staging_removed": len(staged)})
-        db.session.commit()
-    return report, staged
