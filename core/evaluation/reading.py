@@ -153,7 +153,7 @@ def manifest_entry(candidate: SessionCandidate, number: int) -> dict[str, Any]:
 
 
 def open_annex(user: User, candidate: SessionCandidate, number: int):
-    """A :class:`core.annexes.services.Download` of an annex of the submitted version (scan checked, audited)."""
+    """A :class:`core.annexes.reading.Download` of an annex of the submitted version (scan checked, audited)."""
     item = manifest_entry(candidate, number)
     annex = get_annex(candidate.dossier, number, include_removed=True)
     if annex.id != item.get("annex_id") or annex.sha256 != item.get("sha256"):

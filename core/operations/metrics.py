@@ -121,7 +121,7 @@ def counted_upload(func):
 
 
 def counted_scan(func):
-    """Decorates :func:`core.annexes.services.scan_annex`: the state it recorded (clean, infected…)."""
+    """Decorates :func:`core.annexes.scanning.scan_annex`: the state it recorded (clean, infected…)."""
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         state = func(*args, **kwargs)
