@@ -16,6 +16,7 @@ CSRF token, flashed messages, the session) is kept: the page adds those around w
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Any, Callable
 
 from cachetools import LRUCache
@@ -23,21 +24,29 @@ from flask import current_app
 from markupsafe import Markup
 from wtforms.widgets import HiddenInput
 
+
+class _RenderCache(LRUCache):
+    __hash__ = object.__hash__  # by identity (a mapping is not hashable): kept in a weak set for clear()
+
+
 _lock = threading.Lock()
-_caches: dict[int, LRUCache] = {}
+_caches: "weakref.WeakSet[_RenderCache]" = weakref.WeakSet()  # every application's, for :func:`clear`
+_EXTENSION = "livret_dossier_render_cache"
 
 
-def _cache() -> LRUCache | None:
+def _cache() -> _RenderCache | None:
+    """The application's cache (kept on the application: tests create several in one process)."""
     limit = int(current_app.config.get("DOSSIER_RENDER_CACHE_MB", 16) or 0) * 1024 * 1024
     if limit <= 0:
         return None
-    key = id(current_app._get_current_object())  # one cache per application (tests create several)
-    found = _caches.get(key)
+    app = current_app._get_current_object()
+    found = app.extensions.get(_EXTENSION)
     if found is None or found.maxsize != limit:
         with _lock:
-            found = _caches.get(key)
+            found = app.extensions.get(_EXTENSION)
             if found is None or found.maxsize != limit:
-                found = _caches[key] = LRUCache(maxsize=limit, getsizeof=lambda entry: entry[0])
+                found = app.extensions[_EXTENSION] = _RenderCache(maxsize=limit, getsizeof=lambda entry: entry[0])
+                _caches.add(found)
     return found
 
 
@@ -70,7 +79,7 @@ def remembered(key: tuple, compute: Callable[[], Any], size: Callable[[Any], int
 
 def clear() -> None:
     with _lock:
-        for cache in _caches.values():
+        for cache in list(_caches):
             cache.clear()
 
 
