@@ -50,11 +50,14 @@ class _Fallback(Exception):
     pass
 
 
-def _parse(data: bytes, pos: int, container_ref, handler):
+def _parse(data: bytes, pos: int, container_ref, handler, refs: dict):
     NameObject, NumberObject, FloatObject = generic.NameObject, generic.NumberObject, generic.FloatObject
     IndirectObject, DictionaryObject, ArrayObject = generic.IndirectObject, generic.DictionaryObject, generic.ArrayObject
+    Reference = generic.Reference
+    new, new_int, new_dict = object.__new__, int.__new__, dict.__new__
     set_entry = dict.__setitem__  # the keys are names already: DictionaryObject's own checks are moot
     indirect_pattern = generic.INDIRECT_PATTERN
+    spaces = _SPACES
     match = _TOKEN.match
     size = len(data)
     stack: list = []  # the enclosing containers: (container, is_dict, pending key)
@@ -83,27 +86,46 @@ def _parse(data: bytes, pos: int, container_ref, handler):
         elif kind == 1:
             obj = NameObject(m.group(1).decode("ascii"))
         elif kind == 3:
-            # pyHanko reads a reference when its pattern matches within 20 bytes
-            start = m.start(2)
-            if pos + 1 - start > 20 or indirect_pattern.match(data, start, start + 20) is None:
+            # pyHanko reads a reference when generic.INDIRECT_PATTERN matches within 20 bytes; where
+            # the token's stricter pattern (no \v) matched, it matches the same bytes: within 20 bytes
+            # when the character after R is
+            if pos + 1 - m.start(2) > 20:
                 raise _Fallback
             idnum = int(m.group(2))
             if idnum <= 0:
                 raise _Fallback
-            obj = IndirectObject(idnum, int(m.group(3)), handler)
+            generation = int(m.group(3))
+            # IndirectObject(idnum, generation, handler), without rebuilding an equal Reference each time
+            ref = refs.get((idnum, generation))
+            if ref is None:
+                ref = refs[(idnum, generation)] = Reference(idnum, generation, handler)
+            obj = new(IndirectObject)
+            obj.reference = ref
         elif kind == 4:
             token = m.group(4)
-            if token[0] in _DIGITS:
+            # pyHanko would read a reference here if its pattern matched: digits, then \s
+            if pos < size and data[pos] in spaces and token.isdigit():
                 start = m.start(4)
                 if indirect_pattern.match(data, start, start + 20) is not None:
-                    raise _Fallback  # pyHanko would read a reference here
-            obj = FloatObject(token.decode("ascii")) if b"." in token else NumberObject(token.decode("ascii"))
-        elif kind == 5 or kind == 7:
+                    raise _Fallback
+            if b"." in token:
+                obj = FloatObject(token.decode("ascii"))
+            else:
+                obj = new_int(NumberObject, int(token))  # NumberObject(token): int(token), unchecked
+        elif kind == 5:
             if len(stack) >= MAX_DEPTH:
                 raise _Fallback
             stack.append((container, is_dict, key))
-            is_dict = kind == 5
-            container = DictionaryObject() if is_dict else ArrayObject()
+            is_dict = True
+            container = new_dict(DictionaryObject)  # DictionaryObject(): its __init__ adds nothing
+            key = None
+            continue
+        elif kind == 7:
+            if len(stack) >= MAX_DEPTH:
+                raise _Fallback
+            stack.append((container, is_dict, key))
+            is_dict = False
+            container = ArrayObject()
             key = None
             continue
         elif kind == 8:
@@ -145,15 +167,16 @@ def _parse(data: bytes, pos: int, container_ref, handler):
             container.append(obj)
 
 
-_DIGITS = frozenset(b"0123456789")
+_SPACES = frozenset(b" \t\n\r\f\v")  # \s in generic.INDIRECT_PATTERN
 
 
-def read_simple_object(data: bytes, pos: int, container_ref, handler):
+def read_simple_object(data: bytes, pos: int, container_ref, handler, refs: dict | None = None):
     """The object at ``pos`` of an object stream's data as ``generic.read_object`` would read it
-    (``container_ref``: the object's reference), or :data:`FALLBACK`."""
+    (``container_ref``: the object's reference), or :data:`FALLBACK`.  ``refs``: the references
+    already built for ``handler`` (``{(idnum, generation): Reference}``), shared by the objects read."""
     if pos >= len(data) or data[pos] in _LEADING:
         return FALLBACK  # pyHanko does not skip leading whitespace: its own reading decides
     try:
-        return _parse(data, pos, container_ref, handler)
+        return _parse(data, pos, container_ref, handler, {} if refs is None else refs)
     except Exception:  # noqa: BLE001 - anything unusual or wrong: pyHanko's reading decides
         return FALLBACK

@@ -11,8 +11,10 @@ object at its offset; anything unusual in a header falls back to pyHanko's own
 code, so the objects read are the same.
 
 Objects are read by :mod:`.fastparse` when simple (pyHanko's reader otherwise),
-and the cross-reference look-ups pyHanko repeats (which revision last changed
-an object, where each version is) are answered from an index built once.
+with one :class:`~pyhanko.pdf_utils.generic.Reference` instance per reference
+(``_refs``, shared with :mod:`.graph`), and the cross-reference look-ups pyHanko
+repeats (which revision last changed an object, where each version is) are
+answered from an index built once.
 
 The reader also carries the verification budget (:class:`Limits`): every
 object read checks the deadline, and an object stream announcing more objects
@@ -30,7 +32,7 @@ from io import BytesIO
 from pyhanko.pdf_utils import generic, misc
 from pyhanko.pdf_utils.decode_limits import DecodePurpose
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.pdf_utils.xref import read_object_header
+from pyhanko.pdf_utils.xref import ObjStreamRef, read_object_header
 
 from .fastparse import FALLBACK, read_simple_object
 
@@ -67,10 +69,12 @@ class VerifyReader(PdfFileReader):
         self.limits = limits
         self.deadline = deadline
         self._objstm_index: dict[int, object] = {}
+        self._refs: dict = {}  # the references of the objects read by .fastparse, one instance each
         self._raw: bytes | None = None  # the file's bytes (objects read outside object streams)
         self._last_change: dict[tuple[int, int], int | None] = {}
         self._current_marker: dict[tuple[int, int], object] = {}
         self._sections = _MISSING  # {idnum: [revisions naming it]} (see _sections_of)
+        self._simple: dict = {}  # {idnum: (revision, marker)} (see _simple_of)
         super().__init__(stream, strict=False)
         # pyHanko's own look-ups (reading an object, its historical versions) answered the same way
         self.xrefs.get_historical_ref = self.historical_ref
@@ -87,8 +91,17 @@ class VerifyReader(PdfFileReader):
         self._historical_resolver_cache.clear()
         self.resolved_objects.clear()
         self._objstm_index.clear()
+        self._refs.clear()
+        self._last_change.clear()
+        self._current_marker.clear()
+        self._sections = _MISSING
+        self._simple = {}
         vars(self).pop("_livret_verify_memo", None)
         self._raw = None
+        # pyHanko's cross-reference tables and trailer point back at the reader (XRefCache.reader, the
+        # references of the cross-reference streams): no longer held by it, they are freed at once too
+        vars(self).pop("xrefs", None)
+        vars(self).pop("trailer", None)
 
     def start_clock(self) -> None:
         self.deadline = time.monotonic() + self.limits.seconds
@@ -99,30 +112,58 @@ class VerifyReader(PdfFileReader):
 
     def get_object(self, ref, revision=None, *args, **kwargs):
         self.check_deadline()
-        if revision is None and self._ready:  # an object already read: pyHanko's cache, without its per-call set-up
-            cached = self.resolved_objects.get((ref.generation, ref.idnum))
-            if cached is not None and not isinstance(cached, generic.DecryptedObjectProxy):
+        if revision is None and self._ready:  # the current version: pyHanko's cache, without its per-call set-up
+            key = (ref.generation, ref.idnum)
+            cached = self.resolved_objects.get(key)
+            if cached is None:
+                # read as pyHanko reads an object of an object stream (``self.xrefs[ref]``, then
+                # ``_read_object``: none of the arguments matter, nothing is decrypted) and cached
+                marker = self.historical_ref(ref, self.xrefs.total_revisions - 1)
+                if type(marker) is ObjStreamRef:
+                    obj = self._get_object_from_stream(ref.idnum, marker.obj_stream_id, marker.ix_in_stream)
+                    self.resolved_objects[key] = obj
+                    return obj
+            elif not isinstance(cached, generic.DecryptedObjectProxy):
                 return cached
         return super().get_object(ref, revision, *args, **kwargs)
 
     # -- the cross-reference sections, memoised (pyHanko scans every section on each question) --
+    def _index_sections(self) -> None:
+        index: dict = {}
+        xrefs = self.xrefs
+        for revision in range(xrefs.total_revisions):
+            data = xrefs.get_xref_data(revision)
+            if data.hybrid is not None:
+                index = None
+                break
+            for number in {*data.xrefs_in_objstm, *data.standard_xrefs, *data.freed}:
+                index.setdefault(number, []).append(revision)
+        simple: dict = {}
+        for number, revisions in (index or {}).items():
+            if len(revisions) == 1:
+                marker = xrefs.get_xref_data(revisions[0]).xrefs_in_objstm.get(number)
+                if marker is not None:
+                    simple[number] = (revisions[0], marker)
+        self._sections, self._simple = index, simple
+
     def _sections_of(self, idnum: int):
         """The revisions whose cross-reference section names ``idnum`` (in use or freed), oldest
         first; ``None`` with a hybrid section (pyHanko's own look-up then answers)."""
         if self._sections is _MISSING:
-            index: dict = {}
-            xrefs = self.xrefs
-            for revision in range(xrefs.total_revisions):
-                data = xrefs.get_xref_data(revision)
-                if data.hybrid is not None:
-                    index = None
-                    break
-                for number in {*data.xrefs_in_objstm, *data.standard_xrefs, *data.freed}:
-                    index.setdefault(number, []).append(revision)
-            self._sections = index
+            self._index_sections()
         if self._sections is None:
             return None
         return self._sections.get(idnum, ())
+
+    def _simple_of(self, ref):
+        """``(revision, marker)`` when ``ref`` (generation 0) is named by one section alone, in an
+        object stream (most objects): every question about it has that answer (``try_resolve`` of
+        that section answers with the object stream first, no other section answers at all)."""
+        if ref.generation != 0:
+            return None
+        if self._sections is _MISSING:
+            self._index_sections()
+        return self._simple.get(ref.idnum)
 
     def _resolve(self, ref, newest: int):
         """``(revision, marker)`` of the newest section at or before ``newest`` resolving ``ref``
@@ -144,7 +185,10 @@ class VerifyReader(PdfFileReader):
             return self._last_change[key]
         except KeyError:
             pass
-        if self._sections_of(ref.idnum) is not None:
+        simple = self._simple_of(ref)
+        if simple is not None:
+            value = simple[0]
+        elif self._sections_of(ref.idnum) is not None:
             value = self._resolve(ref, self.xrefs.total_revisions - 1)[0]
         else:
             try:
@@ -163,6 +207,9 @@ class VerifyReader(PdfFileReader):
     def historical_ref(self, ref, revision: int):
         """``xrefs.get_historical_ref(ref, revision)``: the same answer for every revision at or
         after the object's last change, memoised once for all of them."""
+        simple = self._simple_of(ref)
+        if simple is not None:
+            return simple[1] if revision >= simple[0] else None
         if self._sections_of(ref.idnum) is None:
             return type(self.xrefs).get_historical_ref(self.xrefs, ref, revision)
         last = self.last_change(ref)
@@ -180,8 +227,8 @@ class VerifyReader(PdfFileReader):
         """pyHanko reads a signature's ``/Contents`` (tens of thousands of hexadecimal digits) byte by
         byte: a plain dictionary is read by :func:`.fastparse.read_simple_object`, anything else
         (streams, metadata, strict or encrypted reading, a wrong header) by pyHanko."""
-        if (not self._ready or self.strict or as_metadata_stream or self.encrypted
-                or not isinstance(marker, int) or isinstance(marker, bool)):
+        if (not isinstance(marker, int) or isinstance(marker, bool) or not self._ready or self.strict
+                or as_metadata_stream or self.encrypted):  # (``encrypted`` last: a trailer look-up each time)
             return super()._read_object(ref, marker, never_decrypt=never_decrypt,
                                         as_metadata_stream=as_metadata_stream)
         try:
@@ -194,7 +241,7 @@ class VerifyReader(PdfFileReader):
         if idnum == ref.idnum and generation == ref.generation and hasattr(self.stream, "getvalue"):
             if self._raw is None:
                 self._raw = self.stream.getvalue()
-            obj = read_simple_object(self._raw, start, generic.Reference(idnum, generation, self), self)
+            obj = read_simple_object(self._raw, start, generic.Reference(idnum, generation, self), self, self._refs)
         if obj is FALLBACK:
             return super()._read_object(ref, marker, never_decrypt=never_decrypt,
                                         as_metadata_stream=as_metadata_stream)
@@ -238,13 +285,16 @@ class VerifyReader(PdfFileReader):
         offset = offsets.get(idnum)
         if not (0 <= idx < n) or offset is None:
             return super()._get_object_from_stream(idnum, stmnum, idx)
-        obj = read_simple_object(data, first + offset, generic.Reference(idnum, 0, self), self)
+        container_ref = self._refs.get((idnum, 0))  # the object's reference, shared as its holders'
+        if container_ref is None:
+            container_ref = self._refs[(idnum, 0)] = generic.Reference(idnum, 0, self)
+        obj = read_simple_object(data, first + offset, container_ref, self, self._refs)
         if obj is not FALLBACK:
             return obj
         stream_data = BytesIO(data)
         stream_data.seek(first + offset)
         try:
-            obj = generic.read_object(stream_data, generic.Reference(idnum, 0, self))
+            obj = generic.read_object(stream_data, container_ref)
         except (misc.PdfStreamError, misc.PdfReadError):
             return generic.NullObject()  # as pyHanko does outside strict mode
         if isinstance(obj, (generic.StreamObject, generic.IndirectObject)):
