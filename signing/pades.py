@@ -4,135 +4,48 @@ Fail closed: the level asked for is the level delivered.  If the TSA or the
 revocation data cannot be obtained, :class:`SealingError` is raised and no
 output is produced; the result is also checked structurally before it is
 returned (signature timestamp, DSS with revocation data, document timestamp).
+
+The work is split by responsibility, every name re-exported here: :mod:`signing.pades_stamp` (placement,
+text and style of the visible block), :mod:`signing.pades_revocation` (validation context, kept
+revocation data, TSA) and :mod:`signing.pades_errors` (messages, translation of failures); the
+signing itself, the level check and the public API are here.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import time
-from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
-from zoneinfo import ZoneInfo
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
-from pyhanko.sign.general import SigningError
-from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
-from pyhanko.stamp import TextStampStyle
-from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
-from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
 
 from .config import LEVELS, SigningConfig
 from .credentials import Credential, PersonSigner
-from .http import Timestamper, fetcher_backend
-from .errors import ConfigurationError, SealingError, TimestampTimeout
+from .errors import SealingError
+from .pades_errors import (
+    MSG_CERT, MSG_LEVEL, MSG_PDF, MSG_REVOCATION, MSG_TSA, MSG_TSA_SLOW, _cause_chain, _translate,
+)
+from .pades_revocation import (
+    _REVINFO, _KeptRevinfoFilter, _keep_revinfo, _revinfo_key, _timestamper, _validation_context,
+)
+from .pades_stamp import (
+    FONT_CANDIDATES, LEVEL_LABELS, PARIS, STAMP_GAP, STAMP_H, STAMP_MARGIN, STAMP_W, Placement,
+    _FONT_RANGES, _auto_box, _font_factory, _latin_font, _stamp_text, stamp_style,
+)
 
 logger = logging.getLogger(__name__)
-# fontTools reports every table it drops while subsetting the stamp font
-logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 
-PARIS = ZoneInfo("Europe/Paris")
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
-)
-STAMP_W, STAMP_H, STAMP_MARGIN, STAMP_GAP = 260, 64, 28, 6
-
-MSG_TSA = "Le service d'horodatage est injoignable : le document n'a pas été scellé."
-MSG_TSA_SLOW = "Le service d'horodatage ne répond pas assez vite : le document n'a pas encore été scellé."
-MSG_REVOCATION = (
-    "Les informations de révocation des certificats sont indisponibles : "
-    "le document n'a pas été scellé."
-)
-MSG_CERT = "Le certificat de signature n'est pas valide ou n'est pas reconnu : le document n'a pas été scellé."
-MSG_PDF = "Le document PDF est illisible ou endommagé : il n'a pas pu être scellé."
-MSG_LEVEL = "Le niveau de signature demandé ({level}) n'a pas pu être atteint : le document n'a pas été scellé."
-
-LEVEL_LABELS = {
-    "B-B": "PAdES B-B",
-    "B-T": "PAdES B-T (horodatée)",
-    "B-LT": "PAdES B-LT (longue durée)",
-    "B-LTA": "PAdES B-LTA (archivage longue durée)",
-}
-
-
-@dataclass(frozen=True)
-class Placement:
-    """Where the visible block goes: ``page`` is a 0-based index (negative
-    counts from the end, default last page); ``box`` is (x1, y1, x2, y2) in
-    PDF points; when omitted, blocks are stacked up from the bottom left."""
-
-    page: int = -1
-    box: tuple[int, int, int, int] | None = None
-
-
-# Unicode ranges kept in the stamp font: Latin (incl. extended A/B, enough
-# for names written in Latin script), general punctuation, euro sign.
-_FONT_RANGES = [(0x20, 0x250), (0x2000, 0x2070), (0x20AC, 0x20AD), (0x2122, 0x2123)]
-
-
-def _latin_font(source: str) -> str:
-    """A Latin subset of ``source``, built once and cached on disk.
-
-    pyHanko subsets the stamp font on every signature; doing it from the
-    full DejaVu Sans (750 kB) costs ~0.6 s per signature, from this 90 kB
-    subset a few milliseconds.
-    """
-    import hashlib
-    import tempfile
-
-    st = os.stat(source)
-    tag = hashlib.sha256(f"{source}:{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[:16]
-    cache_dir = os.path.join(tempfile.gettempdir(), f"livret-signing-{os.getuid()}")
-    target = os.path.join(cache_dir, f"stamp-font-{tag}-v2.ttf")
-    if os.path.exists(target):
-        return target
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    os.makedirs(cache_dir, mode=0o700, exist_ok=True)
-    opts = subset.Options()
-    opts.layout_features = []  # no GSUB/GPOS: re-subsetting them is the slow part
-    opts.notdef_outline = True
-    font = TTFont(source)
-    sub = subset.Subsetter(opts)
-    sub.populate(unicodes=[c for a, b in _FONT_RANGES for c in range(a, b)])
-    sub.subset(font)
-    tmp = f"{target}.{os.getpid()}.tmp"
-    font.save(tmp)
-    os.replace(tmp, target)
-    return target
-
-
-def _font_factory():
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
-
-    for path in FONT_CANDIDATES:
-        if os.path.exists(path):
-            return GlyphAccumulatorFactory(_latin_font(path), font_size=7)
-    raise ConfigurationError(
-        "Police DejaVu Sans introuvable (paquet fonts-dejavu-core) : "
-        "impossible de composer le bloc de signature."
-    )
-
-
-_STAMP_STYLE: TextStampStyle | None = None
-
-
-def stamp_style() -> TextStampStyle:
-    global _STAMP_STYLE
-    if _STAMP_STYLE is None:
-        _STAMP_STYLE = TextStampStyle(
-            stamp_text="%(bloc)s",
-            text_box_style=TextBoxStyle(font=_font_factory(), font_size=7),
-            border_width=1,
-        )
-    return _STAMP_STYLE
+# Every name of the module before its split, kept importable from here.
+__all__ = [
+    "PARIS", "FONT_CANDIDATES", "STAMP_W", "STAMP_H", "STAMP_MARGIN", "STAMP_GAP", "MSG_TSA", "MSG_TSA_SLOW",
+    "MSG_REVOCATION", "MSG_CERT", "MSG_PDF", "MSG_LEVEL", "LEVEL_LABELS", "Placement", "_FONT_RANGES",
+    "_latin_font", "_font_factory", "stamp_style", "_check_level", "_cn", "_open_writer",
+    "_existing_sig_fields", "_auto_box", "_stamp_text", "_validation_context", "_REVINFO",
+    "_KeptRevinfoFilter", "_revinfo_key", "_keep_revinfo", "_timestamper", "_cause_chain", "_translate",
+    "_apply", "_assert_level", "prepare_signature_fields", "seal", "sign",
+]
 
 
 def _check_level(level: str) -> str:
@@ -167,132 +80,6 @@ def _existing_sig_fields(writer, filled_status=None) -> list[str]:
                 fields.enumerate_sig_fields(writer.prev, filled_status=filled_status)]
     except Exception:
         return []
-
-
-def _auto_box(writer, page_index: int, slot: int) -> tuple[int, int, int, int]:
-    try:
-        page_ref = writer.find_page_for_modification(page_index)[0]
-        mb = page_ref.get_object().get("/MediaBox") or [0, 0, 595, 842]
-        x0, y0, x1, y1 = (float(v) for v in mb)
-    except Exception:
-        x0, y0, x1, y1 = 0, 0, 595, 842
-    per_col = max(1, int((y1 - y0 - 2 * STAMP_MARGIN) // (STAMP_H + STAMP_GAP)) // 3)
-    col, row = divmod(slot, per_col)
-    left = x0 + STAMP_MARGIN + col * (STAMP_W + STAMP_GAP)
-    left = min(left, x1 - STAMP_W - STAMP_MARGIN)
-    bottom = y0 + STAMP_MARGIN + row * (STAMP_H + STAMP_GAP)
-    return (int(left), int(bottom), int(left + STAMP_W), int(bottom + STAMP_H))
-
-
-def _stamp_text(*, kind: str, who: str, org: str | None, when: datetime, level: str,
-                reason: str | None) -> str:
-    lines = [f"{kind} : {who}"]
-    if org:
-        lines.append(f"Organisation : {org}")
-    lines.append("Date : " + when.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M:%S (heure de Paris)"))
-    lines.append(f"Niveau : {LEVEL_LABELS[level]}")
-    if reason:
-        lines.append(f"Motif : {reason}")
-    return "\n".join(lines)
-
-
-def _validation_context(config: SigningConfig, signer, *, cached: bool = True
-                        ) -> tuple[ValidationContext, str | None]:
-    """The validation context of a B-LT/B-LTA seal, and the revocation cache key it was built from
-    (``None``: a fetching context, whose revocation data :func:`_keep_revinfo` keeps afterwards)."""
-    roots = config.trust_root_certs()
-    if not roots:
-        raise ConfigurationError("Aucun certificat racine de confiance n'est configuré.")
-    others = list(getattr(signer, "cert_registry", None) or [])
-    key = _revinfo_key(config, signer, roots)
-    kept = _REVINFO.get(key) if cached and config.revocation_cache_seconds > 0 else None
-    if kept is not None and kept[0] > time.monotonic():
-        _expires, crls, ocsps = kept
-        return ValidationContext(trust_roots=roots, other_certs=others, crls=crls, ocsps=ocsps,
-                                 allow_fetching=False, revocation_mode="hard-fail"), key
-    return ValidationContext(
-        trust_roots=roots,
-        other_certs=others,
-        allow_fetching=True,
-        revocation_mode="hard-fail",
-        # handed over so that the context closes its HTTP session when done
-        fetcher_backend=OwnedFetcherBackend(fetcher_backend(config.revocation_fetch_timeout)),
-    ), None
-
-
-# Revocation data reused from one seal to the next for ``SigningConfig.revocation_cache_seconds``: a session's
-# grids and PV, sealed one after another, fetch the CRLs of the seal's and the TSA's chains once, not once each.
-# A seal that the kept data cannot validate (a CRL past its nextUpdate, a new TSA certificate) is done again
-# with fetching, which renews the entry.
-_REVINFO: dict[str, tuple[float, list, list]] = {}
-
-
-class _KeptRevinfoFilter(logging.Filter):
-    """pyHanko warns whenever a context that may not fetch embeds validation data: that is the point here."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "fetching is not allowed" not in record.getMessage()
-
-
-logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(_KeptRevinfoFilter())
-
-
-def _revinfo_key(config: SigningConfig, signer, roots) -> str:
-    import hashlib
-
-    cert = getattr(signer, "signing_cert", None)
-    digest = hashlib.sha256(cert.dump() if cert is not None else b"")
-    digest.update((config.effective_tsa_url() or "").encode())
-    for root in roots:
-        digest.update(root.dump())
-    return digest.hexdigest()
-
-
-def _keep_revinfo(config: SigningConfig, signer, vc: ValidationContext) -> None:
-    if config.revocation_cache_seconds <= 0:
-        return
-    crls, ocsps = list(vc.crls), list(vc.ocsps)
-    if crls or ocsps:
-        _REVINFO[_revinfo_key(config, signer, config.trust_root_certs())] = (
-            time.monotonic() + config.revocation_cache_seconds, crls, ocsps)
-
-
-def _timestamper(config: SigningConfig) -> HTTPTimeStamper:
-    url = config.effective_tsa_url()
-    if not url:
-        raise ConfigurationError("Aucune autorité d'horodatage (TSA) n'est configurée.")
-    return Timestamper(url, timeout=config.tsa_timeout)
-
-
-def _cause_chain(exc: BaseException):
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        yield exc
-        exc = exc.__cause__ or exc.__context__
-
-
-def _translate(exc: BaseException) -> SealingError:
-    chain = list(_cause_chain(exc))
-    if any(isinstance(e, TimestampRequestError) for e in chain):
-        if any(isinstance(e, TimeoutError) for e in chain):  # asyncio's timeout is TimeoutError (3.11)
-            return TimestampTimeout(MSG_TSA_SLOW, detail=repr(exc))
-        return SealingError(MSG_TSA, detail=repr(exc))
-    text = " ".join(repr(e) for e in chain).lower()
-    if any(isinstance(e, PathValidationError) for e in chain) or "revocation" in text or "crl" in text:
-        if "revoked" in text and "fetch" not in text:
-            return SealingError(
-                "Le certificat de signature est révoqué : le document n'a pas été scellé.",
-                detail=repr(exc),
-            )
-        return SealingError(MSG_REVOCATION, detail=repr(exc))
-    if any(isinstance(e, PathBuildingError) for e in chain):
-        return SealingError(MSG_CERT, detail=repr(exc))
-    if "timestamp" in text or "time stamp" in text:
-        return SealingError(MSG_TSA, detail=repr(exc))
-    if any(isinstance(e, SigningError) for e in chain):
-        return SealingError(MSG_CERT, detail=repr(exc))
-    return SealingError(MSG_PDF, detail=repr(exc))
 
 
 def _apply(pdf_bytes: bytes, *, signer, level: str, reason: str | None,

@@ -20,47 +20,46 @@ The life of a :class:`~core.jury.models.SignedDocument`:
 All or nothing: when anything fails (password, signature, TSA, storage,
 database), the row and its stored bytes stay as they were. A sealed (or
 replaced) document never changes again.
+
+The work is split by responsibility, every name re-exported here: :mod:`core.pv.signed_documents` (kinds,
+statuses, finding and reading the documents) and :mod:`core.pv.signers` (who signs, when); storage, the
+transaction (:class:`Work`, :func:`run`) and creating, signing and sealing are here.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 import core.sealing.services as sealing
 from core.audit.services import record
 from core.auth.models import User, utcnow
-from core.errors import Conflict, Forbidden, NotFound
+from core.errors import Conflict
 from core.extensions import db
 from core.jury.models import JurySession, SessionCandidate, SignedDocument, SignedDocumentStatus
-from core.jury.services import manages
+from core.pv.signed_documents import (
+    CERTIFICATION_FIELD, GRID, JUROR, KIND_LABELS, MANAGER, PV, SEAL_FIELD, SIGN_REASONS, STATUS_LABELS, Content,
+    content_of, content_response, documents_of, get_document, kind_label, latest_pv, status_label)
+from core.pv.signers import (
+    _check_can_sign, allowed_now, awaiting, awaits, can_manage, check_can_sign, not_a_signer_reason, planned_for,
+    signer_rows, unsigned)
 
 logger = logging.getLogger(__name__)
 
-GRID, PV = "grid", "pv"
-JUROR, MANAGER = "juror", "session_manager"
-CERTIFICATION_FIELD, SEAL_FIELD = "Certification", "Cachet"
-KIND_LABELS = {GRID: _l("Grille d'évaluation individuelle"), PV: _l("Procès-verbal")}
-STATUS_LABELS = {SignedDocumentStatus.SIGNING: _l("En cours de signature"),
-                 SignedDocumentStatus.SEALING: _l("Signé, scellement en cours"),
-                 SignedDocumentStatus.SEALED: _l("Signé et scellé"),
-                 SignedDocumentStatus.REPLACED: _l("Remplacé")}
-SIGN_REASONS = {GRID: _l("Signature de la grille d'évaluation individuelle"),
-                PV: _l("Signature du procès-verbal de délibération du jury")}
-
-
-def status_label(doc: SignedDocument) -> str:
-    return str(STATUS_LABELS[doc.status])
-
-
-def kind_label(doc: SignedDocument) -> str:
-    return str(KIND_LABELS.get(doc.kind, doc.kind))
+# Every name of the module before its split, kept importable from here.
+__all__ = [
+    "GRID", "PV", "JUROR", "MANAGER", "CERTIFICATION_FIELD", "SEAL_FIELD", "KIND_LABELS", "STATUS_LABELS",
+    "SIGN_REASONS", "status_label", "kind_label", "_storage", "open_object", "read_bytes", "_put", "Work",
+    "run", "documents_of", "get_document", "latest_pv", "planned_for", "unsigned", "allowed_now", "awaits",
+    "awaiting", "_check_can_sign", "_prepare", "_certification_level", "create", "sign",
+    "sign_reauthenticated", "_seal", "not_a_signer_reason", "can_manage", "signer_rows", "Content",
+    "content_of", "content_response", "check_can_sign", "SigningRun", "sign_all",
+]
 
 
 # ---------------------------------------------------------------------------
@@ -148,89 +147,6 @@ def run(work: Work, action):
         raise
     work.after_commit()
     return result
-
-
-# ---------------------------------------------------------------------------
-# access
-# ---------------------------------------------------------------------------
-
-def documents_of(session: JurySession, kind: str | None = None) -> list[SignedDocument]:
-    stmt = select(SignedDocument).where(SignedDocument.session_id == session.id)
-    if kind:
-        stmt = stmt.where(SignedDocument.kind == kind)
-    return list(db.session.scalars(stmt.order_by(SignedDocument.kind, SignedDocument.id)))  # grids, then the PV
-
-
-def get_document(session: JurySession, document_id: int, kind: str | None = None) -> SignedDocument:
-    """A signed document of ``session`` (already checked with ``get_session_for``); 404 otherwise."""
-    doc = db.session.get(SignedDocument, document_id)
-    if doc is None or doc.session_id != session.id or (kind and doc.kind != kind):
-        raise NotFound(code="document_not_found")
-    return doc
-
-
-def latest_pv(session: JurySession, status: SignedDocumentStatus | None = None) -> SignedDocument | None:
-    stmt = select(SignedDocument).where(SignedDocument.session_id == session.id, SignedDocument.kind == PV)
-    if status is not None:
-        stmt = stmt.where(SignedDocument.status == status)
-    return db.session.scalar(stmt.order_by(SignedDocument.number.desc(), SignedDocument.id.desc()).limit(1))
-
-
-# ---------------------------------------------------------------------------
-# who signs, when
-# ---------------------------------------------------------------------------
-
-def planned_for(session: JurySession, kind: str) -> list[dict[str, Any]]:
-    """Every juror (session order), then for a PV the session manager (who has no vote)."""
-    planned = [{"user_id": j.user_id, "role": JUROR, "field": f"Jure{i}"} for i, j in enumerate(session.jurors, 1)]
-    if kind == PV:
-        planned.append({"user_id": session.manager_id, "role": MANAGER, "field": "Responsable"})
-    return planned
-
-
-def unsigned(doc: SignedDocument) -> list[dict[str, Any]]:
-    done = {s["field"] for s in doc.signatures or []}
-    return [p for p in doc.planned or [] if p["field"] not in done]
-
-
-def allowed_now(doc: SignedDocument) -> list[dict[str, Any]]:
-    """The planned signers who may sign now: the jurors still to sign, else the session manager."""
-    if doc.status is not SignedDocumentStatus.SIGNING:
-        return []
-    left = unsigned(doc)
-    jurors = [p for p in left if p["role"] == JUROR]
-    return jurors or left
-
-
-def awaits(doc: SignedDocument, user: User) -> bool:
-    return any(p["user_id"] == user.id for p in allowed_now(doc))
-
-
-def awaiting(session: JurySession, user: User) -> list[SignedDocument]:
-    """The documents of ``session`` waiting for ``user``'s signature now (grids first, then the PV)."""
-    return [d for d in documents_of(session) if awaits(d, user)]
-
-
-def _check_can_sign(doc: SignedDocument, user: User) -> dict[str, Any]:
-    """The planned entry ``user`` signs now; a French refusal otherwise."""
-    if doc.status is not SignedDocumentStatus.SIGNING:
-        raise Conflict(_("Ce document est au statut « %(s)s » : il ne peut plus être signé ni modifié.",
-                         s=status_label(doc)), code="document_sealed", details={"status": doc.status.value})
-    mine = [p for p in doc.planned or [] if p["user_id"] == user.id]
-    if not mine:
-        raise Forbidden(not_a_signer_reason(), code="not_a_signer")
-    left = [p for p in unsigned(doc) if p["user_id"] == user.id]
-    if not left:
-        raise Conflict(_("Vous avez déjà signé ce document."), code="already_signed",
-                       details={"status": doc.status.value})
-    entry = left[0]
-    if entry not in allowed_now(doc):
-        waiting = [p for p in unsigned(doc) if p["role"] == JUROR]
-        raise Conflict(_("Le responsable de session signe après l'ensemble des membres du jury : "
-                         "%(n)d signature(s) de juré manquent encore.", n=len(waiting)),
-                       code="not_your_turn", details={"status": doc.status.value,
-                                                      "waiting_for": [p["user_id"] for p in waiting]})
-    return entry
 
 
 # ---------------------------------------------------------------------------
@@ -354,74 +270,6 @@ def _seal(doc: SignedDocument, data: bytes, actor: User, work: Work) -> None:
         after_pv_sealed(doc, actor, work)
     else:
         after_grid_sealed(doc, actor)
-
-
-def not_a_signer_reason() -> str:
-    return _("Vous n'êtes pas signataire de ce document : seuls les membres du jury et le responsable de la "
-             "session le signent.")
-
-
-def can_manage(user: User, session: JurySession) -> bool:
-    return manages(user, session)
-
-
-def signer_rows(doc: SignedDocument) -> list[dict[str, Any]]:
-    """The planned signers with their name, when they signed, and whether they may sign now."""
-    from datetime import datetime
-
-    signed = {s["field"]: s for s in doc.signatures or []}
-    allowed = {p["field"] for p in allowed_now(doc)}
-    ids = [p["user_id"] for p in doc.planned or []]
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
-    rows = []
-    for entry in doc.planned or []:
-        done = signed.get(entry["field"])
-        user = users.get(entry["user_id"])
-        rows.append({**entry, "name": user.full_name if user else "", "user": user,
-                     "signed_at": datetime.fromisoformat(done["at"]) if done else None,
-                     "can_sign_now": entry["field"] in allowed})
-    return rows
-
-
-class Content(NamedTuple):
-    """What a reader of a signed document gets: the stored object, its size, SHA-256 and file name."""
-
-    key: str
-    size: int
-    sha256: str
-    filename: str
-
-
-def content_of(doc: SignedDocument) -> Content:
-    """What a reader gets: the sealed PDF (the issued Document) once issued, else the current bytes being
-    signed. The listings report this size and SHA-256: those of the exact bytes served."""
-    from core.pv.closing import document_names
-
-    if doc.document is not None:
-        issued = doc.document
-        return Content(issued.storage_key, issued.size, issued.sha256, issued.filename)
-    _title, filename = document_names(doc)
-    return Content(doc.storage_key, doc.size, doc.sha256, filename.replace(".pdf", "-en-cours-de-signature.pdf"))
-
-
-def content_response(doc: SignedDocument, user: User):
-    """The document as a download (verified whole against its SHA-256; ``jury_document.read`` audited and
-    committed before the first byte leaves, not for a 304). Callers check the access first."""
-    from core.downloads import WHOLE, stored_response
-
-    content = content_of(doc)
-
-    def audit() -> None:
-        record("jury_document.read", "jury_document", doc.id, actor_id=user.id)
-        db.session.commit()
-
-    return stored_response(content.key, filename=content.filename, media_type="application/pdf",
-                           size=content.size, sha256=content.sha256, verify=WHOLE, before_send=audit)
-
-
-def check_can_sign(doc: SignedDocument, user: User) -> None:
-    """Refuse (French reason) unless ``user`` may sign ``doc`` now: before asking for a password."""
-    _check_can_sign(doc, user)
 
 
 @dataclass
