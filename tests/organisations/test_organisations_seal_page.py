@@ -5,6 +5,7 @@ import datetime as dt
 import html
 import re
 from io import BytesIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from cryptography.x509.oid import ExtendedKeyUsageOID
@@ -130,7 +131,8 @@ def test_expired_message_gives_the_dates(client, login, admin, make_p12):
     login(admin)
     p12 = make_p12(start=dt.timedelta(days=-400), days=30)
     page = text(post_seal(client, p12))
-    end = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=370)).strftime("%d/%m/%Y")
+    # the page gives dates in Paris time (after 23:00 UTC, the Paris date is the next day's)
+    end = (dt.datetime.now(ZoneInfo("Europe/Paris")) - dt.timedelta(days=370)).strftime("%d/%m/%Y")
     assert f"Le certificat a expiré le {end}" in page
     assert "valide du " in page
 
