@@ -67,11 +67,15 @@ def test_two_browsers_of_one_candidate_each_get_and_use_their_own_token(app, plu
                                      "csrf_token": form_token(on_phone, url),
                                      "revision": REVISION.search(on_phone).group(1)})
     assert response.status_code == 302, text(response)
-    # a token of another session is refused, what was typed is kept
-    stale = laptop.post(url, data={"action": "draft", "lettre": "Jeton d'une autre session.",
-                                   "csrf_token": form_token(on_phone, url), "revision": "2"})
-    assert stale.status_code in (400, 403, 302)
-    assert "Reprise sur le téléphone." in text(laptop.get(url))
+    # a token of another session is refused: nothing saved, and the page comes back with what was typed
+    # (not the kept rendering of the saved draft)
+    stale = laptop.post(url, headers={"Referer": f"http://localhost{url}"},
+                        data={"action": "draft", "lettre": "Jeton d'une autre session.",
+                              "csrf_token": form_token(on_phone, url), "revision": "2"})
+    assert stale.status_code == 400
+    assert "Jeton d'une autre session." in text(stale) and "Ce que vous aviez saisi a été conservé" in text(stale)
+    again = text(laptop.get(url))
+    assert "Reprise sur le téléphone." in again and "Jeton d'une autre session." not in again
 
 
 def test_another_language_or_another_day_builds_the_form_again(app, client, plugin, create_user, builds,
