@@ -22,7 +22,7 @@ from core.auth.models import Organisation
 from core.certifications.descriptor import Block, Certification, Grid
 from core.deliberation.services import ABSENT, failing_outcome, outcome_label, today, vae_label
 from core.documents.filters import doc_date
-from core.dossiers.models import Document, Dossier
+from core.dossiers.models import Document, Dossier, DossierStatus
 from core.extensions import db
 from core.jury.models import JuryDecision, JurySession, SessionCandidate, SessionStatus, SignedDocument, \
     SignedDocumentStatus
@@ -230,7 +230,9 @@ def _retake(cert: Certification, convened: list[SessionCandidate], latest: Seale
 def result_of(dossier: Dossier) -> DossierResult:
     """What the candidate may know of their jury sittings: sealed decisions only (see the module)."""
     cert = _installed(dossier.certification_code)
-    rows = db.session.scalars(
+    # a dossier never submitted (still a draft: no status leads back to it) was never admissible, so never
+    # in a session (core.sessions.members.eligible_dossiers): its page does not ask
+    rows = [] if dossier.status is DossierStatus.DRAFT else db.session.scalars(
         select(SessionCandidate).join(JurySession, JurySession.id == SessionCandidate.session_id)
         .where(SessionCandidate.dossier_id == dossier.id,
                JurySession.status.in_([SessionStatus.OPEN, SessionStatus.CLOSED])))

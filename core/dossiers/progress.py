@@ -25,7 +25,9 @@ class SectionState:
 
     @property
     def label(self) -> str:
-        return {"empty": _("À compléter"), "in_progress": _("En cours"), "complete": _("Complète")}[self.state]
+        if self.state == "complete":  # one string translated, not three
+            return _("Complète")
+        return _("En cours") if self.state == "in_progress" else _("À compléter")
 
 
 def active_annexes(dossier: Dossier) -> list[Annex]:

@@ -45,7 +45,7 @@ def create():
 @blueprint.get("/<int:dossier_id>")
 @login_required
 def overview(dossier_id: int):
-    return _overview_page(services.get_dossier_for(current_user, dossier_id))
+    return _overview_page(services.get_dossier_for(current_user, dossier_id, options=services.PAGE_LOADS))
 
 
 def _overview_page(dossier, submit_error: str | None = None) -> str:
