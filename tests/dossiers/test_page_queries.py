@@ -17,7 +17,7 @@ from sqlalchemy import event
 from core.extensions import db
 
 CODE = "RNCP37827"
-OVERVIEW_BOUND = 12
+OVERVIEW_BOUND = 6
 SECTION_BOUND = 4
 SAVE_BOUND = 8
 
