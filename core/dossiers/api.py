@@ -18,26 +18,21 @@ Differences with the browser pages, on purpose:
 """
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Response, jsonify, request, url_for
+from flask import jsonify, request, url_for
 from flask_babel import gettext as _
-from jsonschema import Draft202012Validator
 
 from core.api.auth import current_api_user, token_required
 from core.api.blueprint import api_blueprint
 from core.api.parsing import load_json
 from core.api.spec import TAGS, declare_error_response, declare_tag
-from core.certifications.descriptor import Certification
 from core.certifications.services import get_certification
-from core.annexes import deliverables
 from core.dossiers import services
-from core.dossiers.routes import route_of
-from core.dossiers.models import Document, Dossier, DossierVersion
-from core.dossiers.schemas import (DossierCreateSchema, DossierListSchema, DossierSchema, DossierSectionSchema,
+from core.dossiers.api_bodies import _parse_revision, _require_editable, _schema_errors, _split_body
+from core.dossiers.api_shapes import _detail, _section_response, _summary
+from core.dossiers.schemas import (DossierCreateSchema, DossierListSchema, DossierSchema,
                                    SectionDescriptorListSchema)
-from core.dossiers.sections import DELIVERABLES, FORM, SectionSpec
-from core.errors import Conflict, UserError, ValidationFailed
+from core.dossiers.sections import DELIVERABLES, FORM
+from core.errors import UserError, ValidationFailed
 from core.extensions import db
 
 blueprint = api_blueprint("dossiers_api", __name__)
@@ -89,169 +84,6 @@ declare_error_response("DocumentUnavailable", code="document_unavailable",
                                    "n'est envoyé.",
                        message="Ce document est momentanément indisponible. Réessayez plus tard.")
 
-
-# ---------------------------------------------------------------------------
-# Shaping answers
-# ---------------------------------------------------------------------------
-
-def _dossier_links(dossier: Dossier) -> dict[str, str]:
-    return {
-        "self": url_for("dossiers_api.dossier", dossier_id=dossier.id),
-        "html": url_for("dossiers.overview", dossier_id=dossier.id),
-        "problems": url_for("dossiers_api.dossier_problems", dossier_id=dossier.id),
-        "submit": url_for("dossiers_api.submit", dossier_id=dossier.id),
-        "documents": url_for("dossiers_api.documents", dossier_id=dossier.id),
-        "preview": url_for("dossiers_api.preview", dossier_id=dossier.id),
-    }
-
-
-def _summary(dossier: Dossier) -> dict[str, Any]:
-    route = route_of(dossier)
-    return {
-        "id": dossier.id, "reference": dossier.reference, "certification": dossier.certification_code,
-        "route": route.code, "route_label": route.label, "block": dossier.target_block,
-        "organisation": ({"id": dossier.organisation.id, "name": dossier.organisation.name}
-                         if dossier.organisation is not None else None),
-        "status": dossier.status.value, "status_label": dossier.status.label, "editable": dossier.editable,
-        "created_at": dossier.created_at, "updated_at": dossier.updated_at, "submitted_at": dossier.submitted_at,
-        "links": _dossier_links(dossier),
-    }
-
-
-def _section(dossier: Dossier, state: services.SectionState) -> dict[str, Any]:
-    spec = state.spec
-    draft = services.draft_of(dossier, spec.key) if spec.kind == FORM else None
-    return {
-        "key": spec.key, "title": str(spec.title), "kind": spec.kind, "required": spec.required,
-        "state": state.state, "state_label": state.label, "complete": state.state == "complete",
-        "revision": draft.revision if draft else None, "updated_at": draft.updated_at if draft else None,
-        "problems": dict(state.problems or {}),
-        "data": (dict(draft.data or {}) if draft else {}) if spec.kind == FORM else None,
-    }
-
-
-def _problem(problem) -> dict[str, Any]:
-    return {"message": str(problem.message), "section": problem.section, "field": problem.field,
-            "code": problem.code, "blocking": problem.blocking}
-
-
-def _problems(dossier: Dossier, cert: Certification) -> list[dict[str, Any]]:
-    found = services.problems(dossier, cert)
-    return [_problem(p) for p in sorted(found, key=lambda p: not p.blocking)]
-
-
-def _version(version: DossierVersion) -> dict[str, Any]:
-    return {"number": version.number, "submitted_at": version.submitted_at, "manifest": list(version.manifest or []),
-            "documents_pending": bool(version.documents_pending)}
-
-
-def _detail(dossier: Dossier) -> dict[str, Any]:
-    cert = get_certification(dossier.certification_code)
-    return {
-        **_summary(dossier),
-        "sections": [_section(dossier, state) for state in services.progress(dossier, cert)],
-        "problems": _problems(dossier, cert),
-        "coverage": [{"block": row["block"].code, "competency": row["competency"].code,
-                      "title": row["competency"].title, "annexes": [a.number for a in row["annexes"]]}
-                     for row in services.coverage(dossier, cert)],
-        "annexes": [{"number": a.number, "title": a.title, "role": a.role, "filename": a.filename,
-                     "media_type": a.media_type, "size": a.size, "sha256": a.sha256,
-                     "scan_state": a.scan_state.value, "competencies": a.competency_codes}
-                    for a in services.active_annexes(dossier)],
-        "deliverables": deliverables.detail(dossier, cert),
-        "versions": [_version(v) for v in dossier.versions],
-    }
-
-
-def _section_response(dossier: Dossier, cert: Certification, key: str, status: int = 200) -> Response:
-    state = next(s for s in services.progress(dossier, cert) if s.spec.key == key)
-    body = DossierSectionSchema().dump(_section(dossier, state))
-    response = jsonify(body)
-    response.status_code = status
-    if body["revision"] is not None:
-        response.headers["ETag"] = f'"{body["revision"]}"'
-    return response
-
-
-def _document(doc: Document, versions: dict[int, int]) -> dict[str, Any]:
-    return {
-        "id": doc.id, "kind": doc.kind, "title": doc.title, "filename": doc.filename, "media_type": doc.media_type,
-        "size": doc.size, "sha256": doc.sha256, "version": versions.get(doc.version_id) if doc.version_id else None,
-        "created_at": doc.created_at,
-        "links": {"content": url_for("documents_api.document_content", document_id=doc.id)},
-    }
-
-
-# ---------------------------------------------------------------------------
-# Reading a section body
-# ---------------------------------------------------------------------------
-
-_ENVELOPE_KEYS = {"data", "revision"}
-
-
-def _field_names(spec: SectionSpec, cert: Certification) -> set[str]:
-    return set(spec.form.json_schema(certification=cert, partial=True).get("properties", {}))
-
-
-def _split_body(body: Any, spec: SectionSpec, cert: Certification) -> tuple[Any, Any]:
-    """``(data, revision)`` from either the bare section object or ``{"data": {...}, "revision": n}``."""
-    if (isinstance(body, dict) and isinstance(body.get("data"), dict) and set(body) <= _ENVELOPE_KEYS
-            and "data" not in _field_names(spec, cert)):
-        return body["data"], body.get("revision")
-    return body, None
-
-
-def _parse_revision(value: Any, *, header: bool) -> int | None:
-    if value is None:
-        return None
-    if header:
-        text = value.strip()
-        if text == "*":
-            return None
-        text = text.removeprefix("W/").strip().strip('"')
-        value = int(text) if text.isdigit() else None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise UserError(_("La révision doit être un entier positif (champ « revision » ou en-tête "
-                          "« If-Match », par exemple \"3\")."), code="invalid_revision")
-    return value
-
-
-def _path(parts) -> str:
-    return ".".join(str(p) for p in parts)
-
-
-def _schema_errors(spec: SectionSpec, cert: Certification, data: dict[str, Any]) -> dict[str, list[str]]:
-    """Structural errors against the section's draft JSON Schema: unknown fields, wrong JSON types.
-
-    Everything else (formats, lengths, choices, SIRET keys…) is checked by the
-    form itself, with its own French messages.
-    """
-    schema = spec.form.json_schema(certification=cert, partial=True)
-    errors: dict[str, list[str]] = {}
-    for error in Draft202012Validator(schema).iter_errors(data):
-        if error.validator == "additionalProperties":
-            known = set((error.schema or {}).get("properties", {}))
-            for name in sorted(set(error.instance) - known):
-                errors.setdefault(_path([*error.absolute_path, name]), []).append(_("Champ inconnu."))
-        elif error.validator == "type":
-            expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-            errors.setdefault(_path(error.absolute_path), []).append(
-                _("Type de valeur invalide (attendu : %(types)s).", types=", ".join(_type_name(t) for t in expected)))
-        elif error.validator == "maxItems":
-            errors.setdefault(_path(error.absolute_path), []).append(
-                _("Trop d'éléments (%(n)d au plus).", n=error.validator_value))
-    return errors
-
-
-def _type_name(kind: str) -> str:
-    return {"string": _("chaîne"), "integer": _("entier"), "number": _("nombre"), "boolean": _("booléen"),
-            "object": _("objet"), "array": _("liste"), "null": "null"}.get(kind, kind)
-
-
-def _require_editable(dossier: Dossier) -> None:
-    if not dossier.editable:
-        raise Conflict(_("Ce dossier a été déposé : il ne peut plus être modifié (statut : %(s)s).",
-                         s=dossier.status.label), code="dossier_locked")
 
 
 # ---------------------------------------------------------------------------

@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 
 from core.api.auth import current_api_user, token_required
 from core.dossiers import services
-from core.dossiers.api import _document, blueprint
+from core.dossiers.api import blueprint
+from core.dossiers.api_shapes import _document
 from core.dossiers.schemas import DossierResultSchema
 
 

@@ -9,7 +9,8 @@ from core.api.auth import current_api_user, token_required
 from core.api.parsing import load_json
 from core.certifications.services import get_certification
 from core.dossiers import services
-from core.dossiers.api import _document, _problems, _version, blueprint
+from core.dossiers.api import blueprint
+from core.dossiers.api_shapes import _document, _problems, _version
 from core.dossiers.models import Document
 from core.dossiers.schemas import (DossierDocumentListSchema, DossierProblemListSchema, SubmissionSchema,
                                    SubmitRequestSchema)
