@@ -36,8 +36,10 @@ def pytest_configure(config):
     from flask import Flask
 
     from core.testing_logs import register
+    from core.testing_speed import share_url_builders
 
     Flask.test_client_class = PageClient
+    share_url_builders()
     register(config)
 
 
@@ -90,10 +92,16 @@ def app_config(tmp_path, database_url) -> dict[str, Any]:
 def app(app_config, database_kind):
     from core import create_app
     from core.extensions import db
+    from core.testing_speed import copy_sqlite_schema, keep_sqlite_schema
 
+    url = app_config["DATABASE_URL"]
+    fresh = database_kind == "sqlite" and not os.path.exists(url.removeprefix("sqlite:///"))
+    copied = fresh and copy_sqlite_schema(url)
     application = create_app(dict(app_config))
     with application.app_context():
-        db.create_all()
+        db.create_all()  # on a copied schema: only what it lacks
+        if fresh and not copied:  # the schema alone, no row yet: kept for the next tests
+            keep_sqlite_schema(url)
     try:
         yield application
     finally:
