@@ -89,40 +89,36 @@ class ChecklistBlock(_BlockBase):
 
 
 @dataclass
-class ContentsBlock(_BlockBase):
+class _PlaceholderBlock(_BlockBase):
+    """A block the Livret fills itself when it is built, with an optional introduction."""
+
+    intro: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "_PlaceholderBlock":
+        return cls(intro=data.get("intro", ""))
+
+
+@dataclass
+class ContentsBlock(_PlaceholderBlock):
     """Placeholder: the "Contenu de ce livret" table (Documents | Nombre | Numéro de page)."""
 
     kind: ClassVar[str] = "contents"
-    intro: str = ""
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "ContentsBlock":
-        return cls(intro=data.get("intro", ""))
 
 
 @dataclass
-class AnnexesBlock(_BlockBase):
+class AnnexesBlock(_PlaceholderBlock):
     """Placeholder: the annex manifest, built from ``Livret2.annexes``."""
 
     kind: ClassVar[str] = "annexes"
-    intro: str = ""
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "AnnexesBlock":
-        return cls(intro=data.get("intro", ""))
 
 
 @dataclass
-class DeliverablesBlock(_BlockBase):
+class DeliverablesBlock(_PlaceholderBlock):
     """Placeholder: the deliverables of the access route (the annexes of ``Livret2.annexes`` that carry a
     ``deliverable`` code): code, title, pages, SHA-256."""
 
     kind: ClassVar[str] = "deliverables"
-    intro: str = ""
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "DeliverablesBlock":
-        return cls(intro=data.get("intro", ""))
 
 
 @dataclass
