@@ -78,7 +78,12 @@ def p95(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=20, method="inclusive")[18] if len(samples) > 1 else float("nan")
 
 
-def start_gunicorn(app: str, port: int, env: dict[str, str], log: Path, extra: tuple[str, ...] = ()) -> subprocess.Popen:
+def start_gunicorn(app: str, port: int, env: dict[str, str], log: Path, workers: int,
+                   extra: tuple[str, ...] = ()) -> subprocess.Popen:
+    """gunicorn, once every worker has loaded the application (``post_worker_init`` of core/gunicorn.conf.py).
+
+    The simulated users keep their connections open: had they connected while one worker was still loading,
+    they would all stay on the other one, and the run would measure one core instead of the server."""
     args = [str(BIN / "gunicorn"), "-c", "core/gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
             "--control-socket", str(log.with_suffix(".ctl")), *extra, app]
     proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=open(log, "wb"), stderr=subprocess.STDOUT,
@@ -87,13 +92,14 @@ def start_gunicorn(app: str, port: int, env: dict[str, str], log: Path, extra: t
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SystemExit(f"gunicorn {app} exited: {log.read_text()[-3000:]}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/")
-            if conn.getresponse().status < 500:
-                return proc
-        except OSError:
-            pass
+        if log.read_bytes().count(b"Worker ready (pid:") >= workers:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/")
+                if conn.getresponse().status < 500:
+                    return proc
+            except OSError:
+                pass
         time.sleep(0.3)
     raise SystemExit(f"gunicorn {app} did not answer")
 
@@ -107,10 +113,34 @@ def stop(proc: subprocess.Popen | None) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux ``/proc``; 0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (gunicorn's workers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return sorted(found)
+
+
 class Recorder:
-    """Response times (ms) by kind, recorded only while measuring; failures counted."""
+    """Response times (ms) by kind, recorded only while measuring; failures counted; the CPU each server
+    worker and the load generator used meanwhile."""
 
     def __init__(self) -> None:
+        self.cpu: dict[str, float] = {}
         self.measuring = False
         self.samples: dict[str, list[float]] = {}
         self.failures: list[str] = []
@@ -132,7 +162,8 @@ class Recorder:
         return [t for n in names for t in self.samples.get(n, [])]
 
 
-def run(user_class, host: str, users: int, seconds: float, warm_up: float = 4.0) -> Recorder:
+def run(user_class, host: str, users: int, seconds: float, server: subprocess.Popen,
+        warm_up: float = 4.0) -> Recorder:
     recorder = Recorder()
     env = Environment(user_classes=[user_class], host=host, events=events)
     env.events.request.add_listener(recorder.on_request)
@@ -147,9 +178,14 @@ def run(user_class, host: str, users: int, seconds: float, warm_up: float = 4.0)
                 raise SystemExit(f"only {recorder.signed_in} of {users} users signed in: {recorder.failures[:3]}")
             gevent.sleep(0.1)
         gevent.sleep(warm_up)  # templates compiled, connections open, queues at their steady length
+        processes = {f"worker {n + 1}": pid for n, pid in enumerate(children(server.pid))}
+        processes["load generator"] = os.getpid()
+        before = {name: cpu_seconds(pid) for name, pid in processes.items()}
         recorder.measuring, recorder.started = True, time.perf_counter()
         gevent.sleep(seconds)
         recorder.measuring, recorder.stopped = False, time.perf_counter()
+        elapsed = recorder.stopped - recorder.started
+        recorder.cpu = {name: (cpu_seconds(pid) - before[name]) / elapsed for name, pid in processes.items()}
         runner.quit()
     finally:
         env.events.request.remove_listener(recorder.on_request)
@@ -232,14 +268,15 @@ def main() -> int:
         print(f"{len(Candidate.accounts)} candidates with a dossier of RNCP37827 (demo data loaded)")
 
         livret_port, bare_port = free_port(), free_port()
-        servers.append(start_gunicorn("core.wsgi:app", livret_port, env, work / "livret.log"))
-        servers.append(start_gunicorn("bare_flask_app:app", bare_port, env, work / "bare.log",
+        workers = int(args.workers)
+        servers.append(start_gunicorn("core.wsgi:app", livret_port, env, work / "livret.log", workers))
+        servers.append(start_gunicorn("bare_flask_app:app", bare_port, env, work / "bare.log", workers,
                                       ("--pythonpath", "bench")))
         print(f"gunicorn: core/gunicorn.conf.py, {args.workers} workers x {os.environ.get('GUNICORN_THREADS', '4')} "
               f"threads; {args.users} users, {args.seconds:.0f} s measured per scenario")
 
-        livret = run(Candidate, f"http://127.0.0.1:{livret_port}", args.users, args.seconds)
-        bare = run(Visitor, f"http://127.0.0.1:{bare_port}", args.users, args.seconds)
+        livret = run(Candidate, f"http://127.0.0.1:{livret_port}", args.users, args.seconds, servers[0])
+        bare = run(Visitor, f"http://127.0.0.1:{bare_port}", args.users, args.seconds, servers[1])
     finally:
         for proc in servers:
             stop(proc)
@@ -258,6 +295,12 @@ def main() -> int:
         print(f"{label:22}{len(samples):10d}{statistics.median(samples) if samples else float('nan'):9.1f}"
               f"{p95(samples):9.1f}")
     print(f"\nthroughput: Livret {rps:.1f} requests/s, bare Flask page {bare_rps:.1f} requests/s, ratio {ratio:.3f}")
+    # where the two cores went: both workers busy (or one idle), the load generator's share, server CPU per request
+    for label, recorder, per_second in (("Livret", livret, rps), ("bare page", bare, bare_rps)):
+        workers_cpu = {k: v for k, v in recorder.cpu.items() if k.startswith("worker")}
+        shares = ", ".join(f"{name} {100 * used:.0f} %" for name, used in recorder.cpu.items())
+        per_request = 1000 * sum(workers_cpu.values()) / per_second if per_second else float("nan")
+        print(f"CPU during {label}: {shares}; server CPU per request {per_request:.2f} ms")
     failures = livret.failures + bare.failures
     if failures:
         print(f"{len(failures)} failed requests, e.g. {failures[:3]}")

@@ -67,7 +67,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(settings)
     app.config.update(
         SQLALCHEMY_DATABASE_URI=settings["DATABASE_URL"],
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        # a server connection can die between requests (restart, fail-over): tested before use; a SQLite file
+        # cannot, and the test would cost every request a statement
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": not settings["DATABASE_URL"].startswith("sqlite")},
         BABEL_DEFAULT_LOCALE=settings["DEFAULT_LANGUAGE"],
         BABEL_TRANSLATION_DIRECTORIES=os.path.join(os.path.dirname(__file__), "translations"),
         RATELIMIT_STORAGE_URI=settings["RATELIMIT_STORAGE_URI"],

@@ -153,6 +153,8 @@ def test_gunicorn_access_log_has_no_query_values(tmp_path):
     assert "/certificateur/dossiers?q=***" in text  # the Referer, masked too
     assert "jean.dupont" not in text and "example.org" not in text
     assert "/mot-de-passe/reinitialiser/***" in text and "eyJzZWNyZXQiOjF9" not in text  # a one-time link
+    # what a health check or the load benchmark waits for: the worker has loaded the application
+    assert "Worker ready (pid:" in errors.decode(), errors.decode()[-2000:]
 
 
 @pytest.fixture(autouse=True)

@@ -69,3 +69,12 @@ def test_a_connection_killed_at_the_end_of_a_request_is_dropped_not_raised(app):
     # leaving the context ran the teardown without raising; the pool then hands out a live connection
     with app.app_context():
         assert db.session.execute(text("SELECT 1")).scalar() == 1
+
+
+def test_connections_are_tested_before_use_on_a_database_server_only(app):
+    """A PostgreSQL connection can die between two requests (restart, fail-over): the pool tries it before
+    handing it out. A SQLite file cannot: no statement is spent on it for every request."""
+    from core.extensions import db
+
+    with app.app_context():
+        assert db.engine.pool._pre_ping is (db.engine.dialect.name != "sqlite")
