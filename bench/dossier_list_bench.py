@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -47,8 +48,8 @@ def p95(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=20, method="inclusive")[18]
 
 
-def load(conninfo: str, n: int, first_user_id: int) -> None:
-    """``n`` candidates and ``n`` dossiers (plus 2 % drafts) of CODE, by COPY."""
+def load(conninfo: str, n: int, first_user_id: int, organisation_id: int) -> None:
+    """``n`` candidates and ``n`` dossiers (plus 2 % drafts) of CODE, opened with ``organisation_id``, by COPY."""
     rnd = random.Random(n)
     start = datetime(2024, 1, 1, tzinfo=timezone.utc)
     now = datetime.now(timezone.utc)
@@ -60,13 +61,13 @@ def load(conninfo: str, n: int, first_user_id: int) -> None:
                 uid = first_user_id + i
                 copy.write_row((uid, f"candidat{uid}@exemple.fr", "x", rnd.choice(FIRST_NAMES),
                                 f"{rnd.choice(LAST_NAMES)}-{rnd.randrange(10_000)}", "candidate", True, now, now))
-        with cur.copy("COPY dossiers (id, reference, candidate_id, certification_code, status, created_at, "
-                      "updated_at, submitted_at) FROM STDIN") as copy:
+        with cur.copy("COPY dossiers (id, reference, candidate_id, certification_code, organisation_id, status, "
+                      "created_at, updated_at, submitted_at) FROM STDIN") as copy:
             for i in range(n + drafts):
                 did = i + 1
                 draft = i >= n
                 submitted = None if draft else start + timedelta(seconds=rnd.randrange(60 * 60 * 24 * 700))
-                copy.write_row((did, f"{CODE}-2026-{did:06d}", first_user_id + i, CODE,
+                copy.write_row((did, f"{CODE}-2026-{did:06d}", first_user_id + i, CODE, organisation_id,
                                 "draft" if draft else rnd.choice(STATUSES), now, now, submitted))
         cur.execute("SELECT setval(pg_get_serial_sequence('users', 'id'), (SELECT max(id) FROM users))")
         cur.execute("SELECT setval(pg_get_serial_sequence('dossiers', 'id'), (SELECT max(id) FROM dossiers))")
@@ -77,7 +78,7 @@ def load(conninfo: str, n: int, first_user_id: int) -> None:
 def measure(admin_conninfo: str, n: int, rounds: int) -> dict[str, float]:
     from core import create_app
     from core.api.services import issue_token
-    from core.auth.models import Organisation, OrganisationCertification, User
+    from core.auth.models import Organisation, OrganisationCertification
     from core.auth.services import create_user
     from core.backoffice import services
     from core.dossiers.models import Dossier, DossierStatus
@@ -92,8 +93,9 @@ def measure(admin_conninfo: str, n: int, rounds: int) -> dict[str, float]:
            f"{params.get('port', 5432)}/{name}")
     instance = tempfile.mkdtemp(prefix="livret-bench-")
     try:
+        # protections on (CSRF, rate limits), as served: the staff member signs in through the page
         app = create_app({"INSTANCE_PATH": instance, "DATABASE_URL": url, "SECRET_KEY": "bench-" + "x" * 32,
-                          "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "BASE_URL": "http://localhost"})
+                          "BASE_URL": "http://localhost"})
         with app.app_context():
             db.create_all()
             org = Organisation(name="Simplon", slug="simplon")
@@ -104,9 +106,9 @@ def measure(admin_conninfo: str, n: int, rounds: int) -> dict[str, float]:
             db.session.commit()
             secret, _token = issue_token(staff, name="bench")
             db.session.commit()
-            staff_email = staff.email
+            staff_email, organisation_id = staff.email, org.id
         t0 = time.perf_counter()
-        load(conninfo, n, first_user_id=1000)
+        load(conninfo, n, first_user_id=1000, organisation_id=organisation_id)
         print(f"  loaded {n} dossiers (+{n // 50} drafts) in {time.perf_counter() - t0:.1f} s")
 
         with app.app_context():
@@ -123,7 +125,9 @@ def measure(admin_conninfo: str, n: int, rounds: int) -> dict[str, float]:
                 cursors[label] = services.Cursor("submitted_at", "desc", row.submitted_at.isoformat(), row.id).encode()
 
         client = app.test_client()
-        response = client.post("/connexion", data={"email": staff_email, "password": PASSWORD})
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/connexion").get_data(as_text=True))
+        response = client.post("/connexion", data={"email": staff_email, "password": PASSWORD,
+                                                   "csrf_token": token.group(1)})
         assert response.status_code in (302, 303), response.status_code
         headers = {"Authorization": f"Bearer {secret}"}
         results: dict[str, float] = {}

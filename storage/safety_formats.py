@@ -52,11 +52,13 @@ class FormatScan:
             return
         if len(self.head) < _PDF_HEADER_WINDOW:
             self.head += chunk[:_PDF_HEADER_WINDOW - len(self.head)]
-        window = self._tail + chunk
+        # the chunk itself, then the few bytes across its start (the previous chunk's end and its beginning):
+        # no copy of the whole chunk, which the caller also hashes, writes and uploads
+        seam = self._tail + chunk[:_MAGIC_OVERLAP]
         for magic, kind in _ARCHIVE_MAGICS:
-            if kind not in self.found and magic in window:
+            if kind not in self.found and (magic in seam or magic in chunk):
                 self.found.add(kind)
-        self._tail = window[-_MAGIC_OVERLAP:]
+        self._tail = (self._tail + chunk)[-_MAGIC_OVERLAP:] if len(chunk) < _MAGIC_OVERLAP else chunk[-_MAGIC_OVERLAP:]
 
     @property
     def has_pdf_header(self) -> bool:

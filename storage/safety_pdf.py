@@ -56,13 +56,14 @@ class PdfRawScan:
     def feed(self, chunk: bytes) -> None:
         if self.found is not None or not chunk:
             return
-        window = self._tail + chunk
-        match = _PDF_RAW_RE.search(window)
+        # the bytes across the chunk's start first (a name cut in two by the chunking), then the chunk itself,
+        # in stream order and without copying the chunk
+        match = _PDF_RAW_RE.search(self._tail + chunk[:_RAW_OVERLAP]) or _PDF_RAW_RE.search(chunk)
         if match:
             self.found = match.group(0).decode("latin-1")
             self._tail = b""
         else:
-            self._tail = window[-_RAW_OVERLAP:]
+            self._tail = (self._tail + chunk)[-_RAW_OVERLAP:] if len(chunk) < _RAW_OVERLAP else chunk[-_RAW_OVERLAP:]
 
 
 def _raw_pdf_scan(path) -> str | None:

@@ -63,6 +63,8 @@ def section_spec(cert: Certification, key: str, dossier: Dossier | None = None) 
 # which cost about as much as the query itself. :func:`_loaded` fills the relationship as the lazy load would.
 _DRAFTS_OF = select(SectionDraft).where(SectionDraft.dossier_id == bindparam("dossier_id"))
 _ANNEXES_OF = select(Annex).where(Annex.dossier_id == bindparam("dossier_id")).order_by(Annex.number)
+_DRAFT_OF = select(SectionDraft).where(SectionDraft.dossier_id == bindparam("dossier_id"),
+                                       SectionDraft.key == bindparam("key"))
 
 
 def _loaded(dossier: Dossier, name: str, statement) -> list:
@@ -74,7 +76,13 @@ def _loaded(dossier: Dossier, name: str, statement) -> list:
 
 
 def draft_of(dossier: Dossier, key: str) -> SectionDraft | None:
-    return next((s for s in _loaded(dossier, "sections", _DRAFTS_OF) if s.key == key), None)
+    """The draft of section ``key``: among the dossier's drafts when they are loaded (the dossier page reads them
+    all), else that one row alone (a section page or a save needs no other section, nor to decode what every
+    other section holds). Either way the same object: the session keeps one per row."""
+    state = sa_inspect(dossier)
+    if "sections" not in state.dict and state.persistent:
+        return state.session.scalar(_DRAFT_OF, {"dossier_id": dossier.id, "key": key})
+    return next((s for s in dossier.sections if s.key == key), None)
 
 
 def section_data(dossier: Dossier) -> dict[str, dict[str, Any]]:

@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from core.certifications.descriptor import Certification
-from core.dossiers.drafts import _ANNEXES_OF, _loaded, draft_of, section_data, sections_for
+from core.dossiers.drafts import _ANNEXES_OF, _DRAFTS_OF, _loaded, draft_of, section_data, sections_for
 from core.dossiers.models import Annex, Dossier, ScanState, SectionDraft
 from core.dossiers.sections import ANNEXES, DELIVERABLES, FORM, Problem, SectionSpec
 from core.plugins import certification_hook
@@ -37,6 +37,7 @@ def active_annexes(dossier: Dossier) -> list[Annex]:
 def progress(dossier: Dossier, cert: Certification) -> list[SectionState]:
     states = []
     annexes = active_annexes(dossier)
+    _loaded(dossier, "sections", _DRAFTS_OF)  # every draft in one query, then found by draft_of
     for spec in sections_for(cert, dossier):
         if spec.kind == FORM:
             draft = draft_of(dossier, spec.key)
