@@ -34,13 +34,17 @@ def streams(draw):
     return data, _cut(data, sizes)
 
 
+def _fed(scan, chunks: list[bytes]):
+    for chunk in chunks:
+        scan.feed(chunk)
+    return scan
+
+
 @settings(max_examples=400, deadline=None)
 @given(streams())
 def test_format_scan_finds_what_a_whole_file_scan_finds(stream):
     data, chunks = stream
-    scan = FormatScan()
-    for chunk in chunks:
-        scan.feed(chunk)
+    scan = _fed(FormatScan(), chunks)
     assert scan.found == {kind for magic, kind in _ARCHIVE_MAGICS if magic in data}
     assert scan.head == data[:1024]
 
@@ -49,9 +53,7 @@ def test_format_scan_finds_what_a_whole_file_scan_finds(stream):
 @given(streams())
 def test_pdf_raw_scan_finds_the_first_active_name_of_the_file(stream):
     data, chunks = stream
-    scan = PdfRawScan()
-    for chunk in chunks:
-        scan.feed(chunk)
+    scan = _fed(PdfRawScan(), chunks)
     first = _PDF_RAW_RE.search(data)
     assert scan.found == (first.group(0).decode("latin-1") if first else None)
 
