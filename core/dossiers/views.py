@@ -77,7 +77,8 @@ def section(dossier_id: int, key: str):
         return redirect(url_for("annexes.deliverables_page", dossier_id=dossier.id))
     if spec.kind != FORM:
         return redirect(url_for("dossiers.overview", dossier_id=dossier.id) + f"#section-{spec.key}")
-    draft = services.draft_of(dossier, key)
+    # a save reads the draft itself (save_section): read here only to show it
+    draft = services.draft_of(dossier, key) if request.method != "POST" else None
     can_edit = dossier.editable and dossier.candidate_id == current_user.id
     status = 200
     if request.method == "POST":
@@ -98,7 +99,7 @@ def section(dossier_id: int, key: str):
             db.session.rollback()
             flash(str(exc), "error")
             return render_template("dossiers/section.html", dossier=dossier, cert=cert, spec=spec, form=form,
-                                   draft=draft, can_edit=can_edit), exc.status
+                                   draft=services.draft_of(dossier, key), can_edit=can_edit), exc.status
         if form.pending_action:
             return render_template("dossiers/section.html", dossier=dossier, cert=cert, spec=spec, form=form,
                                    draft=draft, can_edit=can_edit)

@@ -114,3 +114,29 @@ def test_section_in_error_shows_one_summary_one_title_and_says_so_in_the_page_ti
     # the summary comes before the form, the token is still in the form
     assert page.index('id="error-summary"') < page.index('class="section-form"')
     form_token(page, url)
+
+
+def test_a_save_from_an_older_tab_is_refused_and_keeps_what_was_typed(app, client, plugin, create_user):
+    """Two tabs opened on the same section: the first saves, the second (its page of the previous revision)
+    is refused with the reason, shows what it typed, and the page now carries the saved revision and date."""
+    user = create_user("candidate")
+    sign_in(client, user)
+    dossier_id = open_dossier(client)
+    url = f"/dossiers/{dossier_id}/sections/lettre_motivation"
+    first = text(client.get(url))
+    saved = client.post(url, data={"action": "draft", "lettre": "Première version.", "revision": "",
+                                   "csrf_token": form_token(first, url)})
+    assert saved.status_code == 302, text(saved)
+    tab_one, tab_two = text(client.get(url)), text(client.get(url))
+    revision = re.search(r'name="revision" value="(\d+)"', tab_one).group(1)
+    assert client.post(url, data={"action": "draft", "lettre": "Version de l'onglet un.", "revision": revision,
+                                  "csrf_token": form_token(tab_one, url)}).status_code == 302
+    refused = client.post(url, data={"action": "draft", "lettre": "Version de l'onglet deux.", "revision": revision,
+                                     "csrf_token": form_token(tab_two, url)})
+    page = text(refused)
+    assert refused.status_code == 409, page
+    assert "Cette section a été modifiée ailleurs" in page
+    assert "Version de l'onglet deux." in page  # what was typed is not lost
+    assert re.search(r'name="revision" value="(\d+)"', page).group(1) == str(int(revision) + 1)
+    assert "Dernier enregistrement" in page
+    assert "Version de l'onglet un." in text(client.get(url))  # the first tab's save stands
