@@ -57,6 +57,7 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import gevent  # noqa: E402
+import psutil  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -113,26 +114,13 @@ def stop(proc: subprocess.Popen | None) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux ``/proc``; 0 once it is gone)."""
+def cpu_seconds(process: psutil.Process) -> float:
+    """User + system CPU time of a process so far (0 once it is gone)."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
+        times = process.cpu_times()
+    except psutil.Error:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def children(pid: int) -> list[int]:
-    """The processes whose parent is ``pid`` (gunicorn's workers)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                    found.append(int(entry.name))
-            except OSError:
-                continue
-    return sorted(found)
+    return times.user + times.system
 
 
 class Recorder:
@@ -178,14 +166,14 @@ def run(user_class, host: str, users: int, seconds: float, server: subprocess.Po
                 raise SystemExit(f"only {recorder.signed_in} of {users} users signed in: {recorder.failures[:3]}")
             gevent.sleep(0.1)
         gevent.sleep(warm_up)  # templates compiled, connections open, queues at their steady length
-        processes = {f"worker {n + 1}": pid for n, pid in enumerate(children(server.pid))}
-        processes["load generator"] = os.getpid()
-        before = {name: cpu_seconds(pid) for name, pid in processes.items()}
+        workers = sorted(psutil.Process(server.pid).children(), key=lambda p: p.pid)  # gunicorn's workers
+        processes = {**{f"worker {n + 1}": p for n, p in enumerate(workers)}, "load generator": psutil.Process()}
+        before = {name: cpu_seconds(p) for name, p in processes.items()}
         recorder.measuring, recorder.started = True, time.perf_counter()
         gevent.sleep(seconds)
         recorder.measuring, recorder.stopped = False, time.perf_counter()
         elapsed = recorder.stopped - recorder.started
-        recorder.cpu = {name: (cpu_seconds(pid) - before[name]) / elapsed for name, pid in processes.items()}
+        recorder.cpu = {name: (cpu_seconds(p) - before[name]) / elapsed for name, p in processes.items()}
         runner.quit()
     finally:
         env.events.request.remove_listener(recorder.on_request)

@@ -58,7 +58,7 @@ class FormatScan:
         for magic, kind in _ARCHIVE_MAGICS:
             if kind not in self.found and (magic in seam or magic in chunk):
                 self.found.add(kind)
-        self._tail = (self._tail + chunk)[-_MAGIC_OVERLAP:] if len(chunk) < _MAGIC_OVERLAP else chunk[-_MAGIC_OVERLAP:]
+        self._tail = (self._tail + chunk[-_MAGIC_OVERLAP:])[-_MAGIC_OVERLAP:]
 
     @property
     def has_pdf_header(self) -> bool:

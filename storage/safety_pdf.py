@@ -63,7 +63,7 @@ class PdfRawScan:
             self.found = match.group(0).decode("latin-1")
             self._tail = b""
         else:
-            self._tail = (self._tail + chunk)[-_RAW_OVERLAP:] if len(chunk) < _RAW_OVERLAP else chunk[-_RAW_OVERLAP:]
+            self._tail = (self._tail + chunk[-_RAW_OVERLAP:])[-_RAW_OVERLAP:]
 
 
 def _raw_pdf_scan(path) -> str | None:

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
+
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 
@@ -20,10 +22,9 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 
 def _listening_sockets(port: int) -> int:
-    """Sockets in LISTEN state on ``port`` (IPv4), from the kernel's own table."""
-    lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
-    return sum(1 for line in lines
-               if line.split()[1].endswith(f":{port:04X}") and line.split()[3] == "0A")
+    """Sockets in LISTEN state on ``port``, from the kernel's table."""
+    return sum(1 for c in psutil.net_connections("tcp")
+               if c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port)
 
 
 def _wait_for(predicate, what: str, log: Path, seconds: float = 60) -> None:
