@@ -59,6 +59,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.path.abspath(instance_path) if instance_path else None,
                 instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
+    from core.i18n_templates import LocalizedEnvironment
+
+    app.jinja_environment = LocalizedEnvironment  # templates compiled once per language (core.i18n_templates)
     _install_input_bounds(app)
 
     extra_plugins = tuple(test_config.pop("EXTRA_PLUGINS", ()))

@@ -130,6 +130,9 @@ def install_template_gettext(app) -> None:
         npgettext=lambda c, s, p, n: _request_translations().unpgettext(c, s, p, n),
     )
     app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext)
+    from core.i18n_templates import ConstantTranslations
+
+    app.jinja_env.add_extension(ConstantTranslations)  # ``_("literal")`` translated once, when compiled
 
 
 @pass_context
