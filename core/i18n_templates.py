@@ -51,6 +51,12 @@ def _current_language() -> tuple[str, Any] | None:
 class LocalizedEnvironment(FlaskEnvironment):
     """Flask's Jinja environment whose template cache holds one compiled template per language."""
 
+    def __init__(self, app, **options):
+        # one entry per template and language: Jinja's default (400) would start evicting, and compiling
+        # again, from about 200 templates in two languages (Livret has some 130, plus the plugins')
+        options.setdefault("cache_size", 2000)
+        super().__init__(app, **options)
+
     @internalcode
     def _load_template(self, name, globals):  # noqa: A002 - Jinja's signature
         if self.loader is None:

@@ -39,7 +39,10 @@ def local_datetime(value: datetime | None, zone: bool = True, seconds: bool = Fa
     locale = get_locale() or "fr"
     text = gettext("%(date)s à %(time)s", date=format_date(local.date(), "dd/MM/yyyy", locale=locale),
                    time=format_time(local.timetz(), "HH:mm:ss" if seconds else "HH:mm", locale=locale))
-    return f"{text} ({gettext('heure de Paris')})" if zone else text
+    if not zone:
+        return text
+    paris = gettext("heure de Paris")  # not inside the f-string: the extraction of messages would not see it
+    return f"{text} ({paris})"
 
 
 def local_date(value: date | datetime | None) -> str:

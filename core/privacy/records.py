@@ -262,33 +262,33 @@ def _controller_line(c: Controller) -> str:
 def record_markdown(record: Record) -> str:
     from core.templating import local_datetime
 
-    lines = [f"# {_('Registre des activités de traitement')}", "",
+    lines = ["# " + _("Registre des activités de traitement"), "",
              _("Article 30 du règlement général sur la protection des données (RGPD). Généré par Livret le "
                "%(date)s à partir de ce que déclarent la plateforme et ses modules de certification.",
                date=local_datetime(record.generated_at)), "",
-             f"## {_('Responsables du traitement et sous-traitant')}", ""]
+             "## " + _("Responsables du traitement et sous-traitant"), ""]
     for title, controllers in record.controllers:
         lines.append(f"- **{_md(title)}** : " + " ; ".join(_controller_line(c) for c in controllers))
-    lines += [f"- **{_('Sous-traitant (hébergement et exploitation de la plateforme)')}** : {_md(record.operator)}",
-              ""]
+    operator = _("Sous-traitant (hébergement et exploitation de la plateforme)")
+    lines += [f"- **{operator}** : {_md(record.operator)}", ""]
     for n, activity in enumerate(record.activities, start=1):
         lines += [f"## {n}. {_md(activity.name)}", ""]
         if activity.controllers:
-            lines.append(f"- **{_('Responsables du traitement')}** : "
+            lines.append("- **%s** : " % _("Responsables du traitement")
                          + " ; ".join(_controller_line(c) for c in activity.controllers))
-        lines.append(f"- **{_('Base légale')}** : {_md(activity.legal_basis)}")
+        lines.append("- **%s** : %s" % (_("Base légale"), _md(activity.legal_basis)))
         for label, values in ((_("Finalités"), activity.purposes), (_("Personnes concernées"), activity.data_subjects),
                               (_("Catégories de données"), activity.categories),
                               (_("Destinataires"), activity.recipients)):
             lines.append(f"- **{label}** :")
             lines += [f"  - {_md(v)}" for v in values]
         if activity.retention:
-            lines.append(f"- **{_('Durées de conservation')}** :")
+            lines.append("- **%s** :" % _("Durées de conservation"))
             for line in activity.retention:
                 extra = "".join(f" ; {_md(v)}" for v in line.variations)
                 lines.append(f"  - {_md(line.label)} : {_md(line.text)}{extra}. {_md(line.basis)}")
         if activity.security:
-            lines.append(f"- **{_('Mesures de sécurité')}** :")
+            lines.append("- **%s** :" % _("Mesures de sécurité"))
             lines += [f"  - {_md(v)}" for v in activity.security]
         lines.append("")
     return "\n".join(lines)

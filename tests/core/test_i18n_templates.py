@@ -8,7 +8,8 @@ from jinja2 import ChoiceLoader, DictLoader
 
 SOURCES = {
     "t/plain.html": '<a title="{{ _("Mon espace") }}">{{ _("Mon espace") }}</a>',
-    "t/quote.html": "<p>{{ _(\"Documentation de l'API\") }} & {{ gettext('Accessibilité : partiellement conforme') }}</p>",
+    "t/quote.html": "<p>{{ _(\"Documentation de l'API\") }} & "
+                    "{{ gettext('Accessibilité : partiellement conforme') }}</p>",
     "t/percent.html": '<p>{{ _("100 %%") }}</p>',
     "t/variables.html": '<p>{{ _("Dossier %(ref)s", ref=ref) }}</p>',
     "t/argument.html": '{% macro m(label) %}<b>{{ label }}</b>{% endmacro %}{{ m(_("Mon espace")) }}'
@@ -110,3 +111,13 @@ def test_a_page_in_each_language(client):
     client.post("/langue", data={"lang": "en", "next": "/accessibilite", "csrf_token": token})
     english = client.get("/accessibilite").get_data(as_text=True)
     assert '<html lang="en">' in english and "Skip to content" in english and "Se connecter" not in english
+
+
+def test_each_language_compiles_a_template_once(app, env):
+    with app.test_request_context("/"):
+        french = env.get_template("t/plain.html")
+        assert env.get_template("t/plain.html") is french  # kept, not compiled again for the next page
+        with force_locale("en"):
+            english = env.get_template("t/plain.html")
+            assert english is not french and env.get_template("t/plain.html") is english
+    assert env.cache.capacity >= 2000  # every template of Livret and its plugins, in each language

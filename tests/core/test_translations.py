@@ -140,3 +140,49 @@ def test_every_string_of_the_sources_is_in_the_catalogue(tmp_path):
     catalogue = _catalog()
     missing = sorted({f"{m.id!r} ({m.locations[0][0]})" for m in extracted if m.id and m.id not in catalogue})
     assert not missing, f"{len(missing)} strings missing from {PO}:\n" + "\n".join(missing)
+
+
+_CALL_IN_FSTRING = re.compile(r"\{[^{}]*?\b(?:_|_l|gettext|ngettext|pgettext|lazy_gettext)\(")
+
+
+def _fstrings(path: Path):
+    """(line, text) of each f-string of a Python file (one token before Python 3.12, several since)."""
+    import tokenize
+
+    with open(path, "rb") as f:
+        tokens = list(tokenize.tokenize(f.readline))
+    start = None
+    for tok in tokens:
+        kind = tokenize.tok_name[tok.type]
+        if kind == "STRING" and re.match(r"(?i)[rb]*f", tok.string):
+            yield tok.start[0], tok.string
+        elif kind == "FSTRING_START":
+            start = tok
+        elif kind == "FSTRING_END" and start is not None:
+            yield start.start[0], tok.line
+            start = None
+
+
+def test_no_translated_string_hides_in_an_f_string():
+    """``f"({gettext('heure de Paris')})"``: the extraction does not look into f-strings, so the string never
+    reached the catalogue and English pages said « (heure de Paris) ». Translate outside the f-string."""
+    root = TRANSLATIONS.parents[1]
+    hidden = [f"{path.relative_to(root)}:{line}"
+              for folder in ("core", "forms", "signing", "storage", "plugins")
+              for path in sorted((root / folder).rglob("*.py")) if "tests" not in path.parts
+              for line, text in _fstrings(path) if _CALL_IN_FSTRING.search(text)]
+    assert not hidden, "translated inside an f-string (not extracted):\n" + "\n".join(hidden)
+
+
+def test_times_say_paris_time_in_english(app):
+    from datetime import datetime, timezone
+
+    from flask_babel import force_locale
+
+    from core.templating import local_datetime
+
+    with app.test_request_context("/"):
+        moment = datetime(2026, 12, 6, 3, 29, tzinfo=timezone.utc)
+        assert local_datetime(moment) == "06/12/2026 à 04:29 (heure de Paris)"
+        with force_locale("en"):
+            assert local_datetime(moment).endswith(" (Paris time)")
