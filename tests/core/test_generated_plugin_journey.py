@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from storage.testing import free_port
 from tests.core.plugin_kit import ROOT, clean_env, explain, installed_here, layered_venv, run
 
 CODE = "TEST789"
@@ -46,14 +47,6 @@ def _client_module(folder: Path):
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_ready(url: str, server: subprocess.Popen, seconds: float = 90) -> None:
@@ -96,7 +89,7 @@ def _example(schema: dict) -> dict:
 def test_a_generated_plugin_takes_a_candidate_to_a_sealed_pv(tmp_path):
     bin_dir = layered_venv(tmp_path / "venv")
     instance = tmp_path / "instance"
-    port, pki_port = _free_port(), _free_port()
+    port, pki_port = free_port(), free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = clean_env(PATH=f"{bin_dir}:/usr/local/bin:/usr/bin:/bin", VIRTUAL_ENV=str(bin_dir.parent),
                     LIVRET_INSTANCE_PATH=str(instance), LIVRET_BASE_URL=base_url,

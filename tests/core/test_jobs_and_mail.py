@@ -1,7 +1,4 @@
 """Jobs (inline and RQ on a real Redis) and mail (outbox and a real SMTP server)."""
-import socket
-import threading
-import time
 import uuid
 
 import pytest
@@ -9,6 +6,7 @@ import pytest
 from core import create_app
 from core.jobs import InlineQueue, RQQueue
 from core.mail import OutboxMailer, SmtpMailer, send_mail
+from storage.testing import free_port
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -58,12 +56,6 @@ def test_rq_queue_and_worker_with_real_redis(app_config, tmp_path):
         jobs.queue.delete(delete_jobs=True)
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_smtp_mailer_against_a_real_smtp_server():
     from aiosmtpd.controller import Controller
 
@@ -74,7 +66,7 @@ def test_smtp_mailer_against_a_real_smtp_server():
             received.append(envelope)
             return "250 OK"
 
-    port = _free_port()
+    port = free_port()  # below the ephemeral range: no connection takes it meanwhile
     controller = Controller(Handler(), hostname="127.0.0.1", port=port)
     controller.start()
     try:
