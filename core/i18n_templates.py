@@ -32,20 +32,16 @@ _compiling: ContextVar[Any] = ContextVar("livret_compiling_translations", defaul
 _GETTEXT_NAMES = frozenset({"_", "gettext"})
 
 
-def _current_language() -> tuple[str, Any] | None:
-    """``(language, translations)`` of the current context, or ``None`` outside an application context."""
+def _current_language() -> str | None:
+    """The language of the current context, or ``None`` outside an application context."""
     from flask import current_app, has_app_context
 
     if not has_app_context() or "babel" not in current_app.extensions:
         return None
     from flask_babel import get_locale
 
-    from core.i18n import _request_translations
-
     locale = get_locale()
-    if locale is None:
-        return None
-    return str(locale), _request_translations()
+    return None if locale is None else str(locale)
 
 
 class LocalizedEnvironment(FlaskEnvironment):
@@ -62,14 +58,19 @@ class LocalizedEnvironment(FlaskEnvironment):
         if self.loader is None:
             raise TypeError("no loader for this environment specified")
         language = _current_language()
-        cache_key = (weakref.ref(self.loader), name, language[0] if language else None)
+        cache_key = (weakref.ref(self.loader), name, language)
         if self.cache is not None:
             template = self.cache.get(cache_key)
             if template is not None and (not self.auto_reload or template.is_up_to_date):
                 if globals:
                     template.globals.update(globals)
                 return template
-        token = _compiling.set(language[1] if language else None)
+        if language is not None:
+            from core.i18n import _request_translations  # the catalogue of that same context (its locale)
+
+            token = _compiling.set(_request_translations())
+        else:
+            token = _compiling.set(None)
         try:
             template = self.loader.load(self, name, self.make_globals(globals))
         finally:
