@@ -55,6 +55,7 @@ class LocalizedEnvironment(FlaskEnvironment):
 
     @internalcode
     def _load_template(self, name, globals):  # noqa: A002 - Jinja's signature
+        # Jinja's own method (3.1), the language added to the cache key, which it builds inside
         if self.loader is None:
             raise TypeError("no loader for this environment specified")
         language = _current_language()
