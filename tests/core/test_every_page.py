@@ -89,11 +89,12 @@ def _pattern(path: str) -> str:
     return re.sub(r"/\d+", "/N", path)
 
 
-def _walk(client, start: str) -> tuple[dict[str, list[str]], int]:
+def _walk(client, start: str, visit=None, max_pages: int = MAX_PAGES) -> tuple[dict[str, list[str]], int]:
+    """Follow the links from ``start`` (a few URLs per route pattern); ``visit(path, html)`` for each HTML page."""
     queue, seen, per_pattern = deque([start, "/"]), set(), defaultdict(int)
     problems: dict[str, list[str]] = {}
     pages = 0
-    while queue and pages < MAX_PAGES:
+    while queue and pages < max_pages:
         path = queue.popleft()
         if path in seen:
             continue
@@ -109,6 +110,8 @@ def _walk(client, start: str) -> tuple[dict[str, list[str]], int]:
         if response.mimetype != "text/html":
             continue
         pages += 1
+        if visit is not None:
+            visit(path, body)
         page = _Page()
         page.feed(body)
         if found := page.problems():

@@ -1,21 +1,18 @@
 """Every page of the demo reads the same with templates compiled per language (constant strings translated when
 compiled, core.i18n_templates) as with the runtime ``_``: each role's pages, in English, where the translations
-differ from the msgids. Two applications on the same database, one without the extension, walked side by side."""
+differ from the msgids. Two applications on the same database, one without the extension, walked side by side
+(the walk of test_every_page)."""
 from __future__ import annotations
 
 import difflib
 import re
-from collections import defaultdict, deque
-from urllib.parse import urljoin, urlsplit
 
 import pytest
 
 from core.demo import DEMO_ACCOUNTS
+from tests.core.test_every_page import _walk
 
 MAX_PAGES = 40
-PER_PATTERN = 2
-SKIP = re.compile(r"^/(api/|static/|_forms/|_documents/|dossiers/_annexes/|deconnexion)")
-LINK = re.compile(r'<a [^>]*href="([^"]+)"')
 # what differs between two signed-in browsers by design: the CSRF token, the account page's « this session »
 VOLATILE = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+|(<meta name="csrf-token" content=")[^"]+'
                       r'|() <strong>\(this session\)</strong>')
@@ -44,10 +41,8 @@ def _signed_in(application, email: str, password: str, language: str):
     return client
 
 
-def _html(response) -> str:
-    body = response.get_data(as_text=True)
-    response.close()
-    return VOLATILE.sub(lambda m: "" if m.group(3) is not None else (m.group(1) or m.group(2)) + "…", body)
+def _stable(html: str) -> str:
+    return VOLATILE.sub(lambda m: "" if m.group(3) is not None else (m.group(1) or m.group(2)) + "…", html)
 
 
 @pytest.mark.parametrize("email", ROLES)
@@ -56,26 +51,15 @@ def test_pages_in_english_read_as_with_the_runtime_translation(both_apps, email,
         pytest.skip("the templates are the same on PostgreSQL: compared once, on SQLite")
     password = next(a[1] for a in DEMO_ACCOUNTS if a[0] == email)
     compiled, runtime = (_signed_in(a, email, password, "en") for a in both_apps)
-    queue, seen, per_pattern, compared = deque(["/espace/", "/"]), set(), defaultdict(int), 0
-    while queue and compared < MAX_PAGES:
-        path = queue.popleft()
-        pattern = re.sub(r"/\d+", "/N", path)
-        if path in seen or per_pattern[pattern] >= PER_PATTERN:
-            continue
-        seen.add(path)
-        per_pattern[pattern] += 1
-        first = compiled.get(path)
-        if first.mimetype != "text/html" or first.status_code != 200:
-            first.close()
-            continue
-        page = _html(first)
-        other = _html(runtime.get(path))
+    english = []
+
+    def same_in_both(path: str, html: str) -> None:
+        response = runtime.get(path)
+        page, other = _stable(html), _stable(response.get_data(as_text=True))
+        response.close()
         assert page == other, f"GET {path} differs between the two renderings:\n" + "\n".join(
             difflib.unified_diff(other.splitlines(), page.splitlines(), "runtime _", "compiled", lineterm="", n=1))
-        compared += 1
-        for href in LINK.findall(page):
-            url = urlsplit(urljoin(path, href.replace("&amp;", "&")))
-            if url.scheme in ("", "http") and url.netloc in ("", "localhost") and not SKIP.match(url.path):
-                queue.append(url.path + (f"?{url.query}" if url.query else ""))
-    assert compared >= 5, f"{email}: only {compared} pages compared"
-    assert 'lang="en"' in page
+        english.append('<html lang="en">' in page)
+
+    _problems, compared = _walk(compiled, "/espace/", visit=same_in_both, max_pages=MAX_PAGES)
+    assert compared >= 5 and all(english), f"{email}: {compared} pages compared, in English: {english}"
