@@ -31,7 +31,8 @@ aborted, an S3 multipart upload is not an object), and the staged file is remove
 
 The checks live in sibling modules, all re-exported here: :mod:`storage.safety_types` (refusal, file
 types, policy, file names, size and quota), :mod:`storage.safety_formats` (one format only, images),
-:mod:`storage.safety_pdf` (PDF active content) and :mod:`storage.safety_zip` (DOCX/ODT containers).
+:mod:`storage.safety_pdf` (PDF active content), :mod:`storage.safety_zip` (DOCX/ODT containers) and
+:mod:`storage.safety_scan` (the byte scan run while the file arrives, for the first two).
 """
 from __future__ import annotations
 
@@ -44,8 +45,9 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 
 from .base import STAGING_PREFIX, HashingReader, SizeLimitExceeded, Source, Storage, StoredObject, Upload
-from .safety_formats import FormatScan, check_image, check_single_format, has_zip_directory
-from .safety_pdf import PdfRawScan, check_pdf
+from .safety_formats import check_image, check_single_format, has_zip_directory
+from .safety_pdf import check_pdf
+from .safety_scan import ByteScan, scan_file
 from .safety_types import (DEFAULT_ALLOWED, DOCX, FILE_TYPES, JPEG, ODS, ODT, PDF, PNG, XLSX, FileType, UploadPolicy,
                            UploadRefused, _allowed_labels, _refuse_archive, _refuse_type, check_quota, check_size,
                            extension_of, safe_filename)
@@ -55,8 +57,8 @@ from .scanner import BaseScanner, DisabledScanner, ScanResult, ScanState
 __all__ = [
     "UploadRefused", "FileType", "PDF", "PNG", "JPEG", "ODT", "DOCX", "ODS", "XLSX", "FILE_TYPES", "DEFAULT_ALLOWED",
     "UploadPolicy", "safe_filename", "extension_of", "check_size", "check_quota", "sniff_media_type",
-    "check_extension_allowed", "identify", "FormatScan", "has_zip_directory", "check_single_format", "check_image",
-    "PdfRawScan", "check_pdf", "inspect_zip_container", "StagedUpload", "receive_upload", "AcceptedUpload",
+    "check_extension_allowed", "identify", "ByteScan", "scan_file", "has_zip_directory", "check_single_format",
+    "check_image", "check_pdf", "inspect_zip_container", "StagedUpload", "receive_upload", "AcceptedUpload",
     "accept_upload",
 ]
 
@@ -92,9 +94,12 @@ def check_extension_allowed(filename: str, policy: UploadPolicy) -> None:
 
 
 def identify(path: str | os.PathLike, filename: str, policy: UploadPolicy, *,
-             pdf_raw_scan: PdfRawScan | None = None, format_scan: FormatScan | None = None) -> FileType:
+             scan: ByteScan | None = None) -> FileType:
     """Sniff the content, refuse a file valid in more than one format, run the type's own checks, and
     require the extension to match.
+
+    ``scan``: the :class:`ByteScan` already run over the bytes of ``path`` as they arrived; without it, the
+    checks that need it read ``path`` again.
 
     Returns the allowed :class:`FileType`; raises :class:`UploadRefused` otherwise.
     """
@@ -116,7 +121,7 @@ def identify(path: str | os.PathLike, filename: str, policy: UploadPolicy, *,
         raise _refuse_type(detected, policy)
     if file_type.key not in allowed:
         raise _refuse_type(detected, policy)
-    check_single_format(path, file_type, scan=format_scan)
+    check_single_format(path, file_type, scan=scan)
     if extension_of(filename) not in file_type.extensions:
         raise UploadRefused(
             "extension_mismatch",
@@ -127,7 +132,7 @@ def identify(path: str | os.PathLike, filename: str, policy: UploadPolicy, *,
     if file_type in (PNG, JPEG):
         check_image(path, file_type, policy)
     elif file_type is PDF:
-        check_pdf(path, raw_scan=pdf_raw_scan)
+        check_pdf(path, scan=scan)
     return file_type
 
 
@@ -241,17 +246,14 @@ def receive_upload(
             expected = next(t for t in policy.types() if ext in t.extensions)
             # The HashingReader below hashes the very chunks written: no second hash by the backend.
             upload = storage.begin_upload(key, content_type=expected.media_type, caller_hashes=True)
-        # A .pdf gets its raw byte scan (check_pdf) while it arrives rather than in a second pass.
-        raw_scan = PdfRawScan() if extension_of(name) in PDF.extensions else None
-        format_scan = FormatScan()  # other formats' signatures (check_single_format), on the same pass
+        # The byte scan (other formats' signatures, a PDF's active names) runs while the file arrives,
+        # rather than in a second pass over the staged file.
         reader = HashingReader(stream, limit=limit)
-        with os.fdopen(fd, "wb") as out:
+        with os.fdopen(fd, "wb") as out, ByteScan() as byte_scan:
             try:
                 for chunk in reader.chunks():
                     out.write(chunk)
-                    format_scan.feed(chunk)
-                    if raw_scan is not None:
-                        raw_scan.feed(chunk)
+                    byte_scan.feed(chunk)
                     if upload is not None:
                         upload.write(chunk)
             except SizeLimitExceeded:
@@ -260,7 +262,7 @@ def receive_upload(
                 check_size(limit + 1, limit)
                 raise
         check_size(reader.size, policy.max_file_size)
-        file_type = identify(path, name, policy, pdf_raw_scan=raw_scan, format_scan=format_scan)
+        file_type = identify(path, name, policy, scan=byte_scan)
         scan = scanner.scan_file(path)
         if scan.state is ScanState.INFECTED:
             raise UploadRefused("infected", _l("Ce fichier contient un virus (%(signature)s) : il a été refusé.",

@@ -9,7 +9,7 @@ import zipfile
 
 from flask_babel import lazy_gettext as _l
 
-from .base import CHUNK_SIZE
+from .safety_scan import ARCHIVE_MAGICS, ByteScan, scan_file
 from .safety_types import JPEG, PDF, PNG, FileType, UploadPolicy, UploadRefused
 
 
@@ -17,13 +17,6 @@ from .safety_types import JPEG, PDF, PNG, FileType, UploadPolicy, UploadRefused
 # A file whose bytes are valid in two formats (a "polyglot": a PDF with a ZIP central directory
 # appended, an image followed by a RAR archive, a DOCX that a PDF reader also opens) is read
 # differently by each program: the checks of one format say nothing of the other. Refused.
-_RAR_MAGIC = b"Rar!\x1a\x07"  # RAR 4 and RAR 5 (unrar looks for it anywhere, as in self-extracting files)
-_7Z_MAGIC = b"7z\xbc\xaf\x27\x1c"  # 7-Zip also finds an archive after any prefix
-_PDF_MAGIC = b"%PDF-"
-_PDF_HEADER_WINDOW = 1024  # PDF readers accept the header anywhere in the first 1024 bytes
-_ARCHIVE_MAGICS = ((_RAR_MAGIC, "rar"), (_7Z_MAGIC, "7z"))
-_MAGIC_OVERLAP = max(len(m) for m, _k in _ARCHIVE_MAGICS) - 1
-
 _KIND_PHRASES = {
     "pdf": _l("un PDF"),
     "png": _l("une image PNG"),
@@ -36,44 +29,6 @@ _KIND_PHRASES = {
 
 def _kind_phrase(file_type: FileType):
     return _KIND_PHRASES.get(file_type.key) or _l("un document %(label)s", label=file_type.label)
-
-
-class FormatScan:
-    """Signatures of other formats met in the bytes, fed chunk by chunk (``receive_upload`` runs it while
-    the file arrives): RAR and 7z archives anywhere, a PDF header in the first 1024 bytes."""
-
-    def __init__(self):
-        self._tail = b""
-        self.head = b""
-        self.found: set[str] = set()
-
-    def feed(self, chunk: bytes) -> None:
-        if not chunk:
-            return
-        if len(self.head) < _PDF_HEADER_WINDOW:
-            self.head += chunk[:_PDF_HEADER_WINDOW - len(self.head)]
-        # the chunk itself, then the few bytes across its start (the previous chunk's end and its beginning):
-        # no copy of the whole chunk, which the caller also hashes, writes and uploads
-        seam = self._tail + chunk[:_MAGIC_OVERLAP]
-        for magic, kind in _ARCHIVE_MAGICS:
-            if kind not in self.found and (magic in seam or magic in chunk):
-                self.found.add(kind)
-        self._tail = (self._tail + chunk[-_MAGIC_OVERLAP:])[-_MAGIC_OVERLAP:]
-
-    @property
-    def has_pdf_header(self) -> bool:
-        return _PDF_MAGIC in self.head
-
-
-def _format_scan_of(path) -> FormatScan:
-    scan = FormatScan()
-    with open(path, "rb") as f:
-        while True:
-            chunk = f.read(CHUNK_SIZE)
-            if not chunk:
-                break
-            scan.feed(chunk)
-    return scan
 
 
 def has_zip_directory(path) -> bool:
@@ -90,16 +45,19 @@ def has_zip_directory(path) -> bool:
         return False
 
 
-def check_single_format(path, file_type: FileType, *, scan: FormatScan | None = None) -> None:
-    """Refuse (``multiple_formats``) a file that is also a ZIP, RAR or 7z archive, or also a PDF."""
-    scan = scan if scan is not None else _format_scan_of(path)
+def check_single_format(path, file_type: FileType, *, scan: ByteScan | None = None) -> None:
+    """Refuse (``multiple_formats``) a file that is also a ZIP, RAR or 7z archive, or also a PDF.
+
+    ``scan``: the :class:`~storage.safety_scan.ByteScan` already run over the very bytes of ``path`` as they
+    were staged; read again from ``path`` without it."""
+    scan = scan if scan is not None else scan_file(path)
     container = file_type not in (PDF, PNG, JPEG)  # a DOCX, an ODT…: a ZIP by design
     others = []
     if file_type is not PDF and scan.has_pdf_header:
         others.append("pdf")
     if not container and has_zip_directory(path):
         others.append("zip")
-    others.extend(kind for _magic, kind in _ARCHIVE_MAGICS if kind in scan.found)
+    others.extend(kind for _magic, kind in ARCHIVE_MAGICS if kind in scan.archives)
     if others:
         raise UploadRefused(
             "multiple_formats",
