@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import threading
-from functools import cache
 
 import hyperscan
 
@@ -61,16 +60,24 @@ def _literal(data: bytes) -> bytes:
     return b"".join(b"\\x%02x" % byte for byte in data)
 
 
-@cache
+_DATABASE: hyperscan.Database | None = None
+
+
 def _database() -> hyperscan.Database:
-    """Compiled once per process (a few milliseconds); read-only afterwards, shared by every thread."""
-    database = hyperscan.Database(mode=hyperscan.HS_MODE_STREAM)
-    expressions = [_literal(magic) for magic, _kind in ARCHIVE_MAGICS]
-    expressions += [_escaped_name_pattern(name) for name in PDF_RAW_NAMES]
-    # each pattern reported once per file: a file full of "/JavaScript" costs no more than one
-    database.compile(expressions=expressions, ids=list(range(len(expressions))),
-                     flags=hyperscan.HS_FLAG_SINGLEMATCH)
-    return database
+    """Compiled once per process (a few milliseconds), under the lock: the binding's streams hold their
+    database by a borrowed reference, so no second database may be compiled and dropped. Read-only
+    afterwards, shared by every thread."""
+    global _DATABASE
+    with _LOCK:
+        if _DATABASE is None:
+            database = hyperscan.Database(mode=hyperscan.HS_MODE_STREAM)
+            expressions = [_literal(magic) for magic, _kind in ARCHIVE_MAGICS]
+            expressions += [_escaped_name_pattern(name) for name in PDF_RAW_NAMES]
+            # each pattern reported once per file: a file full of "/JavaScript" costs no more than one
+            database.compile(expressions=expressions, ids=list(range(len(expressions))),
+                             flags=hyperscan.HS_FLAG_SINGLEMATCH)
+            _DATABASE = database
+        return _DATABASE
 
 
 def _open_stream(database: hyperscan.Database):
@@ -152,10 +159,6 @@ class ByteScan:
                 self._stream.close(match_event_handler=self._on_match, context=True)
                 _IDLE_SCRATCH.append(self._scratch)
             self._stream = None
-
-    def __del__(self) -> None:  # a scan abandoned without close (an exception before the ``with``)
-        if getattr(self, "_open", False):
-            self.close()
 
     def __enter__(self) -> ByteScan:
         return self
