@@ -98,8 +98,8 @@ def identify(path: str | os.PathLike, filename: str, policy: UploadPolicy, *,
     """Sniff the content, refuse a file valid in more than one format, run the type's own checks, and
     require the extension to match.
 
-    ``scan``: the :class:`ByteScan` already run over the bytes of ``path`` as they arrived; without it, the
-    checks that need it read ``path`` again.
+    ``scan``: the :class:`ByteScan` already run over the bytes of ``path`` as they arrived; without it,
+    ``path`` is scanned once here.
 
     Returns the allowed :class:`FileType`; raises :class:`UploadRefused` otherwise.
     """
@@ -121,6 +121,7 @@ def identify(path: str | os.PathLike, filename: str, policy: UploadPolicy, *,
         raise _refuse_type(detected, policy)
     if file_type.key not in allowed:
         raise _refuse_type(detected, policy)
+    scan = scan if scan is not None else scan_file(path)  # one pass for both checks that read it
     check_single_format(path, file_type, scan=scan)
     if extension_of(filename) not in file_type.extensions:
         raise UploadRefused(
