@@ -38,6 +38,15 @@ if __name__ == "__main__" and "--prepare" in sys.argv:  # the data, in a process
 
     prepare(int(sys.argv[sys.argv.index("--prepare") + 1]))
     sys.exit(0)
+if __name__ == "__main__" and "--prepare-floor" in sys.argv:  # the floor's candidates, likewise
+    from pathlib import Path
+
+    sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
+    from stack_floor_app import prepare  # noqa: E402
+
+    at = sys.argv.index("--prepare-floor")
+    print("\n".join(f"account {email} {dossier}" for email, dossier in prepare(sys.argv[at + 1], int(sys.argv[at + 2]))))
+    sys.exit(0)
 
 from locust import FastHttpUser, constant, events, task  # noqa: E402  (imported first: gevent patches the stdlib)
 from locust.env import Environment  # noqa: E402
@@ -146,6 +155,10 @@ class Recorder:
     def count(self, *names: str) -> int:
         return sum(len(self.samples.get(n, [])) for n in names)
 
+    def throughput(self, *names: str) -> float:
+        """Requests of these kinds per second of the measured time."""
+        return self.count(*names) / (self.stopped - self.started)
+
     def joined(self, *names: str) -> list[float]:
         return [t for n in names for t in self.samples.get(n, [])]
 
@@ -189,7 +202,7 @@ class Candidate(FastHttpUser):
     _next = iter(range(10**6))
 
     def on_start(self) -> None:
-        index = next(Candidate._next)
+        index = next(type(self)._next)
         self.email, self.dossier_id = self.accounts[index % len(self.accounts)]
         # each person has an address of their own (behind the proxy trusted by TRUSTED_PROXIES=1)
         self.headers = {"X-Forwarded-For": f"10.{index // 250 % 250}.{index % 250}.{random.randint(1, 250)}"}
@@ -220,6 +233,13 @@ class Candidate(FastHttpUser):
                 response.failure(f"save answered {response.status_code}")
 
 
+class FloorCandidate(Candidate):
+    """The same candidate on ``bench/stack_floor_app.py`` (same URLs, fields, token and revision)."""
+
+    accounts: list[tuple[str, int]] = []
+    _next = iter(range(10**6))
+
+
 class Visitor(FastHttpUser):
     wait_time = constant(0)
     signs_in = False
@@ -227,6 +247,11 @@ class Visitor(FastHttpUser):
     @task
     def hello(self) -> None:
         self.client.get("/", name="bare")
+
+
+def accounts(printed: str) -> list[tuple[str, int]]:
+    """The ``account <e-mail> <dossier id>`` lines of a preparation."""
+    return [(line.split()[1], int(line.split()[2])) for line in printed.splitlines() if line.startswith("account ")]
 
 
 def main() -> int:
@@ -251,45 +276,58 @@ def main() -> int:
             subprocess.run([str(BIN / "livret"), *step], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
         out = subprocess.run([sys.executable, __file__, "--prepare", str(args.users)], cwd=ROOT, env=env,
                              check=True, capture_output=True, text=True).stdout
-        Candidate.accounts = [(line.split()[1], int(line.split()[2])) for line in out.splitlines()
-                              if line.startswith("account ")]
+        Candidate.accounts = accounts(out)
         print(f"{len(Candidate.accounts)} candidates with a dossier of RNCP37827 (demo data loaded)")
+        floor_db = work / "stack-floor.sqlite3"
+        FloorCandidate.accounts = accounts(subprocess.run(
+            [sys.executable, __file__, "--prepare-floor", str(floor_db), str(args.users)], cwd=ROOT, env=env,
+            check=True, capture_output=True, text=True).stdout)
 
-        livret_port, bare_port = free_port(), free_port()
+        livret_port, floor_port, bare_port = free_port(), free_port(), free_port()
         workers = int(args.workers)
         servers.append(start_gunicorn("core.wsgi:app", livret_port, env, work / "livret.log", workers))
+        servers.append(start_gunicorn("stack_floor_app:app", floor_port, {**env, "STACK_FLOOR_DATABASE": str(floor_db)},
+                                      work / "floor.log", workers, ("--pythonpath", "bench")))
         servers.append(start_gunicorn("bare_flask_app:app", bare_port, env, work / "bare.log", workers,
                                       ("--pythonpath", "bench")))
         print(f"gunicorn: core/gunicorn.conf.py, {args.workers} workers x {os.environ.get('GUNICORN_THREADS', '4')} "
               f"threads; {args.users} users, {args.seconds:.0f} s measured per scenario")
 
         livret = run(Candidate, f"http://127.0.0.1:{livret_port}", args.users, args.seconds, servers[0])
-        bare = run(Visitor, f"http://127.0.0.1:{bare_port}", args.users, args.seconds, servers[1])
+        floor = run(FloorCandidate, f"http://127.0.0.1:{floor_port}", args.users, args.seconds, servers[1])
+        bare = run(Visitor, f"http://127.0.0.1:{bare_port}", args.users, args.seconds, servers[2])
     finally:
         for proc in servers:
             stop(proc)
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
-    elapsed = livret.stopped - livret.started
     reads, saves = livret.joined("overview", "section"), livret.joined("save")
-    rps = livret.count("overview", "section", "save") / elapsed
-    bare_rps = bare.count("bare") / (bare.stopped - bare.started)
+    rps, floor_rps = livret.throughput("overview", "section", "save"), floor.throughput("overview", "section", "save")
+    bare_rps = bare.throughput("bare")
     ratio = rps / bare_rps if bare_rps else 0.0
-    print(f"\n{'':22}{'requests':>10}{'p50 ms':>9}{'p95 ms':>9}")
-    for label, names in (("overview", ("overview",)), ("section page", ("section",)), ("reads", ("overview", "section")),
-                         ("saves", ("save",)), ("bare page", None)):
-        samples = bare.joined("bare") if names is None else livret.joined(*names)
-        print(f"{label:22}{len(samples):10d}{statistics.median(samples) if samples else float('nan'):9.1f}"
+    print(f"\n{'':26}{'requests':>10}{'p50 ms':>9}{'p95 ms':>9}")
+    for label, recorder, names in (
+            ("overview", livret, ("overview",)), ("section page", livret, ("section",)),
+            ("reads", livret, ("overview", "section")), ("saves", livret, ("save",)),
+            ("floor: reads", floor, ("overview", "section")), ("floor: saves", floor, ("save",)),
+            ("bare page", bare, ("bare",))):
+        samples = recorder.joined(*names)
+        print(f"{label:26}{len(samples):10d}{statistics.median(samples) if samples else float('nan'):9.1f}"
               f"{p95(samples):9.1f}")
     print(f"\nthroughput: Livret {rps:.1f} requests/s, bare Flask page {bare_rps:.1f} requests/s, ratio {ratio:.3f}")
+    # the same four requests with nothing but the stack (bench/stack_floor_app.py): the most this scenario can give
+    print(f"the stack's floor (the same requests on bench/stack_floor_app.py): {floor_rps:.1f} requests/s, "
+          f"ratio to the bare page {floor_rps / bare_rps if bare_rps else 0.0:.3f}; "
+          f"Livret / floor {rps / floor_rps if floor_rps else 0.0:.3f}")
     # where the two cores went: both workers busy (or one idle), the load generator's share, server CPU per request
-    for label, recorder, per_second in (("Livret", livret, rps), ("bare page", bare, bare_rps)):
+    for label, recorder, per_second in (("Livret", livret, rps), ("the floor", floor, floor_rps),
+                                        ("bare page", bare, bare_rps)):
         workers_cpu = {k: v for k, v in recorder.cpu.items() if k.startswith("worker")}
         shares = ", ".join(f"{name} {100 * used:.0f} %" for name, used in recorder.cpu.items())
         per_request = 1000 * sum(workers_cpu.values()) / per_second if per_second else float("nan")
         print(f"CPU during {label}: {shares}; server CPU per request {per_request:.2f} ms")
-    failures = livret.failures + bare.failures
+    failures = livret.failures + floor.failures + bare.failures
     if failures:
         print(f"{len(failures)} failed requests, e.g. {failures[:3]}")
     checks = [("read p95", p95(reads), "<=", TARGET_READ_P95), ("save p95", p95(saves), "<=", TARGET_SAVE_P95),
