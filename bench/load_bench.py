@@ -12,7 +12,10 @@ In one run, on loopback only, with locust (as a library, headless, bounded time)
    pause, reads the dossier overview, reads a section page, and saves a section
    draft through the page's POST with the CSRF token and revision of the rendered
    form (closed loop: the throughput is what the server gives);
-3. the same number of users then load a bare Flask page (``bench/bare_flask_app.py``)
+3. the same candidates' scenario on ``bench/stack_floor_app.py`` (the same URLs, fields,
+   token and revision on Flask, Flask-Login, Flask-WTF, WTForms, SQLAlchemy and Jinja
+   alone, none of the product): the most any implementation on this stack gives;
+4. the same number of users then load a bare Flask page (``bench/bare_flask_app.py``)
    on the same gunicorn settings.
 
 Rate limits stay on: the instance sits behind "one reverse proxy" (``TRUSTED_PROXIES=1``,
@@ -21,7 +24,8 @@ address in ``X-Forwarded-For``: sign-in attempts are limited per client address
 (``LOGIN_RATE_LIMIT``, 10 per minute), and fifty people do not share one.
 
 Prints the p95 of reads and of saves (targets <= 150 ms and <= 250 ms), the
-throughputs and their ratio (target >= 0.25); exits 1 when a target is missed.
+throughputs and their ratio (target >= 0.25), the floor's ratio to the bare page and
+Livret's to the floor; exits 1 when a target is missed.
 The load generator runs on the same machine as the servers.
 
     .venv/bin/python bench/load_bench.py [--users 50] [--seconds 25] [--workers 2]
