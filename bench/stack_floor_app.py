@@ -202,18 +202,17 @@ def create_app(path: str) -> Flask:
             abort(404)
         draft = db.session.scalar(select(Draft).where(Draft.dossier_id == dossier.id, Draft.section == key))
         if draft is None:
-            draft = Draft(dossier_id=dossier.id, section=key, data="{}", revision=0)
-            db.session.add(draft)
+            draft = Draft(dossier_id=dossier.id, section=key, data="{}", revision=0)  # a row once saved
         if request.method == "POST":
             form = FORMS[key]()
             if form.validate_on_submit() and form.revision.data == draft.revision:
                 draft.data = json.dumps({name: field.data for name, field in form._fields.items()
                                          if name not in ("csrf_token", "revision")}, default=str)
                 draft.revision += 1
+                db.session.add(draft)
                 db.session.commit()
                 flash("Brouillon enregistré.", "success")
                 return redirect(url_for("section", dossier_id=dossier.id, key=key))
-            db.session.rollback()
             return render_template("section.html", title=SECTIONS[key], dossier=dossier, form=form,
                                    revision=form.revision.data), 422
         form = FORMS[key](formdata=None, data=stored(key, json.loads(draft.data)))
